@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Builds everything the project runs from: esbuild bundles (CLI, extension host, webview), the
+// published JSON Schema, and the TypeScript test build in out/ (tsc). `--watch` rebuilds bundles.
+import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const skipTsc = process.argv.includes('--no-tsc');
+
+/** Reports esbuild problems in the `file:line:col: error: message` form editors understand. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const { text, location } of [...result.errors, ...result.warnings]) {
+        if (location) console.error(`${location.file}:${location.line}:${location.column}: error: ${text}`);
+        else console.error(`error: ${text}`);
+      }
+    });
+  },
+};
+
+// Native addons and TensorFlow.js stay outside the bundles: tfjs-node is native, and every
+// backend must register on the one tfjs-core instance in node_modules.
+const nodeExternals = ['vscode', '@tensorflow/*', '*.node'];
+const targets = [
+  { entry: 'src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', external: nodeExternals },
+  { entry: 'src/extension/extension.ts', outfile: 'dist/extension.js', platform: 'node', external: nodeExternals },
+  { entry: 'webview/src/main.ts', outfile: 'media/webview/plots.js', platform: 'browser', external: [] },
+].filter((t) => fs.existsSync(path.join(root, t.entry)));
+
+const contexts = await Promise.all(
+  targets.map((t) =>
+    esbuild.context({
+      absWorkingDir: root,
+      entryPoints: [t.entry],
+      outfile: t.outfile,
+      bundle: true,
+      platform: t.platform,
+      format: t.platform === 'node' ? 'cjs' : 'iife',
+      target: t.platform === 'node' ? 'node20' : 'es2022',
+      external: t.external,
+      sourcemap: !production,
+      minify: production,
+      logLevel: 'silent',
+      plugins: [problemMatcher],
+    }),
+  ),
+);
+
+async function writeSchema() {
+  // The JSON Schema is generated from the TypeBox schema (the single source of truth).
+  const out = path.join(root, 'dist', 'schema-gen.cjs');
+  await esbuild.build({ absWorkingDir: root, entryPoints: ['src/experiment/schema.ts'], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+  const { ExperimentSchema } = await import(out + '?t=' + Date.now()).then((m) => m.default ?? m);
+  const json = JSON.parse(JSON.stringify(ExperimentSchema));
+  const doc = { $schema: 'http://json-schema.org/draft-07/schema#', ...json };
+  fs.mkdirSync(path.join(root, 'media'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'media', 'experiment.schema.json'), JSON.stringify(doc, null, 2) + '\n');
+  fs.rmSync(out, { force: true });
+}
+
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[build] watching');
+} else {
+  let failed = false;
+  for (const c of contexts) {
+    try { await c.rebuild(); } catch { failed = true; }
+    await c.dispose();
+  }
+  await writeSchema();
+  if (!skipTsc) {
+    try {
+      execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+    } catch { failed = true; }
+  }
+  if (failed) process.exit(1);
+  console.log(`[build] ${targets.map((t) => t.outfile).join(', ')}, media/experiment.schema.json${skipTsc ? '' : ', out/ (tsc)'}`);
+}

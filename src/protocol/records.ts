@@ -1,0 +1,133 @@
+/**
+ * The run-folder contract: what the engine writes and every reader (CLI report, extension, webview)
+ * reads. One metric has one name from the engine to the chart.
+ *
+ * A run folder holds `experiment.yaml` (the resolved experiment), `metrics.jsonl` (one
+ * `MetricRecord` per line, appended and flushed as training goes), `summary.json` (`RunSummary`)
+ * and `checkpoint/` (TensorFlow.js save format: `model.json` + `weights.bin`).
+ */
+
+/** Bumped when a field changes meaning; readers accept every version up to theirs. */
+export const RUN_FORMAT_VERSION = 1;
+
+export const RUN_FILES = {
+  experiment: 'experiment.yaml',
+  metrics: 'metrics.jsonl',
+  summary: 'summary.json',
+  checkpoint: 'checkpoint',
+} as const;
+
+/** One training step. `wallMs` is milliseconds since the run started. */
+export interface TrainRecord {
+  type: 'train';
+  step: number;
+  epoch: number;
+  loss: number;
+  /** Global norm of the parameter gradient, before clipping. */
+  gradNorm: number;
+  lr: number;
+  wallMs: number;
+}
+
+export type EvalSplit = 'validation' | 'test';
+
+/** One evaluation. `accuracy` for classification, `mse` for regression. */
+export interface EvalRecord {
+  type: 'eval';
+  step: number;
+  split: EvalSplit;
+  loss: number;
+  accuracy?: number;
+  mse?: number;
+  wallMs: number;
+}
+
+/**
+ * The probes on the fixed probe batch. Arrays run over time steps n = 1..T (index i is step i+1:
+ * the state after reading input u_{i+1}). Norms are means over the probe batch of per-sequence
+ * Euclidean norms; energies are batch means.
+ */
+export interface ProbeRecord {
+  type: 'probe';
+  step: number;
+  /** ||dL/dy_k|| (dL/dh_k for peers), k = 1..T. */
+  gradientOverTime: number[];
+  /** Hamiltonian H_n (Hamiltonian models only). */
+  energy?: number[];
+  /** Modified energy H~_n = H_n - tau/2 z^T grad_y V (Hamiltonian models only). */
+  modifiedEnergy?: number[];
+  /** ||y_n|| (||h_n|| for peers). */
+  stateNorm: number[];
+  /** ||z_n|| (Hamiltonian models and coRNN's hz). */
+  momentumNorm?: number[];
+  /** Reversible backprop: max relative error of the states rebuilt by the inverse step. */
+  reconstructionDrift?: number;
+  wallMs: number;
+}
+
+export type MetricRecord = TrainRecord | EvalRecord | ProbeRecord;
+export type MetricRecordType = MetricRecord['type'];
+
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'diverged';
+
+export interface BestEval {
+  step: number;
+  split: EvalSplit;
+  loss: number;
+  accuracy?: number;
+  mse?: number;
+  /** Test metrics measured at the step of the best validation loss (MNIST protocol). */
+  test?: { loss: number; accuracy?: number; mse?: number };
+}
+
+export interface RunSummary {
+  formatVersion: number;
+  runId: string;
+  name: string;
+  status: RunStatus;
+  stepsDone: number;
+  totalSteps: number;
+  /** Best evaluation so far: lowest validation loss where the task has a validation split, else lowest test loss. */
+  best: BestEval | null;
+  /** Last evaluation of each split. */
+  final: Partial<Record<EvalSplit, Omit<EvalRecord, 'type' | 'wallMs'>>>;
+  backend: string;
+  /** Which implementation ran the recurrence (e.g. `tfjs`, `fused-native`, `fused-wasm`). */
+  implementation: string;
+  durationMs: number;
+  packageVersion: string;
+  startedAt: string;
+  endedAt: string | null;
+  /** Absolute path of the experiment file the run came from. */
+  experimentFile: string;
+  /** Sweep membership, when the run is one point of a sweep. */
+  sweep?: { id: string; index: number; parameters: Record<string, unknown> };
+  /** Human-readable reason for `failed`, `diverged` or `stopped`. */
+  message?: string;
+  /** Headline numbers for lists: the resolved tau, model kind, task. */
+  tags: { model: string; task: string; tau?: number; hidden: number; length: number };
+}
+
+/** `sweep.json` in a sweep folder. */
+export interface SweepSummary {
+  formatVersion: number;
+  sweepId: string;
+  name: string;
+  experimentFile: string;
+  grid: Record<string, unknown[]>;
+  runs: Array<{
+    index: number;
+    runId: string;
+    parameters: Record<string, unknown>;
+    status: RunStatus | 'pending';
+    best: BestEval | null;
+  }>;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export function isMetricRecord(x: unknown): x is MetricRecord {
+  if (typeof x !== 'object' || x === null) return false;
+  const t = (x as { type?: unknown }).type;
+  return (t === 'train' || t === 'eval' || t === 'probe') && typeof (x as { step?: unknown }).step === 'number';
+}
