@@ -77,7 +77,12 @@ if (watch) {
   await writeSchema();
   if (!skipTsc) {
     try {
-      execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+      const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+      execFileSync(process.execPath, [tsc, '-p', root], { stdio: 'inherit' });
+      // The webview is type-checked on its own (DOM library, no Node types).
+      if (fs.existsSync(path.join(root, 'webview/tsconfig.json'))) {
+        execFileSync(process.execPath, [tsc, '-p', path.join(root, 'webview'), '--noEmit'], { stdio: 'inherit' });
+      }
     } catch { failed = true; }
   }
   if (failed) process.exit(1);
