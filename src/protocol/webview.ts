@@ -4,9 +4,32 @@
  * this file and nothing of the engine.
  *
  * Flow: the webview posts `ready`; the host answers with a full `snapshot`; while training it
- * sends batched partial updates (`append`, `runStatus`) at most ~10 Hz, nothing while the panel is
- * hidden, and a new full `snapshot` when it becomes visible again. On a `seq` gap the webview asks
- * for a snapshot (`requestSnapshot`).
+ * sends batched partial updates (`append`, `runStatus`, `addRun`, `removeRun`) at most ~10 Hz,
+ * nothing while the panel is hidden, and a new full `snapshot` when it becomes visible again.
+ *
+ * Sequence numbers: `seq` is one counter per panel, incremented by the host for every
+ * `HostToWebview` message it posts. A snapshot carries the counter's current value and resets the
+ * webview's expectation: the next partial message must carry `snapshot.seq + 1`, the one after
+ * `+ 2`, and so on. A partial message with `seq <= last` is a stale duplicate and is ignored; one
+ * with `seq > last + 1` is a gap: the webview drops it (and every partial message after it), posts
+ * `requestSnapshot` once, and waits for the snapshot. Partial messages before the first snapshot
+ * are ignored. `requestChartData` carries no `seq`.
+ *
+ * Host HTML: use `buildWebviewHtml` below (or the same structure): the stylesheet
+ * `media/webview/plots.css`, the script `media/webview/plots.js` with a nonce. The bundle needs no
+ * inline scripts, no eval and no inline style attributes: the strict CSP it is tested under (in
+ * headless Chromium, no violation reported) is
+ *   default-src 'none'; script-src 'nonce-N'; style-src <cspSource>; img-src <cspSource> data:;
+ * Chart.js sets canvas sizes through the CSSOM (`element.style.x = ...`), which CSP allows, so
+ * `'unsafe-inline'` in `style-src` is not needed (harmless if the host adds it).
+ *
+ * Changes since the first version (all additive):
+ * - `ChartDataReport` entries gained optional `series`, `drawn` and `probeStep`; the chart ids and
+ *   exactly what `points` counts are defined by `CHART_IDS` and the comment on `SeriesReport`.
+ * - `addRun` gained an optional `sweepPoint` (the run's point of the "final metric against tau"
+ *   chart, when it belongs to a sweep shown in the panel).
+ * - `buildWebviewHtml` / `webviewCsp`: the HTML skeleton and CSP the bundle is tested with.
+ * - The `seq` rules above were made precise.
  */
 import type { EvalRecord, MetricRecord, ProbeRecord, RunSummary, TrainRecord } from './records';
 
@@ -33,12 +56,14 @@ export interface SweepPoint {
   metric: number | null;
   metricName: 'mse' | 'accuracy' | 'loss';
   colorIndex: number;
+  /** Which sweep the point belongs to (a panel may show several). Absent: one unnamed sweep. */
+  sweepId?: string;
 }
 
 export interface PanelSettings {
   /** Maximum updates per second the host sends. */
   updateHz: number;
-  /** Decimation threshold: beyond this many points a line is decimated (min-max / LTTB). */
+  /** Decimation threshold: beyond this many points a line is decimated (min-max, after smoothing). */
   maxPointsPerLine: number;
 }
 
@@ -46,20 +71,83 @@ export type HostToWebview =
   | { type: 'snapshot'; seq: number; runs: RunSeries[]; sweep: SweepPoint[]; settings: PanelSettings; title: string }
   | { type: 'append'; seq: number; runId: string; records: MetricRecord[] }
   | { type: 'runStatus'; seq: number; runId: string; summary: RunSummary }
-  | { type: 'addRun'; seq: number; run: RunSeries }
+  | { type: 'addRun'; seq: number; run: RunSeries; sweepPoint?: SweepPoint }
   | { type: 'removeRun'; seq: number; runId: string };
 
-/** What each chart currently draws: for tests that compare counts with metrics.jsonl. */
-export type ChartDataReport = Record<string, Array<{ label: string; points: number; runId?: string }>>;
+/** The charts of the panel, in display order. */
+export const CHART_IDS = [
+  'loss',
+  'accuracy',
+  'mse',
+  'gradNorm',
+  'gradientOverTime',
+  'energy',
+  'stateNorm',
+  'sweep',
+] as const;
+export type ChartId = (typeof CHART_IDS)[number];
+
+/** Which line of a run a series is. */
+export type SeriesKind =
+  | 'train'
+  | 'validation'
+  | 'test'
+  /** ||dL/dy_k|| of one probe. */
+  | 'gradient'
+  /** H_n and the modified energy H~_n. */
+  | 'energy'
+  | 'modifiedEnergy'
+  /** ||y_n|| and ||z_n||. */
+  | 'stateNorm'
+  | 'momentumNorm'
+  /** Final metric against tau, one series per sweep. */
+  | 'sweep';
+
+/**
+ * One line of one chart. `points` is the number of values handed to the chart for that line
+ * BEFORE decimation (non-finite values, and values <= 0 on a log axis, are counted but drawn as
+ * gaps). Per chart id:
+ * - `loss`: per run, series `train` = number of `train` records; series `validation` / `test` =
+ *   number of `eval` records of that split.
+ * - `accuracy` / `mse`: per run and split, the number of `eval` records of that split that carry
+ *   the field (`accuracy` resp. `mse`).
+ * - `gradNorm`: per run, series `train` = number of `train` records.
+ * - `gradientOverTime`: per run, series `gradient` = length of `gradientOverTime` of the selected
+ *   probe (the latest one unless the user moved the probe slider; `probeStep` says which).
+ * - `energy`: per run, `energy` = length of `energy`, `modifiedEnergy` = length of `modifiedEnergy`
+ *   of the selected probe (Hamiltonian runs only).
+ * - `stateNorm`: per run, `stateNorm` = length of `stateNorm`, `momentumNorm` = length of
+ *   `momentumNorm` of the selected probe.
+ * - `sweep`: one series per sweep (no `runId`): the number of sweep points whose tau and metric
+ *   are both known.
+ * A series with 0 points is left out, a chart with no series is not shown and not reported, and
+ * runs the user hid (run table checkboxes) are left out. Smoothing does not add entries: the faint
+ * raw line drawn behind a smoothed one belongs to the same entry.
+ */
+export interface SeriesReport {
+  /** The legend text. */
+  label: string;
+  points: number;
+  runId?: string;
+  series?: SeriesKind;
+  /** Points actually on the canvas after decimation (<= points). */
+  drawn?: number;
+  /** For probe charts: the `step` of the probe drawn. */
+  probeStep?: number;
+}
+
+/** What each chart currently draws, keyed by `ChartId`: for tests that compare counts with metrics.jsonl. */
+export type ChartDataReport = Record<string, SeriesReport[]>;
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'requestSnapshot' }
-  /** Save a file the webview produced (CSV text, or PNG as base64 data). */
+  /** Save a file the webview produced (CSV text, or PNG as base64 data without the `data:` prefix). */
   | { type: 'saveFile'; format: 'csv' | 'png'; suggestedName: string; data: string }
   | { type: 'openRunFolder'; runId: string }
   /** Answer to `requestChartData` (tests and diagnostics read what is drawn). */
   | { type: 'chartDataReport'; requestId: number; charts: ChartDataReport }
+  /** Posted once after the first draw that follows each `snapshot`. */
   | { type: 'rendered'; charts: ChartDataReport }
   | { type: 'error'; message: string };
 
@@ -67,3 +155,46 @@ export type WebviewToHost =
 export type HostRequest = { type: 'requestChartData'; requestId: number };
 
 export type HostMessage = HostToWebview | HostRequest;
+
+/** The id of the element the webview app renders into (created if the HTML lacks it). */
+export const WEBVIEW_ROOT_ID = 'hrnn-plots';
+
+/** The CSP the webview bundle needs (see the top of this file). */
+export function webviewCsp(opts: { cspSource: string; nonce: string }): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${opts.nonce}'`,
+    `style-src ${opts.cspSource}`,
+    `img-src ${opts.cspSource} data:`,
+  ].join('; ');
+}
+
+/**
+ * The HTML of the plots panel. `scriptUri` / `styleUri` are what `webview.asWebviewUri` returns for
+ * `media/webview/plots.js` and `media/webview/plots.css`; `cspSource` is `webview.cspSource`.
+ */
+export function buildWebviewHtml(opts: {
+  scriptUri: string;
+  styleUri: string;
+  cspSource: string;
+  nonce: string;
+  title: string;
+}): string {
+  const esc = (s: string) =>
+    s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(webviewCsp(opts))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${esc(opts.styleUri)}">
+<title>${esc(opts.title)}</title>
+</head>
+<body>
+<div id="${WEBVIEW_ROOT_ID}"></div>
+<script nonce="${esc(opts.nonce)}" src="${esc(opts.scriptUri)}"></script>
+</body>
+</html>
+`;
+}
