@@ -1,0 +1,56 @@
+/**
+ * What every recurrent cell offers the model and the probes.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ModelKind } from '../../experiment/schema';
+import type { SequenceInputs } from '../kernels/types';
+
+export interface RunOptions {
+  /**
+   * One zero tensor [B, m] per step, added to the primary state (y_n or h_n) right after step n:
+   * the gradient of the loss with respect to perturbation n is dL/dy_n (the probe of the
+   * hidden-state gradient over time).
+   */
+  perturb?: tf.Tensor2D[];
+  /** Keep every state for the probes (composite implementation only). */
+  collect?: boolean;
+  /** Force the composite tfjs implementation even when a fused kernel is configured. */
+  composite?: boolean;
+}
+
+export interface CellRun {
+  /** Readout features at the last step: [B, featureSize]. */
+  features: tf.Tensor2D;
+  /** States after each step n = 1..T, when `collect` was asked for. */
+  states?: {
+    /** y_n (h_n for peers): T x [B, m]. */
+    primary: tf.Tensor2D[];
+    /** z_n for Hamiltonian models, hz for coRNN: T x [B, m]. */
+    momentum?: tf.Tensor2D[];
+  };
+}
+
+/** Energies of a Hamiltonian cell along a collected run: batch means per step, [T] each. */
+export interface EnergyTrace {
+  energy: number[];
+  modifiedEnergy: number[];
+}
+
+export interface RecurrentCell {
+  readonly kind: ModelKind;
+  readonly inputDim: number;
+  readonly hidden: number;
+  readonly featureSize: number;
+  /** The recurrent parameters (W, V, b and peers'), trained with `recurrentLearningRate`. */
+  readonly variables: tf.Variable[];
+  /** Names for checkpoints, aligned with `variables`. */
+  readonly variableNames: string[];
+  /** Which implementation runs the recurrence (`tfjs`, `fused-native`, ...). */
+  readonly implementation: string;
+  run(inputs: SequenceInputs, opts?: RunOptions): CellRun;
+  /** Hamiltonian cells: H_n and the modified energy along collected states. */
+  energy?(inputs: SequenceInputs, states: NonNullable<CellRun['states']>): EnergyTrace;
+  /** Reversible backprop: drift of the last rebuilt states, when a fused kernel measured it. */
+  reconstructionDrift?(): number | null;
+  dispose(): void;
+}

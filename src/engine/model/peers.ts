@@ -1,0 +1,225 @@
+/**
+ * Peer cells for comparison: tanh RNN (the vanishing-gradient contrast), LSTM, GRU and coRNN.
+ * Weights are stored input-major ([in, out]) so forward products need no transposes, and every
+ * product goes through `mm` (transpose-free gradient, fast on wasm).
+ *
+ * Initialisation follows PyTorch's defaults (U(-1/sqrt(m), 1/sqrt(m)) for RNN/LSTM/GRU; nn.Linear's
+ * U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for coRNN's single linear map), as the peers' public code does.
+ * coRNN (Rusch & Mishra, ICLR 2021):
+ *   hz_n = hz_{n-1} + dt (tanh(W_y hy_{n-1} + W_z hz_{n-1} + V u_n + b) - gamma hy_{n-1} - eps hz_{n-1})
+ *   hy_n = hy_{n-1} + dt hz_n
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig, ModelKind } from '../../experiment/schema';
+import type { SequenceInputs } from '../kernels/types';
+import type { Rng } from '../rng';
+import type { CellRun, RecurrentCell, RunOptions } from './cell';
+import { mm, stepTensors, uniformFanIn } from './ops';
+
+type PeerKind = Exclude<ModelKind, 'hamiltonian'>;
+
+interface PeerState {
+  /** The state the readout sees and the probes perturb (h; hy for coRNN). */
+  h: tf.Tensor2D;
+  /** LSTM cell state or coRNN hz. */
+  aux?: tf.Tensor2D;
+}
+
+abstract class PeerCell implements RecurrentCell {
+  abstract readonly kind: PeerKind;
+  readonly featureSize: number;
+  readonly variables: tf.Variable[] = [];
+  readonly variableNames: string[] = [];
+  readonly implementation = 'tfjs';
+  /** Whether `aux` is a momentum-like state worth reporting as momentumNorm. */
+  protected readonly auxIsMomentum: boolean = false;
+
+  constructor(
+    readonly inputDim: number,
+    readonly hidden: number,
+  ) {
+    this.featureSize = hidden;
+  }
+
+  protected addVariable(name: string, init: tf.Tensor): tf.Variable {
+    const v = tf.variable(init);
+    init.dispose();
+    this.variables.push(v);
+    this.variableNames.push(name);
+    return v;
+  }
+
+  protected abstract initialState(B: number): PeerState;
+  /** One step: u [B, d] and the previous state to the next state. */
+  protected abstract step(u: tf.Tensor2D, s: PeerState): PeerState;
+
+  run(inputs: SequenceInputs, opts: RunOptions = {}): CellRun {
+    const steps = stepTensors(inputs);
+    let s = this.initialState(inputs.B);
+    const hs: tf.Tensor2D[] = [];
+    const aux: tf.Tensor2D[] = [];
+    for (let n = 0; n < inputs.T; n++) {
+      s = this.step(steps[n], s);
+      if (opts.perturb) s = { ...s, h: tf.add(s.h, opts.perturb[n]) };
+      if (opts.collect) {
+        hs.push(s.h);
+        if (s.aux && this.auxIsMomentum) aux.push(s.aux);
+      }
+    }
+    return {
+      features: s.h,
+      states: opts.collect ? { primary: hs, momentum: aux.length ? aux : undefined } : undefined,
+    };
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
+  }
+}
+
+class TanhRnnCell extends PeerCell {
+  readonly kind = 'tanh-rnn' as const;
+  private readonly Wx: tf.Variable; // [d, m]
+  private readonly Wh: tf.Variable; // [m, m]
+  private readonly b: tf.Variable; // [m]
+
+  constructor(d: number, m: number, rng: Rng) {
+    super(d, m);
+    this.Wx = this.addVariable('Wx', uniformFanIn(rng, [d, m], m));
+    this.Wh = this.addVariable('Wh', uniformFanIn(rng, [m, m], m));
+    this.b = this.addVariable('b', uniformFanIn(rng, [m], m));
+  }
+
+  protected initialState(B: number): PeerState {
+    return { h: tf.zeros([B, this.hidden]) };
+  }
+
+  protected step(u: tf.Tensor2D, s: PeerState): PeerState {
+    const a = tf.add(tf.add(mm(s.h, this.Wh as tf.Tensor2D), mm(u, this.Wx as tf.Tensor2D)), this.b);
+    return { h: tf.tanh(a) as tf.Tensor2D };
+  }
+}
+
+/** Gate-wise weights (one [in, m] matrix per gate) avoid slicing a fused gate tensor every step. */
+interface Gate {
+  Wx: tf.Tensor2D;
+  Wh: tf.Tensor2D;
+  b: tf.Tensor1D;
+}
+
+class LstmCell extends PeerCell {
+  readonly kind = 'lstm' as const;
+  private readonly gates: Record<'i' | 'f' | 'g' | 'o', Gate>;
+
+  constructor(d: number, m: number, rng: Rng) {
+    super(d, m);
+    const gate = (g: string): Gate => ({
+      Wx: this.addVariable(`Wx_${g}`, uniformFanIn(rng, [d, m], m)) as tf.Tensor2D,
+      Wh: this.addVariable(`Wh_${g}`, uniformFanIn(rng, [m, m], m)) as tf.Tensor2D,
+      b: this.addVariable(`b_${g}`, uniformFanIn(rng, [m], m)) as tf.Tensor1D,
+    });
+    this.gates = { i: gate('i'), f: gate('f'), g: gate('g'), o: gate('o') };
+  }
+
+  protected initialState(B: number): PeerState {
+    return { h: tf.zeros([B, this.hidden]), aux: tf.zeros([B, this.hidden]) };
+  }
+
+  protected step(u: tf.Tensor2D, s: PeerState): PeerState {
+    const pre = (g: Gate) => tf.add(tf.add(mm(s.h, g.Wh), mm(u, g.Wx)), g.b);
+    const i = tf.sigmoid(pre(this.gates.i));
+    const f = tf.sigmoid(pre(this.gates.f));
+    const g = tf.tanh(pre(this.gates.g));
+    const o = tf.sigmoid(pre(this.gates.o));
+    const c = tf.add(tf.mul(f, s.aux!), tf.mul(i, g)) as tf.Tensor2D;
+    return { h: tf.mul(o, tf.tanh(c)), aux: c };
+  }
+}
+
+class GruCell extends PeerCell {
+  readonly kind = 'gru' as const;
+  private readonly r: Gate & { bh: tf.Tensor1D };
+  private readonly z: Gate & { bh: tf.Tensor1D };
+  private readonly n: Gate & { bh: tf.Tensor1D };
+
+  constructor(d: number, m: number, rng: Rng) {
+    super(d, m);
+    const gate = (g: string) => ({
+      Wx: this.addVariable(`Wx_${g}`, uniformFanIn(rng, [d, m], m)) as tf.Tensor2D,
+      Wh: this.addVariable(`Wh_${g}`, uniformFanIn(rng, [m, m], m)) as tf.Tensor2D,
+      b: this.addVariable(`bx_${g}`, uniformFanIn(rng, [m], m)) as tf.Tensor1D,
+      bh: this.addVariable(`bh_${g}`, uniformFanIn(rng, [m], m)) as tf.Tensor1D,
+    });
+    this.r = gate('r');
+    this.z = gate('z');
+    this.n = gate('n');
+  }
+
+  protected initialState(B: number): PeerState {
+    return { h: tf.zeros([B, this.hidden]) };
+  }
+
+  protected step(u: tf.Tensor2D, s: PeerState): PeerState {
+    const xh = (g: Gate & { bh: tf.Tensor1D }) => [tf.add(mm(u, g.Wx), g.b), tf.add(mm(s.h, g.Wh), g.bh)];
+    const [xr, hr] = xh(this.r);
+    const [xz, hz] = xh(this.z);
+    const [xn, hn] = xh(this.n);
+    const r = tf.sigmoid(tf.add(xr, hr));
+    const z = tf.sigmoid(tf.add(xz, hz));
+    const nn = tf.tanh(tf.add(xn, tf.mul(r, hn)));
+    // h' = (1 - z) n + z h = n + z (h - n)
+    return { h: tf.add(nn, tf.mul(z, tf.sub(s.h, nn))) };
+  }
+}
+
+class CornnCell extends PeerCell {
+  readonly kind = 'cornn' as const;
+  protected override readonly auxIsMomentum = true;
+  private readonly Wy: tf.Tensor2D; // [m, m]
+  private readonly Wz: tf.Tensor2D; // [m, m]
+  private readonly Wx: tf.Tensor2D; // [d, m]
+  private readonly b: tf.Tensor1D;
+
+  constructor(
+    d: number,
+    m: number,
+    rng: Rng,
+    private readonly dt: number,
+    private readonly gamma: number,
+    private readonly epsilon: number,
+  ) {
+    super(d, m);
+    const fanIn = d + 2 * m;
+    this.Wx = this.addVariable('Wx', uniformFanIn(rng, [d, m], fanIn)) as tf.Tensor2D;
+    this.Wz = this.addVariable('Wz', uniformFanIn(rng, [m, m], fanIn)) as tf.Tensor2D;
+    this.Wy = this.addVariable('Wy', uniformFanIn(rng, [m, m], fanIn)) as tf.Tensor2D;
+    this.b = this.addVariable('b', uniformFanIn(rng, [m], fanIn)) as tf.Tensor1D;
+  }
+
+  protected initialState(B: number): PeerState {
+    return { h: tf.zeros([B, this.hidden]), aux: tf.zeros([B, this.hidden]) };
+  }
+
+  protected step(u: tf.Tensor2D, s: PeerState): PeerState {
+    const hy = s.h;
+    const hz0 = s.aux!;
+    const drive = tf.tanh(tf.add(tf.add(tf.add(mm(hy, this.Wy), mm(hz0, this.Wz)), mm(u, this.Wx)), this.b));
+    const accel = tf.sub(tf.sub(drive, tf.mul(hy, this.gamma)), tf.mul(hz0, this.epsilon));
+    const hz = tf.add(hz0, tf.mul(accel, this.dt)) as tf.Tensor2D;
+    return { h: tf.add(hy, tf.mul(hz, this.dt)), aux: hz };
+  }
+}
+
+export function createPeerCell(kind: PeerKind, inputDim: number, config: ModelConfig, rng: Rng): RecurrentCell {
+  const m = config.hidden;
+  switch (kind) {
+    case 'tanh-rnn':
+      return new TanhRnnCell(inputDim, m, rng);
+    case 'lstm':
+      return new LstmCell(inputDim, m, rng);
+    case 'gru':
+      return new GruCell(inputDim, m, rng);
+    case 'cornn':
+      return new CornnCell(inputDim, m, rng, config.dt, config.gamma, config.epsilon);
+  }
+}

