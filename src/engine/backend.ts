@@ -5,9 +5,11 @@
  *
  * tfjs-node and tfjs-node-gpu are loaded with a plain `require` from this package's
  * node_modules so that they register on the same tfjs-core instance as the engine (they depend on
- * @tensorflow/tfjs 4.22.0, the version this package pins).
+ * @tensorflow/tfjs 4.22.0, the version this package pins). The engine imports the umbrella
+ * `@tensorflow/tfjs` rather than tfjs-core alone because the umbrella registers the gradients of
+ * every op (tfjs-core's own registration module is ESM-only).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice } from '../experiment/schema';
 
 export type BackendName = Exclude<BackendChoice, 'auto'>;

@@ -100,6 +100,8 @@ export interface RunSummary {
   endedAt: string | null;
   /** Absolute path of the experiment file the run came from. */
   experimentFile: string;
+  /** Process id of the trainer while the run is `running` (lets a reloaded window stop it). */
+  pid?: number;
   /** Sweep membership, when the run is one point of a sweep. */
   sweep?: { id: string; index: number; parameters: Record<string, unknown> };
   /** Human-readable reason for `failed`, `diverged` or `stopped`. */

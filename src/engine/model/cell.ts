@@ -1,7 +1,7 @@
 /**
  * What every recurrent cell offers the model and the probes.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs';
 import type { ModelKind } from '../../experiment/schema';
 import type { SequenceInputs } from '../kernels/types';
 
@@ -14,6 +14,11 @@ export interface RunOptions {
   perturb?: tf.Tensor2D[];
   /** Keep every state for the probes (composite implementation only). */
   collect?: boolean;
+  /**
+   * No gradient will be taken (evaluation): free each step's intermediates as soon as the step is
+   * done, so memory does not grow with T.
+   */
+  release?: boolean;
   /** Force the composite tfjs implementation even when a fused kernel is configured. */
   composite?: boolean;
 }

@@ -9,7 +9,7 @@
  * Initialisation (measured to work, research/science-calibration.md): W ~ N(0, 1/m), V ~ N(0, 1/d),
  * b = 0; diagonal: w ~ U(0, 1), c ~ U(-0.1, 0.1) (UnICORNN's choices).
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
 import type { FusedKernel, FusedSequenceOptions, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
@@ -68,7 +68,11 @@ export class HamiltonianCell implements RecurrentCell {
       const features = this.config.readout === 'yz' ? yz : (tf.slice(yz, [0, 0], [-1, this.hidden]) as tf.Tensor2D);
       return { features };
     }
-    const trace = runHamiltonianComposite(inputs, this.variables, this.opts, opts.perturb, opts.collect);
+    const trace = runHamiltonianComposite(inputs, this.variables, this.opts, {
+      perturb: opts.perturb,
+      collect: opts.collect,
+      release: opts.release && !opts.collect,
+    });
     const features = this.config.readout === 'yz' ? (tf.concat([trace.y, trace.z], 1) as tf.Tensor2D) : trace.y;
     return {
       features,

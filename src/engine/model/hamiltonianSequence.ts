@@ -8,7 +8,7 @@
  *   diagonal: z_n = z_{n-1} - tau s (tanh(w y_{n-1} + V u_n + b) + alpha y_{n-1}),    y_n = y_{n-1} + tau s z_n
  * with s = sigmoid(c) elementwise; y_0 = z_0 = 0.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import type { FusedSequenceOptions, SequenceInputs } from '../kernels/types';
 import { mm, stepTensors } from './ops';
 
@@ -21,22 +21,39 @@ export interface HamiltonianTrace {
   zs?: tf.Tensor2D[];
 }
 
+export type HamiltonianOptions = Pick<FusedSequenceOptions, 'variant' | 'tau' | 'alpha'>;
+
+export interface CompositeRunOptions {
+  /** `perturb[n]` ([B, m]) is added to y_{n+1} after its step (for dL/dy probes). */
+  perturb?: tf.Tensor2D[];
+  /** Keep y_n, z_n for every n. */
+  collect?: boolean;
+  /** No gradient will be taken: free each step's intermediates at once. */
+  release?: boolean;
+  /** Start from (y_0, z_0) instead of zeros (tests of the one-step map). */
+  initial?: { y: tf.Tensor2D; z: tf.Tensor2D };
+}
+
+/** Hidden size m from the parameter list. */
+export function hiddenSize(params: tf.Tensor[], variant: FusedSequenceOptions['variant']): number {
+  return variant === 'full' ? params[0].shape[1]! : params[0].shape[0]!;
+}
+
 /**
  * Runs the recurrence. params: full [W k×m, V k×d, b k]; diagonal [w m, V m×d, b m, c m].
- * `perturb[n]` ([B, m]) is added to y_{n+1} after the step (for dL/dy probes).
  */
 export function runHamiltonianComposite(
   inputs: SequenceInputs,
   params: tf.Tensor[],
-  opts: Pick<FusedSequenceOptions, 'variant' | 'tau' | 'alpha'>,
-  perturb?: tf.Tensor2D[],
-  collect = false,
+  opts: HamiltonianOptions,
+  run: CompositeRunOptions = {},
 ): HamiltonianTrace {
   const { tau, alpha } = opts;
+  const { perturb, collect = false, release = false } = run;
   const steps = stepTensors(inputs);
-  const m = opts.variant === 'full' ? params[0].shape[1]! : params[0].shape[0]!;
-  let y = tf.zeros([inputs.B, m]) as tf.Tensor2D;
-  let z = tf.zeros([inputs.B, m]) as tf.Tensor2D;
+  const m = hiddenSize(params, opts.variant);
+  let y = run.initial?.y ?? (tf.zeros([inputs.B, m]) as tf.Tensor2D);
+  let z = run.initial?.z ?? (tf.zeros([inputs.B, m]) as tf.Tensor2D);
   const ys: tf.Tensor2D[] = [];
   const zs: tf.Tensor2D[] = [];
   if (opts.variant === 'full') {
@@ -44,12 +61,16 @@ export function runHamiltonianComposite(
     const Wt = tf.transpose(W); // [m, k]: forward products stay non-transposed
     const Vt = tf.transpose(V); // [d, k]
     for (let n = 0; n < inputs.T; n++) {
-      const a = tf.add(tf.add(mm(y, Wt), mm(steps[n], Vt)), b); // [B, k]
-      let force = mm(tf.tanh(a) as tf.Tensor2D, W); // [B, m] = (W^T tanh(a))^T per row
-      if (alpha !== 0) force = tf.add(force, tf.mul(y, alpha));
-      z = tf.sub(z, tf.mul(force, tau));
-      y = tf.add(y, tf.mul(z, tau));
-      if (perturb) y = tf.add(y, perturb[n]);
+      const step = (): [tf.Tensor2D, tf.Tensor2D] => {
+        const a = tf.add(tf.add(mm(y, Wt), mm(steps[n], Vt)), b) as tf.Tensor2D; // [B, k]
+        let force = mm(tf.tanh(a) as tf.Tensor2D, W); // [B, m] = (W^T tanh(a))^T per row
+        if (alpha !== 0) force = tf.add(force, tf.mul(y, alpha));
+        const zn = tf.sub(z, tf.mul(force, tau)) as tf.Tensor2D;
+        let yn = tf.add(y, tf.mul(zn, tau)) as tf.Tensor2D;
+        if (perturb) yn = tf.add(yn, perturb[n]);
+        return [yn, zn];
+      };
+      [y, z] = advance(step, [y, z], release, n);
       if (collect) {
         ys.push(y);
         zs.push(z);
@@ -58,21 +79,37 @@ export function runHamiltonianComposite(
   } else {
     const [w, V, b, c] = params as [tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
     const Vt = tf.transpose(V); // [d, m]
-    const step = tf.mul(tf.sigmoid(c), tau); // per-neuron step tau * s
+    const h = tf.mul(tf.sigmoid(c), tau); // per-neuron step tau * s
     for (let n = 0; n < inputs.T; n++) {
-      const a = tf.add(tf.add(tf.mul(y, w), mm(steps[n], Vt)), b);
-      let force = tf.tanh(a);
-      if (alpha !== 0) force = tf.add(force, tf.mul(y, alpha));
-      z = tf.sub(z, tf.mul(force, step));
-      y = tf.add(y, tf.mul(z, step));
-      if (perturb) y = tf.add(y, perturb[n]);
+      const step = (): [tf.Tensor2D, tf.Tensor2D] => {
+        const a = tf.add(tf.add(tf.mul(y, w), mm(steps[n], Vt)), b);
+        let force = tf.tanh(a);
+        if (alpha !== 0) force = tf.add(force, tf.mul(y, alpha));
+        const zn = tf.sub(z, tf.mul(force, h)) as tf.Tensor2D;
+        let yn = tf.add(y, tf.mul(zn, h)) as tf.Tensor2D;
+        if (perturb) yn = tf.add(yn, perturb[n]);
+        return [yn, zn];
+      };
+      [y, z] = advance(step, [y, z], release, n);
       if (collect) {
         ys.push(y);
         zs.push(z);
       }
     }
   }
+  if (release) tf.dispose(steps);
   return collect ? { y, z, ys, zs } : { y, z };
+}
+
+/**
+ * Runs one step. With `release`, the step's intermediates are freed at once and the previous
+ * state too (it is no longer needed without a gradient); the initial zeros are freed by the caller's scope.
+ */
+export function advance<S extends tf.Tensor[]>(step: () => S, previous: S, release: boolean, n: number): S {
+  if (!release) return step();
+  const next = tf.tidy(step);
+  if (n > 0) tf.dispose(previous.filter((t) => !next.includes(t)));
+  return next;
 }
 
 /**
@@ -87,5 +124,36 @@ export function composeHamiltonianSequence(
   return tf.tidy(() => {
     const { y, z } = runHamiltonianComposite(inputs, params, opts);
     return tf.concat([y, z], 1) as tf.Tensor2D;
+  });
+}
+
+/**
+ * The exact inverse of one step (what reversible backpropagation relies on):
+ *   y_{n-1} = y_n - tau z_n,   z_{n-1} = z_n + tau (W^T tanh(W y_{n-1} + V u_n + b) + alpha y_{n-1})
+ * (per-neuron step tau s in the diagonal variant). u: [B, d]; y, z: [B, m].
+ */
+export function hamiltonianInverseStep(
+  y: tf.Tensor2D,
+  z: tf.Tensor2D,
+  u: tf.Tensor2D,
+  params: tf.Tensor[],
+  opts: HamiltonianOptions,
+): { y: tf.Tensor2D; z: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const { tau, alpha } = opts;
+    if (opts.variant === 'full') {
+      const [W, V, b] = params as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const yPrev = tf.sub(y, tf.mul(z, tau)) as tf.Tensor2D;
+      const a = tf.add(tf.add(mm(yPrev, tf.transpose(W)), mm(u, tf.transpose(V))), b) as tf.Tensor2D;
+      let force = mm(tf.tanh(a) as tf.Tensor2D, W);
+      if (alpha !== 0) force = tf.add(force, tf.mul(yPrev, alpha));
+      return { y: yPrev, z: tf.add(z, tf.mul(force, tau)) as tf.Tensor2D };
+    }
+    const [w, V, b, c] = params as [tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+    const h = tf.mul(tf.sigmoid(c), tau);
+    const yPrev = tf.sub(y, tf.mul(z, h)) as tf.Tensor2D;
+    let force = tf.tanh(tf.add(tf.add(tf.mul(yPrev, w), mm(u, tf.transpose(V))), b));
+    if (alpha !== 0) force = tf.add(force, tf.mul(yPrev, alpha));
+    return { y: yPrev, z: tf.add(z, tf.mul(force, h)) as tf.Tensor2D };
   });
 }

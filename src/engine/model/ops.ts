@@ -1,7 +1,7 @@
 /**
  * Small tensor helpers shared by the cells.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
 import type { SequenceInputs } from '../kernels/types';
 

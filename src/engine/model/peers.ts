@@ -9,7 +9,7 @@
  *   hz_n = hz_{n-1} + dt (tanh(W_y hy_{n-1} + W_z hz_{n-1} + V u_n + b) - gamma hy_{n-1} - eps hz_{n-1})
  *   hy_n = hy_{n-1} + dt hz_n
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, ModelKind } from '../../experiment/schema';
 import type { SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
@@ -58,14 +58,30 @@ abstract class PeerCell implements RecurrentCell {
     let s = this.initialState(inputs.B);
     const hs: tf.Tensor2D[] = [];
     const aux: tf.Tensor2D[] = [];
+    const release = !!opts.release && !opts.collect;
     for (let n = 0; n < inputs.T; n++) {
-      s = this.step(steps[n], s);
-      if (opts.perturb) s = { ...s, h: tf.add(s.h, opts.perturb[n]) };
+      const previous = s;
+      const next = (): PeerState => {
+        const r = this.step(steps[n], previous);
+        return opts.perturb ? { ...r, h: tf.add(r.h, opts.perturb[n]) as tf.Tensor2D } : r;
+      };
+      if (release) {
+        const [h, aux] = tf.tidy(() => {
+          const r = next();
+          return r.aux ? [r.h, r.aux] : [r.h];
+        });
+        s = { h, aux };
+        // The previous state is no longer needed without a gradient (the initial zeros belong to the caller's scope).
+        if (n > 0) tf.dispose(previous.aux ? [previous.h, previous.aux] : [previous.h]);
+      } else {
+        s = next();
+      }
       if (opts.collect) {
         hs.push(s.h);
         if (s.aux && this.auxIsMomentum) aux.push(s.aux);
       }
     }
+    if (release) tf.dispose(steps);
     return {
       features: s.h,
       states: opts.collect ? { primary: hs, momentum: aux.length ? aux : undefined } : undefined,

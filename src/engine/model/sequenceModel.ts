@@ -3,7 +3,7 @@
  * step (optionally standardised with statistics fixed at initialisation). Pure tfjs: no I/O, no
  * training loop (that is engine/train), so it is tested in Node on tiny shapes.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
 import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';

@@ -1,0 +1,46 @@
+/**
+ * The probes: what the paper's claims are about, measured on a fixed batch.
+ *   - the hidden-state gradient ||dL/dy_k|| for every step k (Frobenius norm over the probe batch),
+ *     obtained as the gradient with respect to a zero perturbation added to y_k;
+ *   - the energy H_n and modified energy (Hamiltonian cells);
+ *   - the state norms ||y_n||, ||z_n|| (||h_n|| for peers), means over the batch.
+ * Always computed with the composite tfjs implementation (it exposes every state).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ProbeRecord } from '../../protocol/records';
+import type { SequenceModel } from '../model/sequenceModel';
+import { frobeniusNorms, meanRowNorms } from '../model/ops';
+import type { Batch } from '../tasks/task';
+
+export function measureProbes(model: SequenceModel, batch: Batch, step: number, wallMs: number): ProbeRecord {
+  const { T, B } = batch.inputs;
+  const m = model.cell.hidden;
+  const gradientOverTime = tf.tidy(() => {
+    const zeros = Array.from({ length: T }, () => tf.zeros([B, m]) as tf.Tensor2D);
+    const lossOf = (...perturb: tf.Tensor[]) =>
+      model.loss(model.forward(batch.inputs, { perturb: perturb as tf.Tensor2D[], composite: true }).output, batch.targets);
+    return frobeniusNorms(tf.grads(lossOf)(zeros));
+  });
+  const record: ProbeRecord = {
+    type: 'probe',
+    step,
+    gradientOverTime: Array.from(gradientOverTime.dataSync()),
+    stateNorm: [],
+    wallMs,
+  };
+  gradientOverTime.dispose();
+  tf.tidy(() => {
+    const { run } = model.forward(batch.inputs, { collect: true, composite: true });
+    const states = run.states!;
+    record.stateNorm = Array.from(meanRowNorms(states.primary).dataSync());
+    if (states.momentum) record.momentumNorm = Array.from(meanRowNorms(states.momentum).dataSync());
+    if (model.cell.energy) {
+      const e = model.cell.energy(batch.inputs, states);
+      record.energy = e.energy;
+      record.modifiedEnergy = e.modifiedEnergy;
+    }
+  });
+  const drift = model.cell.reconstructionDrift?.();
+  if (drift !== null && drift !== undefined) record.reconstructionDrift = drift;
+  return record;
+}
