@@ -1,0 +1,20 @@
+/**
+ * What `activate` returns: the extension's parts, for the integration tests (which run in the same
+ * extension host) and for other extensions that want to follow training. Read-mostly: the
+ * commands remain the way to act.
+ */
+import type { Notifier } from './notifier';
+import type { PlotsPanelManager } from './plots/plotsPanelManager';
+import type { RunsTreeProvider } from './runsView/runsTree';
+import type { TrainingSupervisor } from './training/supervisor';
+
+export interface HamiltonianRnnApi {
+  readonly supervisor: TrainingSupervisor;
+  readonly plots: PlotsPanelManager;
+  readonly runsView: RunsTreeProvider;
+  readonly notifier: Notifier;
+  /** The status bar text while training ('' when hidden). */
+  statusBarText(): string;
+  /** Whether the experiment editor support (diagnostics, completion, hover) is wired in. */
+  readonly editorSupport: boolean;
+}

@@ -1,0 +1,102 @@
+/**
+ * Entry point of the Hamiltonian RNN Lab extension: wires the trainer supervisor, the commands, the
+ * status bar, the runs view, the plots panel (and its restore after a reload) and the editor support
+ * for experiment files. Activation stays cheap: nothing here reads runs or starts processes.
+ */
+import * as vscode from 'vscode';
+import type { HamiltonianRnnApi } from './api';
+import { settings } from './config';
+import { isExperimentDocument } from './experimentFiles';
+import { Notifier } from './notifier';
+import { PlotsPanelManager } from './plots/plotsPanelManager';
+import { RunCommands } from './runsView/runCommands';
+import { RUNS_VIEW_ID, RunsTreeProvider } from './runsView/runsTree';
+import { TrainingStatusBar } from './training/statusBar';
+import { TrainingSupervisor } from './training/supervisor';
+import { TrainingController } from './training/trainingController';
+
+let supervisorForDeactivate: TrainingSupervisor | undefined;
+
+export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
+  const log = vscode.window.createOutputChannel('Hamiltonian RNN', { log: true });
+  const notifier = new Notifier(log);
+  const supervisor = new TrainingSupervisor({
+    maxConcurrentRuns: () => settings.maxConcurrentRuns(),
+    stopTimeoutMs: () => settings.stopTimeoutMs(),
+  });
+  supervisorForDeactivate = supervisor;
+
+  // The run commands and the panel need each other (the panel reveals folders; commands open the
+  // panel): the panel gets the reveal through this late-bound function.
+  let runCommands: RunCommands | undefined;
+  const plots = new PlotsPanelManager(context, supervisor, log, async (runDir) => runCommands?.revealFolder(vscode.Uri.file(runDir)));
+  const tree = new RunsTreeProvider(supervisor);
+  const training = new TrainingController({
+    extensionPath: context.extensionPath,
+    supervisor,
+    notifier,
+    log,
+    openPlots: (runDirs) => void plots.show(runDirs, { mode: 'replace' }),
+  });
+  runCommands = new RunCommands({ supervisor, plots, tree, training, notifier });
+  const statusBar = new TrainingStatusBar(supervisor);
+  const treeView = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+
+  const rc = runCommands;
+  const command = (id: string, fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  context.subscriptions.push(
+    log,
+    notifier,
+    plots,
+    tree,
+    training,
+    statusBar,
+    treeView,
+    { dispose: () => supervisor.dispose() },
+    command('hamiltonianRnn.train', (arg) => training.train(arg)),
+    command('hamiltonianRnn.stopTraining', (arg) => training.stop(arg)),
+    command('hamiltonianRnn.openPlots', (...args) => rc.openPlots(...args)),
+    command('hamiltonianRnn.compareRuns', (...args) => rc.compareRuns(...args)),
+    command('hamiltonianRnn.runs.refresh', () => tree.refresh()),
+    command('hamiltonianRnn.runs.rerun', (...args) => rc.rerun(...args)),
+    command('hamiltonianRnn.runs.revealFolder', (...args) => rc.revealFolder(...args)),
+    command('hamiltonianRnn.runs.delete', (...args) => rc.delete(...args)),
+  );
+
+  // Context key for the editor-title run button on modeline experiment files (the file-name case
+  // is matched in package.json directly, before activation).
+  const updateEditorContext = (editor: vscode.TextEditor | undefined) =>
+    void vscode.commands.executeCommand('setContext', 'hamiltonianRnn.isExperimentEditor', !!editor && isExperimentDocument(editor.document));
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(updateEditorContext));
+  updateEditorContext(vscode.window.activeTextEditor);
+
+  const editorSupport = registerEditor(context);
+
+  return {
+    supervisor,
+    plots,
+    runsView: tree,
+    notifier,
+    statusBarText: () => statusBar.text,
+    editorSupport,
+  };
+}
+
+/** Editor support for experiment files (issue #3): diagnostics, completion, hover, quick fixes, New Experiment. */
+function registerEditor(context: vscode.ExtensionContext): boolean {
+  // HRNN-EDITOR-HOOK: call registerEditorSupport(context) from './editor' and register 'hamiltonianRnn.newExperiment' once src/extension/editor/ lands.
+  context.subscriptions.push(
+    vscode.commands.registerCommand('hamiltonianRnn.newExperiment', () =>
+      vscode.window.showInformationMessage('Hamiltonian RNN: New Experiment arrives with the experiment editor support.'),
+    ),
+  );
+  return false;
+}
+
+/** Stops running trainers gracefully (they checkpoint); VS Code waits a few seconds at most. */
+export async function deactivate(): Promise<void> {
+  const supervisor = supervisorForDeactivate;
+  if (!supervisor) return;
+  await Promise.race([supervisor.stop(), new Promise((r) => setTimeout(r, 4000))]);
+  supervisor.dispose();
+}

@@ -1,0 +1,274 @@
+/**
+ * The plots panel, host side: one webview panel showing a set of runs read from their folders.
+ * Ready handshake, then a full snapshot; while runs train, increments batched at no more than the
+ * configured rate; nothing while the panel is hidden; a fresh snapshot when it shows again.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ChartDataReport, HostMessage, WebviewToHost } from '../../protocol/webview';
+import { settings } from '../config';
+import { Emitter } from '../util/emitter';
+import { makeNonce, panelHtml } from './panelHtml';
+import { PanelRuns, type PanelRunsState } from './panelRuns';
+import { Throttle } from './throttle';
+
+export const PLOTS_VIEW_TYPE = 'hamiltonianRnn.plots';
+
+export interface PanelStats {
+  snapshots: number;
+  appends: number;
+  statusUpdates: number;
+  /** Flushes that found the panel hidden and sent nothing. */
+  skippedWhileHidden: number;
+}
+
+export interface PlotsPanelDeps {
+  extensionUri: vscode.Uri;
+  log: vscode.LogOutputChannel;
+  /** Called whenever the set of runs changes, to persist it for restoring after a reload. */
+  saveState(state: PanelRunsState): void;
+  saveFile(message: Extract<WebviewToHost, { type: 'saveFile' }>): Promise<void>;
+  revealRunFolder(runDir: string): Promise<void>;
+}
+
+export class PlotsPanel implements vscode.Disposable {
+  private seq = 0;
+  private ready = false;
+  private snapshotDue = true;
+  private nextRequestId = 1;
+  private readonly pendingReports = new Map<number, (report: ChartDataReport) => void>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly throttle: Throttle;
+  private readonly renderedEmitter = new Emitter<ChartDataReport>();
+  private readonly readyEmitter = new Emitter<void>();
+  private readonly disposedEmitter = new Emitter<void>();
+  readonly stats: PanelStats = { snapshots: 0, appends: 0, statusUpdates: 0, skippedWhileHidden: 0 };
+  /** What the webview last said it drew. */
+  lastRendered: ChartDataReport | undefined;
+  readonly onDidRender = this.renderedEmitter.event;
+  readonly onDidBecomeReady = this.readyEmitter.event;
+  readonly onDidDispose = this.disposedEmitter.event;
+  private disposed = false;
+
+  constructor(
+    readonly webviewPanel: vscode.WebviewPanel,
+    readonly runs: PanelRuns,
+    private readonly deps: PlotsPanelDeps,
+  ) {
+    this.throttle = new Throttle(() => this.flush(), () => 1000 / settings.plotUpdateRateHz());
+    const webview = webviewPanel.webview;
+    webview.options = webviewOptions(deps.extensionUri);
+    webview.html = this.html();
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)),
+      webviewPanel.onDidChangeViewState(() => {
+        if (webviewPanel.visible) {
+          // Whatever happened while hidden was not sent: start over with a full snapshot.
+          this.snapshotDue = true;
+          this.update();
+        }
+      }),
+      webviewPanel.onDidDispose(() => this.dispose()),
+    );
+    webviewPanel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'plots-icon.svg');
+    webviewPanel.title = this.runs.snapshot().title;
+    this.saveState();
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  get visible(): boolean {
+    return !this.disposed && this.webviewPanel.visible;
+  }
+
+  /** Asks for an update soon (batched to the configured rate). */
+  update(): void {
+    this.throttle.schedule();
+  }
+
+  setRuns(runDirs: readonly string[]): void {
+    for (const dir of this.runs.runDirs) if (!runDirs.includes(dir)) this.runs.remove(dir);
+    for (const dir of runDirs) this.runs.add(dir);
+    this.runsChanged();
+  }
+
+  addRuns(runDirs: readonly string[], maxRuns = 12): void {
+    let changed = false;
+    for (const dir of runDirs) changed = this.runs.add(dir) || changed;
+    if (!changed) return;
+    this.runs.trim(Math.max(maxRuns, runDirs.length));
+    this.runsChanged();
+  }
+
+  removeRun(runDir: string): void {
+    if (this.runs.remove(runDir)) this.runsChanged();
+  }
+
+  reveal(preserveFocus: boolean): void {
+    this.webviewPanel.reveal(undefined, preserveFocus);
+  }
+
+  /** Asks the webview what each chart draws (waits for the ready handshake first). */
+  async requestChartData(timeoutMs = 15000): Promise<ChartDataReport> {
+    if (!this.ready) await waitFor(this.onDidBecomeReady, timeoutMs, 'the plots webview did not send ready');
+    const requestId = this.nextRequestId++;
+    return new Promise<ChartDataReport>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingReports.delete(requestId);
+        reject(new Error(`the plots webview did not answer requestChartData within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pendingReports.set(requestId, (report) => {
+        clearTimeout(timer);
+        resolve(report);
+      });
+      void this.post({ type: 'requestChartData', requestId });
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.throttle.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.webviewPanel.dispose();
+    this.disposedEmitter.fire();
+    this.renderedEmitter.dispose();
+    this.readyEmitter.dispose();
+    this.disposedEmitter.dispose();
+  }
+
+  private runsChanged(): void {
+    this.saveState();
+    this.snapshotDue = true;
+    this.update();
+  }
+
+  private saveState(): void {
+    this.deps.saveState(this.runs.state());
+  }
+
+  private flush(): void {
+    if (this.disposed) return;
+    if (!this.ready || !this.webviewPanel.visible) {
+      if (this.ready) this.stats.skippedWhileHidden++;
+      this.snapshotDue = true;
+      return;
+    }
+    if (this.snapshotDue) this.sendSnapshot();
+    else {
+      const { updates, snapshotNeeded } = this.runs.collectUpdates();
+      if (snapshotNeeded) this.sendSnapshot();
+      else
+        for (const u of updates) {
+          if (u.type === 'append') this.stats.appends++;
+          else this.stats.statusUpdates++;
+          void this.post({ ...u, seq: ++this.seq });
+        }
+    }
+    // Keep following the folders while something trains (covers runs started from a terminal too).
+    if (this.runs.anyRunning) this.throttle.schedule();
+  }
+
+  private sendSnapshot(): void {
+    const snap = this.runs.snapshot();
+    this.snapshotDue = false;
+    this.stats.snapshots++;
+    this.webviewPanel.title = snap.title;
+    void this.post({
+      type: 'snapshot',
+      seq: ++this.seq,
+      runs: snap.runs,
+      sweep: snap.sweep,
+      title: snap.title,
+      settings: { updateHz: settings.plotUpdateRateHz(), maxPointsPerLine: settings.maxPointsPerLine() },
+    });
+  }
+
+  private post(message: HostMessage): Thenable<boolean> {
+    if (this.disposed) return Promise.resolve(false);
+    return this.webviewPanel.webview.postMessage(message);
+  }
+
+  private onMessage(message: WebviewToHost): void {
+    if (typeof message !== 'object' || message === null) return;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.snapshotDue = false;
+        this.sendSnapshot();
+        if (this.runs.anyRunning) this.update();
+        this.readyEmitter.fire();
+        break;
+      case 'requestSnapshot':
+        this.snapshotDue = true;
+        this.update();
+        break;
+      case 'saveFile':
+        this.deps.saveFile(message).catch((err: unknown) => this.deps.log.error(`saving ${message.suggestedName} failed: ${String(err)}`));
+        break;
+      case 'openRunFolder': {
+        const run = this.runs.snapshot().runs.find((r) => r.runId === message.runId);
+        if (run) void this.deps.revealRunFolder(run.runDir);
+        break;
+      }
+      case 'chartDataReport': {
+        const resolve = this.pendingReports.get(message.requestId);
+        this.pendingReports.delete(message.requestId);
+        resolve?.(message.charts);
+        break;
+      }
+      case 'rendered':
+        this.lastRendered = message.charts;
+        this.renderedEmitter.fire(message.charts);
+        break;
+      case 'error':
+        this.deps.log.error(`plots webview: ${message.message}`);
+        break;
+    }
+  }
+
+  private html(): string {
+    const webview = this.webviewPanel.webview;
+    const media = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'webview');
+    const script = vscode.Uri.joinPath(media, 'plots.js');
+    if (!fs.existsSync(script.fsPath)) this.deps.log.error(`${script.fsPath} is missing: run \`npm run build\``);
+    return panelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(script).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'plots.css')).toString(),
+      nonce: makeNonce(),
+      title: 'Hamiltonian RNN Plots',
+    });
+  }
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    enableCommandUris: false,
+    // Only the panel's own bundle: nothing else of the extension (or the workspace) is readable.
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media', 'webview')],
+  };
+}
+
+/** Run folders that still exist (a restored panel may name runs deleted since). */
+export function existingRunDirs(runDirs: readonly string[]): string[] {
+  return runDirs.filter((d) => path.isAbsolute(d) && fs.existsSync(d));
+}
+
+function waitFor(event: vscode.Event<void> | ((l: () => void) => vscode.Disposable), timeoutMs: number, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`${what} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const sub = event(() => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * The runs view: runs and sweeps found in the runs folders of the workspace, newest first. It
+ * re-reads the folders when they change on disk and follows live runs at a modest rate.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { discoverRuns, type FoundRun, type FoundSweep } from '../../runs/runFolder';
+import { allRunsDirs } from '../config';
+import { Throttle } from '../plots/throttle';
+import type { TrainingSupervisor } from '../training/supervisor';
+import { describeRun, describeSweep, type ItemView } from './runDescriptions';
+
+export type RunsNode =
+  | { kind: 'run'; runDir: string; found: FoundRun }
+  | { kind: 'sweep'; sweepDir: string; found: FoundSweep }
+  | { kind: 'empty'; message: string };
+
+export const RUNS_VIEW_ID = 'hamiltonianRnn.runs';
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<RunsNode | undefined>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private watchers: vscode.FileSystemWatcher[] = [];
+  /** Tree refreshes are batched: a live run would otherwise redraw the tree at every step. */
+  private readonly refreshThrottle = new Throttle(() => this.changeEmitter.fire(undefined), () => 1000);
+
+  constructor(private readonly supervisor: TrainingSupervisor) {
+    this.disposables.push(
+      supervisor.onDidReceiveEvent(() => this.refresh()),
+      supervisor.onDidEndSession(() => this.refresh()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.watchRunsFolders()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('hamiltonianRnn.runsFolder')) this.watchRunsFolders();
+      }),
+    );
+    this.watchRunsFolders();
+  }
+
+  refresh(): void {
+    this.refreshThrottle.schedule();
+  }
+
+  /** Every run shown (sweep members included), for commands and tests. */
+  listRuns(): FoundRun[] {
+    const out: FoundRun[] = [];
+    for (const dir of allRunsDirs()) {
+      const { runs, sweeps } = discoverRuns(dir);
+      out.push(...runs, ...sweeps.flatMap((s) => s.runs));
+    }
+    return out.sort((a, b) => b.summary.startedAt.localeCompare(a.summary.startedAt));
+  }
+
+  getChildren(node?: RunsNode): RunsNode[] {
+    if (node?.kind === 'sweep') return node.found.runs.map((r) => ({ kind: 'run', runDir: r.runDir, found: r }));
+    if (node) return [];
+    const sweeps: RunsNode[] = [];
+    const runs: RunsNode[] = [];
+    for (const dir of allRunsDirs()) {
+      const found = discoverRuns(dir);
+      for (const s of found.sweeps) sweeps.push({ kind: 'sweep', sweepDir: s.sweepDir, found: s });
+      for (const r of found.runs) runs.push({ kind: 'run', runDir: r.runDir, found: r });
+    }
+    const byStart = (n: RunsNode) => (n.kind === 'run' ? n.found.summary.startedAt : n.kind === 'sweep' ? n.found.sweep.startedAt : '');
+    const all = [...sweeps, ...runs].sort((a, b) => byStart(b).localeCompare(byStart(a)));
+    // With no runs, the view's welcome content (package.json viewsWelcome) explains what to do.
+    return all;
+  }
+
+  getTreeItem(node: RunsNode): vscode.TreeItem {
+    if (node.kind === 'empty') return new vscode.TreeItem(node.message);
+    if (node.kind === 'sweep') {
+      const view = describeSweep(node.found.sweep, node.found.runs.map((r) => this.liveStatus(r) ?? r.summary.status));
+      const item = this.item(view, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = node.sweepDir;
+      item.contextValue = 'hamiltonianRnn.sweep';
+      item.resourceUri = vscode.Uri.file(node.sweepDir);
+      return item;
+    }
+    const live = this.supervisor.activeSessions.flatMap((s) => s.runList).find((r) => r.runDir === node.runDir);
+    const view = describeRun(node.found.summary, live);
+    const item = this.item(view, vscode.TreeItemCollapsibleState.None);
+    item.id = node.runDir;
+    item.contextValue = live?.status === 'running' || node.found.summary.status === 'running' ? 'hamiltonianRnn.run.running' : 'hamiltonianRnn.run';
+    item.resourceUri = vscode.Uri.file(node.runDir);
+    item.command = { command: 'hamiltonianRnn.openPlots', title: 'Open Plots', arguments: [node] };
+    return item;
+  }
+
+  getParent(node: RunsNode): RunsNode | undefined {
+    if (node.kind !== 'run' || !node.found.sweepDir) return undefined;
+    const sweepDir = node.found.sweepDir;
+    const found = discoverRuns(path.dirname(sweepDir)).sweeps.find((s) => s.sweepDir === sweepDir);
+    return found ? { kind: 'sweep', sweepDir, found } : undefined;
+  }
+
+  dispose(): void {
+    this.refreshThrottle.dispose();
+    for (const w of this.watchers) w.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.changeEmitter.dispose();
+  }
+
+  private liveStatus(run: FoundRun) {
+    return this.supervisor.activeSessions.flatMap((s) => s.runList).find((r) => r.runDir === run.runDir)?.status;
+  }
+
+  private item(view: ItemView, state: vscode.TreeItemCollapsibleState): vscode.TreeItem {
+    const item = new vscode.TreeItem(view.label, state);
+    item.description = view.description;
+    item.tooltip = view.tooltip;
+    item.iconPath = new vscode.ThemeIcon(view.icon, view.iconColor ? new vscode.ThemeColor(view.iconColor) : undefined);
+    return item;
+  }
+
+  private watchRunsFolders(): void {
+    for (const w of this.watchers) w.dispose();
+    this.watchers = allRunsDirs().map((dir) => {
+      const watcher = vscode.workspace.createFileSystemWatcher(
+        new vscode.RelativePattern(vscode.Uri.file(dir), '**/{summary.json,sweep.json}'),
+      );
+      const refresh = () => this.refresh();
+      watcher.onDidCreate(refresh);
+      watcher.onDidChange(refresh);
+      watcher.onDidDelete(refresh);
+      return watcher;
+    });
+    this.refresh();
+  }
+}

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import type { RunSummary } from '../../../src/protocol/records';
+import { describeRun, formatMetric } from '../../../src/extension/runsView/runDescriptions';
+import { SpeedMeter, formatNumber, formatProgress } from '../../../src/extension/training/runProgress';
+
+const base: RunSummary = {
+  formatVersion: 1, runId: 'adding-1', name: 'adding', status: 'completed', stepsDone: 30, totalSteps: 30,
+  best: { step: 30, split: 'test', loss: 0.01234, mse: 0.01234 }, final: {}, backend: 'cpu', implementation: 'tfjs',
+  durationMs: 1000, packageVersion: '0.1.0', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:00:01Z',
+  experimentFile: '/w/adding.hrnn.yaml', tags: { model: 'hamiltonian', task: 'adding', tau: 0.1, hidden: 8, length: 10 },
+};
+
+describe('extension: run descriptions and progress text', () => {
+  it('shows status icon, final metric and tau for a finished run', () => {
+    const view = describeRun(base);
+    assert.equal(view.icon, 'pass');
+    assert.equal(view.label, 'adding-1');
+    assert.equal(view.description, 'mse 0.01234 · τ 0.1');
+    assert.match(view.tooltip, /backend: cpu/);
+    assert.equal(describeRun({ ...base, status: 'failed', best: null }).description, 'failed · τ 0.1');
+    assert.equal(describeRun({ ...base, status: 'stopped' }).icon, 'debug-stop');
+  });
+
+  it('shows live progress for a running run and accuracy in percent', () => {
+    const view = describeRun({ ...base, status: 'running' }, {
+      runId: 'adding-1', runDir: '/r', totalSteps: 30, step: 12, loss: 0.5, stepsPerSecond: 40, status: 'running',
+    });
+    assert.equal(view.icon, 'sync~spin');
+    assert.equal(view.description, 'step 12/30 · loss 0.5 · 40 steps/s · τ 0.1');
+    assert.equal(formatMetric({ ...base, best: { step: 1, split: 'test', loss: 0.3, accuracy: 0.9712 } }), 'acc 97.1%');
+  });
+
+  it('measures speed over recent steps and formats numbers compactly', () => {
+    const meter = new SpeedMeter(5000);
+    assert.equal(meter.stepsPerSecond(), null);
+    for (let s = 0; s <= 100; s++) meter.add(s, s * 20); // 50 steps/s
+    assert.equal(meter.stepsPerSecond(), 50);
+    assert.equal(formatNumber(0.000012345), '1.23e-5');
+    assert.equal(formatNumber(1234.567), '1235');
+    assert.equal(
+      formatProgress({ runId: 'r', runDir: '/r', totalSteps: 10, step: 1, loss: null, stepsPerSecond: 2.25, status: 'running' }),
+      'step 1/10 · 2.3 steps/s',
+    );
+  });
+});
