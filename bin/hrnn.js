@@ -8,4 +8,4 @@ if (!fs.existsSync(cli)) {
   process.stderr.write(`hrnn: ${cli} is missing; run \`npm run build\` in ${path.dirname(__dirname)} first.\n`);
   process.exit(2);
 }
-require(cli);
+require(cli).runCli(process.argv.slice(2));

@@ -12,6 +12,11 @@ import type { SequenceModel } from '../model/sequenceModel';
 import { frobeniusNorms, meanRowNorms } from '../model/ops';
 import type { Batch } from '../tasks/task';
 
+/** Float32 values carry ~7 significant digits; printing more only bloats metrics.jsonl. */
+function compact(values: ArrayLike<number>): number[] {
+  return Array.from(values, (v) => (Number.isFinite(v) ? Number(v.toPrecision(7)) : v));
+}
+
 export function measureProbes(model: SequenceModel, batch: Batch, step: number, wallMs: number): ProbeRecord {
   const { T, B } = batch.inputs;
   const m = model.cell.hidden;
@@ -24,7 +29,7 @@ export function measureProbes(model: SequenceModel, batch: Batch, step: number, 
   const record: ProbeRecord = {
     type: 'probe',
     step,
-    gradientOverTime: Array.from(gradientOverTime.dataSync()),
+    gradientOverTime: compact(gradientOverTime.dataSync()),
     stateNorm: [],
     wallMs,
   };
@@ -32,12 +37,12 @@ export function measureProbes(model: SequenceModel, batch: Batch, step: number, 
   tf.tidy(() => {
     const { run } = model.forward(batch.inputs, { collect: true, composite: true });
     const states = run.states!;
-    record.stateNorm = Array.from(meanRowNorms(states.primary).dataSync());
-    if (states.momentum) record.momentumNorm = Array.from(meanRowNorms(states.momentum).dataSync());
+    record.stateNorm = compact(meanRowNorms(states.primary).dataSync());
+    if (states.momentum) record.momentumNorm = compact(meanRowNorms(states.momentum).dataSync());
     if (model.cell.energy) {
       const e = model.cell.energy(batch.inputs, states);
-      record.energy = e.energy;
-      record.modifiedEnergy = e.modifiedEnergy;
+      record.energy = compact(e.energy);
+      record.modifiedEnergy = compact(e.modifiedEnergy);
     }
   });
   const drift = model.cell.reconstructionDrift?.();

@@ -128,7 +128,6 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
   };
   writeSummary(true);
   hooks.onStart?.({ runId, runDir: writer.runDir, backend, implementation: model.cell.implementation, totalSteps: exp.training.steps });
-  log('info', `run ${runId}: backend ${backend.description}; recurrence ${model.cell.implementation}; ${exp.training.steps} steps`);
 
   const emit = (record: MetricRecord) => {
     writer.append(record);

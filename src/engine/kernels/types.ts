@@ -1,0 +1,44 @@
+/**
+ * The contract between the Hamiltonian RNN model and a fused whole-sequence kernel (issue #5).
+ *
+ * Parameter layouts (the same tfjs variables the composite reference implementation uses):
+ *   variant full:     W [k, m], V [k, d], b [k]            (k = m)
+ *   variant diagonal: w [m],    V [m, d], b [m], c [m]     (per-neuron time scale s = sigmoid(c))
+ * Inputs are time-major: u[n, i, :] is the input of sequence i at step n+1, a Float32Array of
+ * length T * B * d. States start at zero.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+
+export type HamiltonianVariant = 'full' | 'diagonal';
+export type BackpropMode = 'stored' | 'reversible';
+
+export interface FusedSequenceOptions {
+  variant: HamiltonianVariant;
+  tau: number;
+  alpha: number;
+  backprop: BackpropMode;
+  /** Reversible mode: keep an exact state every k steps to bound drift (null: none). */
+  anchorEvery: number | null;
+}
+
+export interface SequenceInputs {
+  /** [T, B, d] time-major. */
+  data: Float32Array;
+  T: number;
+  B: number;
+  d: number;
+}
+
+export interface FusedKernel {
+  /** e.g. `fused-native` or `fused-wasm`, recorded in run summaries. */
+  readonly name: string;
+  /** One line for logs: what runs (instruction set, threads). */
+  readonly description: string;
+  /**
+   * Runs the whole recurrence. Returns [B, 2m] = [y_T | z_T], differentiable with respect to the
+   * parameter tensors (a tf.customGrad op whose gradient is the kernel's backward pass).
+   */
+  sequence(inputs: SequenceInputs, params: tf.Tensor[], opts: FusedSequenceOptions): tf.Tensor2D;
+  /** Reversible mode: max relative reconstruction error of the last backward pass, if measured. */
+  lastReconstructionDrift(): number | null;
+}
