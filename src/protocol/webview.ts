@@ -28,6 +28,8 @@
  *   exactly what `points` counts are defined by `CHART_IDS` and the comment on `SeriesReport`.
  * - `addRun` gained an optional `sweepPoint` (the run's point of the "final metric against tau"
  *   chart, when it belongs to a sweep shown in the panel).
+ * - `SweepPoint` gained optional `sweepId` / `sweepName` (several sweeps in one panel).
+ * - `REPORT_DATA_ELEMENT_ID` / `ReportPayload`: how the HTML report inlines its snapshot.
  * - `buildWebviewHtml` / `webviewCsp`: the HTML skeleton and CSP the bundle is tested with.
  * - The `seq` rules above were made precise.
  */
@@ -58,6 +60,8 @@ export interface SweepPoint {
   colorIndex: number;
   /** Which sweep the point belongs to (a panel may show several). Absent: one unnamed sweep. */
   sweepId?: string;
+  /** Display name of that sweep (legend of the tau chart). Absent: `sweepId`. */
+  sweepName?: string;
 }
 
 export interface PanelSettings {
@@ -155,6 +159,23 @@ export type WebviewToHost =
 export type HostRequest = { type: 'requestChartData'; requestId: number };
 
 export type HostMessage = HostToWebview | HostRequest;
+
+/**
+ * The standalone HTML report (`hrnn report`) inlines its data as
+ * `<script type="application/json" id="${REPORT_DATA_ELEMENT_ID}">ReportPayload</script>` (never
+ * executed); without `acquireVsCodeApi` the bundle reads it and plays the host's part itself.
+ */
+export const REPORT_DATA_ELEMENT_ID = 'hrnn-report-data';
+
+export interface ReportPayload {
+  snapshot: Extract<HostToWebview, { type: 'snapshot' }>;
+  /** ISO time the report was written. */
+  generatedAt: string;
+  /** e.g. `hrnn report 0.1.0`. */
+  generator: string;
+  /** Colour scheme; `auto` (default) follows the browser's prefers-color-scheme. */
+  theme?: 'auto' | 'light' | 'dark';
+}
 
 /** The id of the element the webview app renders into (created if the HTML lacks it). */
 export const WEBVIEW_ROOT_ID = 'hrnn-plots';

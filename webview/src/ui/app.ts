@@ -1,0 +1,227 @@
+/**
+ * The panel app: applies host messages to its data at once, redraws at most once per animation
+ * frame (so a burst of `append` messages costs one draw), and answers the host's questions about
+ * what is drawn.
+ */
+import { CHART_IDS, type ChartDataReport, type ChartId, type HostMessage } from '../../../src/protocol/webview';
+import { buildCharts, chartReport, probeSteps, type ChartSpec } from '../core/chartModel';
+import { chartsToCsv } from '../core/exportCsv';
+import { applyHostMessage, emptyPanelData, type PanelData } from '../core/panelState';
+import { sanitizeViewOptions, type ViewOptions } from '../core/viewOptions';
+import { ChartCard } from './chartCard';
+import { Toolbar } from './controls';
+import { el } from './dom';
+import { cardsToPngBase64 } from './exportImage';
+import type { HostApi } from './hostApi';
+import { RunTable } from './runTable';
+import { readTheme, watchTheme, type Theme } from './theme';
+
+const STATE_VERSION = 1;
+const SNAPSHOT_RETRY_MS = 3000;
+
+export class App {
+  private readonly data: PanelData = emptyPanelData();
+  private view: ViewOptions;
+  private readonly cards = new Map<ChartId, ChartCard>();
+  private specs: ChartSpec[] = [];
+  private frame = 0;
+  private renderedPending = false;
+  private runsDirty = true;
+  private theme: Theme;
+  private themeChanged = true;
+  /** Bumped when data is replaced rather than appended. */
+  private dataEpoch = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly toolbar: Toolbar;
+  private readonly runTable: RunTable;
+  private readonly grid: HTMLElement;
+  private readonly empty: HTMLElement;
+
+  constructor(
+    root: HTMLElement,
+    private readonly api: HostApi,
+  ) {
+    const saved = api.getState() as { version?: number; view?: unknown } | undefined;
+    this.view = sanitizeViewOptions(saved?.version === STATE_VERSION ? saved.view : undefined);
+    this.theme = readTheme();
+    this.toolbar = new Toolbar({
+      change: (patch) => this.setView(patch),
+      resetZoom: () => this.cards.forEach((c) => c.resetZoom()),
+      exportCsv: () => this.saveCsv(this.specs, 'plots'),
+      exportPng: () => this.savePng(this.orderedCards(), 'plots'),
+    });
+    this.runTable = new RunTable({
+      toggle: (runId, visible) => {
+        const hidden = new Set(this.view.hiddenRuns);
+        if (visible) hidden.delete(runId);
+        else hidden.add(runId);
+        this.setView({ hiddenRuns: [...hidden] });
+      },
+      openFolder: api.standalone ? undefined : (runId) => api.postMessage({ type: 'openRunFolder', runId }),
+    });
+    this.grid = el('main', { className: 'grid' });
+    this.empty = el('p', {
+      className: 'empty',
+      textContent: 'No runs to show yet. Train an experiment, or open runs from the Hamiltonian RNN runs view.',
+    });
+    root.classList.add('hrnn-app');
+    root.replaceChildren(this.toolbar.element, this.runTable.element, this.empty, this.grid);
+    watchTheme(() => {
+      this.theme = readTheme();
+      this.themeChanged = true;
+      this.schedule();
+    });
+    this.schedule();
+  }
+
+  onMessage(msg: HostMessage): void {
+    if (typeof msg !== 'object' || msg === null || typeof msg.type !== 'string') return;
+    this.guard(() => {
+      if (msg.type === 'requestChartData') {
+        this.flush();
+        this.api.postMessage({ type: 'chartDataReport', requestId: msg.requestId, charts: this.report() });
+        return;
+      }
+      const outcome = applyHostMessage(this.data, msg);
+      if (outcome.requestSnapshot) this.requestSnapshot();
+      if (!outcome.applied) return;
+      if (msg.type === 'snapshot' || msg.type === 'addRun' || msg.type === 'removeRun') this.dataEpoch++;
+      if (outcome.snapshot) {
+        this.renderedPending = true;
+        this.clearRetry();
+      }
+      if (outcome.changed.has('runs')) this.runsDirty = true;
+      this.schedule();
+    });
+  }
+
+  /** What the charts draw now (after drawing anything pending). */
+  report(): ChartDataReport {
+    const drawn = new Map<string, number>();
+    for (const [id, card] of this.cards) for (const [key, n] of card.drawnCounts()) drawn.set(`${id}/${key}`, n);
+    return chartReport(this.specs, drawn);
+  }
+
+  private setView(patch: Partial<ViewOptions>): void {
+    this.view = sanitizeViewOptions({ ...this.view, ...patch });
+    if (patch.hiddenRuns) this.runsDirty = true;
+    this.api.setState({ version: STATE_VERSION, view: this.view });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.guard(() => this.render());
+    });
+  }
+
+  /** Draws now if a frame is pending (the host asked for data, possibly while hidden). */
+  private flush(): void {
+    if (!this.frame) return;
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.render();
+  }
+
+  private render(): void {
+    const hidden = new Set(this.view.hiddenRuns);
+    const visibleRuns = this.data.runs.filter((r) => !hidden.has(r.runId));
+    this.specs = buildCharts(this.data, this.view);
+    const budget = Math.max(100, this.data.settings.maxPointsPerLine);
+    for (const id of CHART_IDS) {
+      const spec = this.specs.find((s) => s.id === id);
+      let card = this.cards.get(id);
+      if (!spec) {
+        if (card) {
+          card.destroy();
+          this.cards.delete(id);
+        }
+        continue;
+      }
+      if (!card) {
+        card = new ChartCard(id, this.theme, {
+          exportCsv: (s) => this.saveCsv([s], s.id),
+          exportPng: (c) => this.savePng([c], c.id),
+        }, (element) => this.grid.insertBefore(element, this.nextCardElement(id)));
+        this.cards.set(id, card);
+      }
+      card.update(spec, { budget, theme: this.theme, themeChanged: this.themeChanged || card.isNew, dataEpoch: this.dataEpoch });
+    }
+    this.themeChanged = false;
+    if (this.runsDirty) {
+      this.runTable.render(this.data.runs, hidden);
+      this.runsDirty = false;
+    }
+    const running = this.data.runs.filter((r) => r.summary.status === 'running').length;
+    const meta = [
+      `${this.data.runs.length} run${this.data.runs.length === 1 ? '' : 's'}`,
+      running ? `${running} running` : '',
+      hidden.size ? `${hidden.size} hidden` : '',
+      'drag: zoom · shift-drag: pan · double-click: reset',
+    ].filter(Boolean);
+    this.toolbar.sync(this.view, probeSteps(visibleRuns), this.data.title, meta.join(' · '));
+    this.empty.hidden = this.data.seq === null ? true : this.specs.length > 0;
+    if (this.renderedPending) {
+      this.renderedPending = false;
+      this.api.postMessage({ type: 'rendered', charts: this.report() });
+    }
+  }
+
+  /** The card element that follows `id` in display order (insert before it), or null. */
+  private nextCardElement(id: ChartId): HTMLElement | null {
+    for (const later of CHART_IDS.slice(CHART_IDS.indexOf(id) + 1)) {
+      const card = this.cards.get(later);
+      if (card) return card.element;
+    }
+    return null;
+  }
+
+  private orderedCards(): ChartCard[] {
+    return CHART_IDS.map((id) => this.cards.get(id)).filter((c): c is ChartCard => c !== undefined);
+  }
+
+  private baseName(): string {
+    const slug = this.data.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    return slug || 'hrnn';
+  }
+
+  private saveCsv(specs: readonly ChartSpec[], what: string): void {
+    this.guard(() =>
+      this.api.postMessage({ type: 'saveFile', format: 'csv', suggestedName: `${this.baseName()}-${what}.csv`, data: chartsToCsv(specs) }),
+    );
+  }
+
+  private savePng(cards: readonly ChartCard[], what: string): void {
+    this.guard(() => {
+      const heading = cards.length > 1 ? this.data.title : '';
+      const data = cardsToPngBase64(cards, this.theme, heading);
+      this.api.postMessage({ type: 'saveFile', format: 'png', suggestedName: `${this.baseName()}-${what}.png`, data });
+    });
+  }
+
+  private requestSnapshot(): void {
+    this.api.postMessage({ type: 'requestSnapshot' });
+    this.clearRetry();
+    // If the host missed the request (e.g. it was busy reloading), ask again while still waiting.
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.data.awaitingSnapshot) this.requestSnapshot();
+    }, SNAPSHOT_RETRY_MS);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      const message = e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e);
+      this.api.postMessage({ type: 'error', message });
+    }
+  }
+}

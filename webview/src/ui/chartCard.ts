@@ -1,0 +1,390 @@
+/**
+ * One card of the grid: a title, a few actions and a Chart.js canvas that draws a `ChartSpec`.
+ * Keeps the user's zoom across live updates (Chart.js keeps the zoom plugin's scale limits when
+ * only the data changes) and decimates each line to the visible window after smoothing.
+ */
+import {
+  Chart,
+  Legend,
+  LineController,
+  LineElement,
+  LinearScale,
+  LogarithmicScale,
+  PointElement,
+  Tooltip,
+  type ChartDataset,
+  type ChartOptions,
+  type LegendItem,
+  type Scale,
+  type TooltipItem,
+} from 'chart.js';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import type { ChartSpec, SeriesSpec } from '../core/chartModel';
+import { decimateIndices, type XWindow } from '../core/decimation';
+import { formatDuration, formatNumber, formatPercent } from '../core/format';
+import { logTicks } from '../core/logTicks';
+import { withAlpha } from '../core/palette';
+import { el } from './dom';
+import type { Theme } from './theme';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, zoomPlugin);
+
+/** A gap is y = NaN (Chart.js skips NaN; null would count as 0 in a log axis' range). */
+type Point = { x: number; y: number };
+type LineDataset = ChartDataset<'line', Point[]>;
+
+/** A dataset is either the main line of a series or the faint raw copy behind a smoothed one. */
+interface DatasetRole {
+  key: string;
+  group: string;
+  role: 'main' | 'raw';
+}
+
+export interface CardActions {
+  exportCsv(spec: ChartSpec): void;
+  exportPng(card: ChartCard): void;
+}
+
+export class ChartCard {
+  readonly element: HTMLElement;
+  readonly chart: Chart<'line', Point[]>;
+  private readonly titleEl: HTMLElement;
+  private readonly subtitleEl: HTMLElement;
+  private spec: ChartSpec | undefined;
+  private roles: DatasetRole[] = [];
+  /** Legend entries the user switched off in this chart. */
+  private hiddenGroups = new Set<string>();
+  private signature = '';
+  private drawnByKey = new Map<string, number>();
+  private budget = 2000;
+  private theme: Theme;
+
+  /**
+   * @param mount puts the card's element into the document; Chart.js is created after it, so the
+   *   canvas has its size from the start.
+   */
+  constructor(
+    readonly id: string,
+    theme: Theme,
+    private readonly actions: CardActions,
+    mount: (element: HTMLElement) => void,
+  ) {
+    this.theme = theme;
+    this.titleEl = el('h2', { className: 'card-title' });
+    this.subtitleEl = el('p', { className: 'card-subtitle' });
+    const resetBtn = el('button', { className: 'card-action', textContent: 'Reset zoom', title: 'Reset zoom (or double-click the chart)' });
+    const csvBtn = el('button', { className: 'card-action', textContent: 'CSV', title: 'Export this chart’s data as CSV' });
+    const pngBtn = el('button', { className: 'card-action', textContent: 'PNG', title: 'Export this chart as PNG' });
+    resetBtn.addEventListener('click', () => this.resetZoom());
+    csvBtn.addEventListener('click', () => this.spec && this.actions.exportCsv(this.spec));
+    pngBtn.addEventListener('click', () => this.actions.exportPng(this));
+    const canvas = el('canvas', { className: 'card-canvas' });
+    canvas.setAttribute('role', 'img');
+    canvas.addEventListener('dblclick', () => this.resetZoom());
+    this.element = el('section', { className: 'card' }, [
+      el('header', { className: 'card-head' }, [
+        el('div', { className: 'card-titles' }, [this.titleEl, this.subtitleEl]),
+        el('div', { className: 'card-actions' }, [resetBtn, csvBtn, pngBtn]),
+      ]),
+      el('div', { className: 'card-plot' }, [canvas]),
+    ]);
+    this.element.dataset.chart = id;
+    mount(this.element);
+    this.chart = new Chart<'line', Point[]>(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: this.baseOptions(),
+    });
+    // For browser tests and debugging: the chart behind a canvas (scales, zoom state, data).
+    (canvas as HTMLCanvasElement & { hrnnChart?: unknown }).hrnnChart = this.chart;
+  }
+
+  /** True until the first `update`. */
+  get isNew(): boolean {
+    return this.spec === undefined;
+  }
+
+  get currentSpec(): ChartSpec | undefined {
+    return this.spec;
+  }
+
+  /** Points on the canvas per series key, after decimation. */
+  drawnCounts(): ReadonlyMap<string, number> {
+    return this.drawnByKey;
+  }
+
+  /**
+   * Draws `spec`; cheap when nothing it shows changed. `dataEpoch` changes whenever data was
+   * replaced rather than appended (snapshot, added or removed run).
+   */
+  update(spec: ChartSpec, opts: { budget: number; theme: Theme; themeChanged: boolean; dataEpoch: number }): void {
+    const { budget, theme, themeChanged } = opts;
+    const signature = `${opts.dataEpoch}|${specSignature(spec)}`;
+    if (!themeChanged && signature === this.signature && budget === this.budget) {
+      this.spec = spec;
+      return;
+    }
+    const prev = this.spec;
+    const axesChanged =
+      !prev || prev.xScale !== spec.xScale || prev.yScale !== spec.yScale || prev.xName !== spec.xName;
+    this.spec = spec;
+    this.signature = signature;
+    this.budget = budget;
+    this.theme = theme;
+    this.titleEl.textContent = spec.title;
+    this.subtitleEl.textContent = spec.subtitle;
+    this.chart.canvas.setAttribute('aria-label', `${spec.title}: ${spec.subtitle}`);
+    // A new axis type or quantity makes the old zoom window meaningless.
+    if (axesChanged && prev && this.chart.isZoomedOrPanned()) this.chart.resetZoom('none');
+    this.applyScales(spec);
+    if (themeChanged) this.applyTheme();
+    this.fillDatasets();
+    this.chart.update('none');
+  }
+
+  resetZoom(): void {
+    this.chart.resetZoom('none');
+    this.fillDatasets();
+    this.chart.update('none');
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+    this.element.remove();
+  }
+
+  /** The zoom window on x when zoomed, for decimation. */
+  private visibleWindow(): XWindow | undefined {
+    if (!this.chart.isZoomedOrPanned()) return undefined;
+    const x = this.chart.scales.x;
+    return x && Number.isFinite(x.min) && Number.isFinite(x.max) ? { min: x.min, max: x.max } : undefined;
+  }
+
+  private fillDatasets(): void {
+    const spec = this.spec;
+    if (!spec) return;
+    const window = this.visibleWindow();
+    const logY = spec.yScale === 'logarithmic';
+    const datasets: LineDataset[] = [];
+    const roles: DatasetRole[] = [];
+    this.drawnByKey = new Map();
+    for (const s of spec.series) {
+      const hidden = this.hiddenGroups.has(s.group);
+      if (s.smoothed) {
+        const raw = this.points(s.xs, s.ys, logY, window);
+        datasets.push(this.dataset(s, `${s.label} (raw)`, raw, true, hidden));
+        roles.push({ key: s.key, group: s.group, role: 'raw' });
+        const sm = this.points(s.xs, s.smoothed, logY, window);
+        datasets.push(this.dataset(s, `${s.label} (smoothed)`, sm, false, hidden));
+        roles.push({ key: s.key, group: s.group, role: 'main' });
+        this.drawnByKey.set(s.key, sm.length);
+      } else {
+        const pts = this.points(s.xs, s.ys, logY, window);
+        datasets.push(this.dataset(s, s.label, pts, false, hidden));
+        roles.push({ key: s.key, group: s.group, role: 'main' });
+        this.drawnByKey.set(s.key, pts.length);
+      }
+    }
+    this.roles = roles;
+    this.chart.data.datasets = datasets;
+  }
+
+  private points(xs: readonly number[], ys: readonly number[], logY: boolean, window?: XWindow): Point[] {
+    const keep = decimateIndices(xs, ys, this.budget, window);
+    const out = new Array<Point>(keep.length);
+    for (let k = 0; k < keep.length; k++) {
+      const i = keep[k];
+      const y = ys[i];
+      out[k] = { x: xs[i], y: Number.isFinite(y) && (!logY || y > 0) ? y : NaN };
+    }
+    return out;
+  }
+
+  private dataset(s: SeriesSpec, label: string, data: Point[], faint: boolean, hidden: boolean): LineDataset {
+    const isSweep = s.series === 'sweep';
+    const color = isSweep ? this.theme.muted : s.color;
+    return {
+      label,
+      data,
+      hidden,
+      borderColor: faint ? withAlpha(s.color, 0.22) : color,
+      backgroundColor: faint ? withAlpha(s.color, 0.22) : color,
+      borderWidth: faint ? 1 : s.markers ? 1.5 : 1.75,
+      borderDash: s.dash,
+      pointRadius: faint ? 0 : isSweep ? 5 : s.markers ? 2.5 : 0,
+      pointHoverRadius: faint ? 0 : isSweep ? 7 : 4,
+      pointHitRadius: faint ? 0 : 4,
+      pointBackgroundColor: s.pointColors ?? color,
+      pointBorderColor: s.pointColors ?? color,
+      spanGaps: false,
+      tension: 0,
+      order: faint ? 1 : 0,
+    };
+  }
+
+  private baseOptions(): NonNullable<Chart<'line', Point[]>['options']> {
+    const onViewChanged = () => {
+      this.fillDatasets();
+      this.chart.update('none');
+    };
+    return {
+      animation: false,
+      parsing: false,
+      normalized: true,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'nearest', intersect: false, axis: 'xy' },
+      scales: { x: { type: 'linear' }, y: { type: 'linear' } },
+      plugins: {
+        legend: {
+          position: 'bottom',
+          labels: {
+            usePointStyle: true,
+            pointStyle: 'line',
+            boxWidth: 24,
+            // One entry per run (or sweep), not per line: line styles are explained in the subtitle.
+            generateLabels: () => this.legendItems(),
+          },
+          onClick: (_e, item: LegendItem) => {
+            const role = this.roles[item.datasetIndex ?? -1];
+            if (!role) return;
+            if (this.hiddenGroups.has(role.group)) this.hiddenGroups.delete(role.group);
+            else this.hiddenGroups.add(role.group);
+            this.fillDatasets();
+            this.chart.update('none');
+          },
+        },
+        tooltip: {
+          callbacks: {
+            title: (items: TooltipItem<'line'>[]) => {
+              const it = items[0];
+              if (!it || !this.spec) return '';
+              const x = (it.raw as Point).x;
+              const xText = this.spec.xFormat === 'duration' ? formatDuration(x) : formatNumber(x);
+              return `${this.spec.xTitle}: ${xText}`;
+            },
+            label: (item: TooltipItem<'line'>) => {
+              const y = (item.raw as Point).y;
+              if (!Number.isFinite(y)) return `${item.dataset.label}: —`;
+              return `${item.dataset.label}: ${this.spec?.yFormat === 'percent' ? formatPercent(y) : formatNumber(y)}`;
+            },
+          },
+        },
+        zoom: {
+          zoom: {
+            drag: { enabled: true, threshold: 6 },
+            wheel: { enabled: true, modifierKey: 'ctrl' },
+            pinch: { enabled: true },
+            mode: 'xy',
+            onZoomComplete: onViewChanged,
+          },
+          pan: { enabled: true, modifierKey: 'shift', mode: 'xy', onPanComplete: onViewChanged },
+        },
+      },
+    };
+  }
+
+  private legendItems(): LegendItem[] {
+    const spec = this.spec;
+    if (!spec) return [];
+    const logY = spec.yScale === 'logarithmic';
+    const items: LegendItem[] = [];
+    const seen = new Map<string, LegendItem>();
+    spec.series.forEach((s) => {
+      const datasetIndex = this.roles.findIndex((r) => r.key === s.key && r.role === 'main');
+      let item = seen.get(s.group);
+      if (!item) {
+        const color = s.series === 'sweep' ? this.theme.muted : s.color;
+        item = {
+          text: s.groupLabel,
+          datasetIndex,
+          fillStyle: color,
+          strokeStyle: color,
+          fontColor: this.theme.fg,
+          lineWidth: 2.5,
+          pointStyle: 'line',
+          hidden: this.hiddenGroups.has(s.group),
+        };
+        seen.set(s.group, item);
+        items.push(item);
+      }
+      if (logY && s.nonPositive > 0 && !item.text.includes('not drawn')) {
+        item.text += ` (${s.nonPositive} values ≤ 0 not drawn)`;
+      }
+    });
+    return items;
+  }
+
+  /** Axis types, titles, tick formats and theme colours; keeps min/max (the user's zoom window). */
+  private applyScales(spec: ChartSpec): void {
+    const t = this.theme;
+    const current = (this.chart.options.scales ?? {}) as Record<string, { min?: unknown; max?: unknown } | undefined>;
+    const axis = (name: 'x' | 'y') => {
+      const type = name === 'x' ? spec.xScale : spec.yScale;
+      const format = name === 'x' ? spec.xFormat : spec.yFormat;
+      const keep = current[name] ?? {};
+      return {
+        type,
+        min: keep.min as number | undefined,
+        max: keep.max as number | undefined,
+        title: { display: true, text: name === 'x' ? spec.xTitle : spec.yTitle, color: t.fg },
+        grid: { color: t.grid },
+        border: { color: t.grid },
+        ticks: {
+          color: t.muted,
+          maxRotation: 0,
+          autoSkipPadding: 12,
+          callback: (value: number | string) => {
+            const v = Number(value);
+            if (format === 'duration') return formatDuration(v);
+            if (format === 'percent') return formatPercent(v);
+            return formatNumber(v);
+          },
+        },
+        // Log axes: limits from the data (Chart.js' 'ticks' bounds can collapse to 0 on ranges of
+        // many decades) and our own regular ticks.
+        ...(type === 'logarithmic'
+          ? {
+              bounds: 'data' as const,
+              afterBuildTicks: (scale: Scale) => {
+                scale.ticks = logTicks(scale.min, scale.max).map((value) => ({ value }));
+              },
+            }
+          : {}),
+      };
+    };
+    const scales: ChartOptions<'line'>['scales'] = { x: axis('x'), y: axis('y') };
+    this.chart.options.scales = scales;
+  }
+
+  private applyTheme(): void {
+    const t = this.theme;
+    const o = this.chart.options;
+    o.color = t.fg;
+    o.font = { family: t.fontFamily, size: Math.max(11, t.fontSize - 1) };
+    const plugins = o.plugins;
+    if (plugins?.legend?.labels) plugins.legend.labels.color = t.fg;
+    if (plugins?.zoom?.zoom?.drag) {
+      plugins.zoom.zoom.drag.backgroundColor = withAlphaCss(t.accent, 0.15);
+      plugins.zoom.zoom.drag.borderColor = t.accent;
+      plugins.zoom.zoom.drag.borderWidth = 1;
+    }
+  }
+}
+
+/** What a card shows, compactly: equal signatures draw the same picture. */
+function specSignature(spec: ChartSpec): string {
+  const parts = [spec.xScale, spec.yScale, spec.xName, spec.title, spec.subtitle];
+  for (const s of spec.series) {
+    parts.push(s.key, s.label, String(s.ys.length), String(s.smoothingWeight ?? ''), String(s.probeStep ?? ''), s.color);
+    // Sweep points change value in place when a run finishes; they are few, so include them.
+    if (s.series === 'sweep') parts.push(s.xs.join(','), s.ys.join(','));
+  }
+  return parts.join('|');
+}
+
+/** `rgb(r, g, b)` -> `rgba(r, g, b, a)`; other forms unchanged. */
+function withAlphaCss(color: string, alpha: number): string {
+  const m = /^rgb\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)\s*\)$/.exec(color);
+  return m ? `rgba(${m[1]}, ${m[2]}, ${m[3]}, ${alpha})` : color;
+}
