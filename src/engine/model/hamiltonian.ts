@@ -15,7 +15,7 @@ import type { FusedKernel, FusedSequenceOptions, SequenceInputs } from '../kerne
 import type { Rng } from '../rng';
 import type { CellRun, EnergyTrace, RecurrentCell, RunOptions } from './cell';
 import { runHamiltonianComposite } from './hamiltonianSequence';
-import { allInputs, logCosh, mm, normalInit } from './ops';
+import { allInputs, logCosh, mm, normalInit, variableFrom } from './ops';
 
 export class HamiltonianCell implements RecurrentCell {
   readonly kind = 'hamiltonian' as const;
@@ -45,17 +45,17 @@ export class HamiltonianCell implements RecurrentCell {
     if (config.variant === 'full') {
       this.variableNames = ['W', 'V', 'b'];
       this.variables = [
-        tf.variable(normalInit(rng, [m, m], 1 / Math.sqrt(m))), // W [k, m], k = m
-        tf.variable(normalInit(rng, [m, d], 1 / Math.sqrt(d))), // V [k, d]
-        tf.variable(tf.zeros([m])), // b [k]
+        variableFrom(normalInit(rng, [m, m], 1 / Math.sqrt(m))), // W [k, m], k = m
+        variableFrom(normalInit(rng, [m, d], 1 / Math.sqrt(d))), // V [k, d]
+        variableFrom(tf.zeros([m])), // b [k]
       ];
     } else {
       this.variableNames = ['w', 'V', 'b', 'c'];
       this.variables = [
-        tf.variable(tf.tensor1d(rng.uniformArray(m, 0, 1))), // w [m]
-        tf.variable(normalInit(rng, [m, d], 1 / Math.sqrt(d))), // V [m, d]
-        tf.variable(tf.zeros([m])), // b [m]
-        tf.variable(tf.tensor1d(rng.uniformArray(m, -0.1, 0.1))), // c [m]
+        variableFrom(tf.tensor1d(rng.uniformArray(m, 0, 1))), // w [m]
+        variableFrom(normalInit(rng, [m, d], 1 / Math.sqrt(d))), // V [m, d]
+        variableFrom(tf.zeros([m])), // b [m]
+        variableFrom(tf.tensor1d(rng.uniformArray(m, -0.1, 0.1))), // c [m]
       ];
     }
     this.implementation = kernel ? kernel.name : 'tfjs';

@@ -47,6 +47,13 @@ export function allInputs(inputs: SequenceInputs): tf.Tensor2D {
   return tf.tensor2d(inputs.data, [inputs.T * inputs.B, inputs.d]);
 }
 
+/** A trainable variable holding `init` (which is released: tf.variable copies it). */
+export function variableFrom(init: tf.Tensor): tf.Variable {
+  const v = tf.variable(init);
+  init.dispose();
+  return v;
+}
+
 /** PyTorch's nn.Linear / nn.RNN default: U(-1/sqrt(fanIn), 1/sqrt(fanIn)). */
 export function uniformFanIn(rng: Rng, shape: number[], fanIn: number): tf.Tensor {
   const bound = 1 / Math.sqrt(fanIn);

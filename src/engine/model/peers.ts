@@ -14,7 +14,7 @@ import type { ModelConfig, ModelKind } from '../../experiment/schema';
 import type { SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { CellRun, RecurrentCell, RunOptions } from './cell';
-import { mm, stepTensors, uniformFanIn } from './ops';
+import { mm, stepTensors, uniformFanIn, variableFrom } from './ops';
 
 type PeerKind = Exclude<ModelKind, 'hamiltonian'>;
 
@@ -42,8 +42,7 @@ abstract class PeerCell implements RecurrentCell {
   }
 
   protected addVariable(name: string, init: tf.Tensor): tf.Variable {
-    const v = tf.variable(init);
-    init.dispose();
+    const v = variableFrom(init);
     this.variables.push(v);
     this.variableNames.push(name);
     return v;

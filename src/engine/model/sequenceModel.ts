@@ -10,7 +10,7 @@ import type { Rng } from '../rng';
 import type { TaskOutput } from '../tasks/task';
 import type { CellRun, RecurrentCell, RunOptions } from './cell';
 import { HamiltonianCell } from './hamiltonian';
-import { mm, uniformFanIn } from './ops';
+import { mm, uniformFanIn, variableFrom } from './ops';
 import { createPeerCell } from './peers';
 
 export class SequenceModel {
@@ -36,8 +36,8 @@ export class SequenceModel {
     const F = this.cell.featureSize;
     const readoutRng = rng.fork('readout');
     this.readoutVariables = [
-      tf.variable(uniformFanIn(readoutRng, [F, this.outputDim], F)),
-      tf.variable(uniformFanIn(readoutRng, [this.outputDim], F)),
+      variableFrom(uniformFanIn(readoutRng, [F, this.outputDim], F)),
+      variableFrom(uniformFanIn(readoutRng, [this.outputDim], F)),
     ];
   }
 
