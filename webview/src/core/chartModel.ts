@@ -51,6 +51,8 @@ export interface ChartSpec {
   yScale: 'linear' | 'logarithmic';
   xFormat: 'number' | 'duration';
   yFormat: 'number' | 'percent';
+  /** Range the x axis should at least show (room around sparse points), when set. */
+  xSuggested?: { min: number; max: number };
   series: SeriesSpec[];
 }
 
@@ -417,8 +419,11 @@ function sweepChart(points: readonly SweepPoint[], view: ViewOptions): ChartSpec
   }
   const isAcc = metricName === 'accuracy';
   const logY = view.logY && !isAcc;
+  const taus = series.flatMap((s) => s.xs).filter((t) => t > 0);
   return {
     id: 'sweep',
+    // Half a step of a factor-3 grid on each side, so the end points are not on the frame.
+    ...(taus.length ? { xSuggested: { min: Math.min(...taus) / 1.7, max: Math.max(...taus) * 1.7 } } : {}),
     title: 'Final metric against τ',
     subtitle: `each run's ${metricName ? METRIC_TITLE[metricName] : 'metric'} (test, at its best evaluation) · log τ${logY ? ' · log scale' : ''}`,
     xTitle: 'τ (step size)',

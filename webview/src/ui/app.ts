@@ -159,6 +159,7 @@ export class App {
       `${this.data.runs.length} run${this.data.runs.length === 1 ? '' : 's'}`,
       running ? `${running} running` : '',
       hidden.size ? `${hidden.size} hidden` : '',
+      this.api.note ?? '',
       'drag: zoom · shift-drag: pan · double-click: reset',
     ].filter(Boolean);
     this.toolbar.sync(this.view, probeSteps(visibleRuns), this.data.title, meta.join(' · '));

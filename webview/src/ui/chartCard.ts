@@ -218,6 +218,8 @@ export class ChartCard {
       pointBorderColor: s.pointColors ?? color,
       spanGaps: false,
       tension: 0,
+      // Let markers at the edge of the plot area show whole.
+      clip: s.markers && !faint ? 8 : 0,
       order: faint ? 1 : 0,
     };
   }
@@ -343,6 +345,9 @@ export class ChartCard {
         },
         // Log axes: limits from the data (Chart.js' 'ticks' bounds can collapse to 0 on ranges of
         // many decades) and our own regular ticks.
+        ...(name === 'x' && spec.xSuggested ? { suggestedMin: spec.xSuggested.min, suggestedMax: spec.xSuggested.max } : {}),
+        // A little headroom so markers at the top or bottom are not cut by the frame.
+        ...(name === 'y' && type === 'linear' ? { grace: '3%' } : {}),
         ...(type === 'logarithmic'
           ? {
               bounds: 'data' as const,
@@ -374,7 +379,7 @@ export class ChartCard {
 
 /** What a card shows, compactly: equal signatures draw the same picture. */
 function specSignature(spec: ChartSpec): string {
-  const parts = [spec.xScale, spec.yScale, spec.xName, spec.title, spec.subtitle];
+  const parts = [spec.xScale, spec.yScale, spec.xName, spec.title, spec.subtitle, JSON.stringify(spec.xSuggested ?? null)];
   for (const s of spec.series) {
     parts.push(s.key, s.label, String(s.ys.length), String(s.smoothingWeight ?? ''), String(s.probeStep ?? ''), s.color);
     // Sweep points change value in place when a run finishes; they are few, so include them.

@@ -16,6 +16,8 @@ export interface HostApi {
   setState(state: unknown): void;
   /** True in the HTML report: files are downloaded by the browser, there is no run folder to open. */
   readonly standalone: boolean;
+  /** Shown under the title (the report says when and by what it was written). */
+  readonly note?: string;
 }
 
 interface VsCodeApi {
@@ -68,6 +70,7 @@ function standaloneHost(deliver: (msg: HostMessage) => void): HostApi {
   };
   return {
     standalone: true,
+    note: payload ? `written ${payload.generatedAt.slice(0, 16).replace('T', ' ')} UTC by ${payload.generator}` : undefined,
     getState: () => state,
     setState: (s) => {
       state = s;

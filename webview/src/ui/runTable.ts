@@ -40,12 +40,13 @@ export class RunTable {
     const swatch = el('span', { className: 'swatch' });
     swatch.style.backgroundColor = runColor(run.colorIndex); // CSSOM: allowed under the strict CSP
     const name = el('span', { className: 'run-name', textContent: run.label, title: run.runDir });
-    const nameCell = el('td', { className: 'run-cell' }, [swatch, name]);
+    const cellContent = el('span', { className: 'run-cell' }, [swatch, name]);
+    const nameCell = el('td', {}, [cellContent]);
     if (this.handlers.openFolder) {
       const open = el('button', { className: 'link-button', textContent: 'folder', title: `Reveal ${run.runDir}` });
       const openFolder = this.handlers.openFolder;
       open.addEventListener('click', () => openFolder(run.runId));
-      nameCell.append(open);
+      cellContent.append(open);
     }
     const headline = headlineOf(s);
     const best = headline
