@@ -24,6 +24,14 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   const lower = word.toLowerCase();
   const sameIgnoringCase = candidates.find((c) => c.toLowerCase() === lower);
   if (sameIgnoringCase !== undefined) return sameIgnoringCase;
+  // A word that extends or shortens a candidate (`every_steps`, `tanh`), or is one part of it
+  // (`gpu` of `tensorflow-gpu`), means that candidate when only one candidate fits.
+  const related = candidates.filter((c) => {
+    const candidate = c.toLowerCase();
+    if (Math.min(candidate.length, lower.length) < 3) return false;
+    return lower.startsWith(candidate) || candidate.startsWith(lower) || candidate.split(/[-_.]/u).includes(lower);
+  });
+  if (related.length === 1) return related[0];
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -11,9 +11,9 @@ export function showValue(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return 'a list';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  return 'a mapping';
+  return Object.keys(value as object).length === 0 ? 'an empty mapping' : 'a mapping';
 }
 
 /** A literal as it should appear in a list of allowed values. */

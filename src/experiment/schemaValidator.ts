@@ -113,12 +113,15 @@ export function unknownKeyFinding(at: PathSegment[], key: string): Finding {
   const allowed = propertyNames(schemaAt(at));
   const suggestion = closestMatch(key, allowed);
   const where = at.length > 0 ? ` in ${formatPath(at)}` : '';
+  const inSweepGrid = at.length === 2 && at[0] === 'sweep' && at[1] === 'grid';
   const hint =
     suggestion !== undefined
       ? `; did you mean "${suggestion}"?`
       : allowed.length > 0 && allowed.length <= 12
         ? `; expected one of ${allowed.join(', ')}`
-        : '';
+        : inSweepGrid
+          ? '; a sweep path names one key, like "model.tau" or "training.learningRate"'
+          : '';
   const message = `unknown key "${key}"${where}${hint}`;
   return { severity: 'error', code: 'unknown-key', path: [...at, key], target: 'key', detail: message, message, suggestion };
 }

@@ -18,7 +18,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import { formatPath, type Problem, type Range } from './problems';
-import { excessiveNesting, keyPathOfLine, splitLines } from './yamlOutline';
+import { analyseLine, enclosingKeys, excessiveNesting, keyPathOfLine, splitLines } from './yamlOutline';
 
 /** Aliases may repeat data, not blow it up: beyond this many expanded nodes per alias it is refused. */
 export const MAX_ALIAS_COUNT = 100;
@@ -60,6 +60,10 @@ function syntaxMessage(error: YAMLError): string {
       return 'a mapping cannot start on the same line as its key (check the indentation and the space after ":")';
     case 'MULTILINE_IMPLICIT_KEY':
       return 'a key must fit on one line (check the indentation)';
+    case 'UNEXPECTED_TOKEN': {
+      const token = /: "(.*)"$/u.exec(first)?.[1];
+      return token !== undefined ? `unexpected "${token}" here` : `${first.charAt(0).toLowerCase()}${first.slice(1)}`;
+    }
     case 'BAD_INDENT':
       return `bad indentation: ${first.charAt(0).toLowerCase()}${first.slice(1)}`;
     default:
@@ -113,10 +117,30 @@ export function parseExperimentYaml(text: string): ParsedYaml {
   const linesWithError = new Set<number>();
   for (const error of doc.errors) {
     if (error.code === 'BAD_INDENT' && unclosed.length > 0 && /^Flow (sequence|map)/u.test(error.message)) continue;
+    const overIndented = error.code === 'BLOCK_AS_IMPLICIT_KEY' || error.code === 'MULTILINE_IMPLICIT_KEY' ? overIndentedLine(lines, lineCounter.linePos(error.pos[0]).line - 1) : undefined;
+    if (overIndented !== undefined) {
+      const at = (lineCounter.lineStarts[overIndented.line] ?? 0) + overIndented.column;
+      const range = offsetRange(parsed, at, at + overIndented.key.length);
+      if (linesWithError.has(range.start.line)) continue;
+      linesWithError.add(range.start.line);
+      const path = formatPath(overIndented.path);
+      const message = `${pathPrefix(path)}"${overIndented.key}" is indented more than "${overIndented.above}" above it; keys of one mapping must line up`;
+      parsed.problems.push({ severity: 'error', code: 'yaml-syntax', path, message, range });
+      continue;
+    }
     const start = anchorOffset(error.pos[0]);
     const range = offsetRange(parsed, start, Math.max(start + 1, error.pos[1]));
     if (linesWithError.has(range.start.line)) continue; // one error per line: the rest are echoes
     linesWithError.add(range.start.line);
+    const glued = gluedKeyValue(lines[range.start.line - 1] ?? '');
+    if (glued !== undefined) {
+      // `hidden:128` parses as one word: the usual cause is a missing space after the colon.
+      const path = formatPath([...enclosingKeys(lines, range.start.line - 1, glued.column), glued.key]);
+      const message = `${pathPrefix(path)}missing space after ":" (write "${glued.key}: ${glued.value}")`;
+      const at = (lineCounter.lineStarts[range.start.line - 1] ?? 0) + glued.column;
+      parsed.problems.push({ severity: 'error', code: 'yaml-syntax', path, message, range: offsetRange(parsed, at, at + glued.key.length + 1) });
+      continue;
+    }
     const path = pathOfOffset(start);
     parsed.problems.push({ severity: 'error', code: 'yaml-syntax', path, message: `${pathPrefix(path)}${syntaxMessage(error)}`, range });
   }
@@ -144,6 +168,29 @@ export function parseExperimentYaml(text: string): ParsedYaml {
     parsed.problems.push({ severity: 'error', code: 'alias', path, message: `${pathPrefix(path)}${reason}`, range: offsetRange(parsed, start, start + 1) });
   }
   return parsed;
+}
+
+/** `  hidden:128`: a key glued to its value. */
+function gluedKeyValue(line: string): { key: string; value: string; column: number } | undefined {
+  const m = /^(\s*)([A-Za-z][\w.-]*):([^\s:/][^:]*)$/u.exec(line.replace(/\s+#.*$/u, ''));
+  return m ? { key: m[2], value: m[3].trim(), column: m[1].length } : undefined;
+}
+
+/**
+ * `kind: x` followed by a line indented deeper than `kind` that holds a key: the usual cause of
+ * the parser's "implicit key" errors, which it reports at the line above.
+ */
+function overIndentedLine(lines: readonly string[], errorLine: number): { line: number; column: number; key: string; above: string; path: string[] } | undefined {
+  const current = analyseLine(lines[errorLine] ?? '');
+  if (current.key === undefined || current.keyColumn === undefined) return undefined;
+  for (let i = errorLine + 1; i < lines.length; i++) {
+    const next = analyseLine(lines[i]);
+    if (next.blank) continue;
+    if (next.key === undefined || next.keyColumn === undefined || next.keyColumn <= current.keyColumn) return undefined;
+    const parent = enclosingKeys(lines, errorLine, current.keyColumn);
+    return { line: i, column: next.keyColumn, key: next.key, above: current.key, path: [...parent, next.key] };
+  }
+  return undefined;
 }
 
 function refuseDeepNesting(text: string, lineCounter: LineCounter, at: { line: number; col: number }): ParsedYaml {
@@ -209,7 +256,7 @@ function keyProblems(parsed: ParsedYaml): Problem[] {
           const p = formatPath(path.length > 0 ? path : keyPathOfLine(lines, parsed.lineCounter.linePos(start).line - 1));
           problems.push({
             severity: 'error',
-            code: 'yaml-syntax',
+            code: isAlias(key) ? 'alias' : 'yaml-syntax',
             path: p,
             message: `${pathPrefix(p)}keys must be plain names, not lists, mappings or aliases`,
             range: offsetRange(parsed, start, (key as Node | null)?.range?.[1] ?? start + 1),

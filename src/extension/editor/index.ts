@@ -1,7 +1,7 @@
 /**
  * Editor support for experiment files, registered by the extension's `activate`:
  * diagnostics as you type, completion, hover and quick fixes. The New Experiment command is
- * exported for the extension to register as `hrnn.newExperiment`.
+ * exported for the extension to register as `hamiltonianRnn.newExperiment`.
  */
 import * as vscode from 'vscode';
 import { ExperimentDiagnostics } from './diagnostics';

@@ -13,7 +13,8 @@ import {
   type ExperimentTemplate,
 } from '../../experiment/templates';
 
-export const NEW_EXPERIMENT_COMMAND = 'hrnn.newExperiment';
+/** The command id package.json contributes (titled "Hamiltonian RNN: New Experiment"). */
+export const NEW_EXPERIMENT_COMMAND = 'hamiltonianRnn.newExperiment';
 
 interface TemplatePick extends vscode.QuickPickItem {
   template: ExperimentTemplate;
