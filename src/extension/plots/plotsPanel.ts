@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ChartDataReport, HostMessage, WebviewToHost } from '../../protocol/webview';
 import { settings } from '../config';
 import { Emitter } from '../util/emitter';
-import { makeNonce, panelHtml } from './panelHtml';
+import { panelHtml } from './panelHtml';
 import { PanelRuns, type PanelRunsState } from './panelRuns';
 import { Throttle } from './throttle';
 
@@ -63,11 +63,12 @@ export class PlotsPanel implements vscode.Disposable {
     this.disposables.push(
       webview.onDidReceiveMessage((m: WebviewToHost) => this.onMessage(m)),
       webviewPanel.onDidChangeViewState(() => {
-        if (webviewPanel.visible) {
-          // Whatever happened while hidden was not sent: start over with a full snapshot.
-          this.snapshotDue = true;
-          this.update();
-        }
+        // Whatever happened while hidden was not sent: start over with a full snapshot.
+        this.snapshotDue = true;
+        // Without retainContextWhenHidden, hiding destroys the webview's page; the page made when it
+        // shows again says `ready` (and gets the snapshot then).
+        if (!webviewPanel.visible) this.ready = false;
+        else this.update();
       }),
       webviewPanel.onDidDispose(() => this.dispose()),
     );
@@ -239,7 +240,6 @@ export class PlotsPanel implements vscode.Disposable {
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(script).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, 'plots.css')).toString(),
-      nonce: makeNonce(),
       title: 'Hamiltonian RNN Plots',
     });
   }

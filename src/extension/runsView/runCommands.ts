@@ -36,8 +36,10 @@ export function runDirsFromArgs(args: readonly unknown[]): string[] {
     }
   };
   // A tree passes (clicked, selection): the selection already holds the clicked node when present.
+  // Any other caller may pass several runs as separate arguments.
   const selection = args[1];
-  visit(Array.isArray(selection) && selection.length > 0 ? selection : args[0]);
+  if (Array.isArray(selection) && selection.length > 0) visit(selection);
+  else args.forEach(visit);
   return [...new Set(dirs)];
 }
 
