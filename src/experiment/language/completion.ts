@@ -26,7 +26,7 @@ function valueText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function keyItems(path: string[], present: readonly string[], indent: number, replace: [number, number]): CompletionItem[] {
+function keyItems(path: string[], present: readonly string[], indent: number, replace: [number, number], colonFollows: boolean): CompletionItem[] {
   const parent = schemaAt(path);
   if (!isObjectSchema(parent)) return [];
   const required = new Set(parent?.required ?? []);
@@ -36,7 +36,7 @@ function keyItems(path: string[], present: readonly string[], indent: number, re
       const node = parent!.properties![key];
       // A section opens a nested block (block style); a leaf or a list takes its value on the line.
       const nested = node.type === 'object' && indent >= 0;
-      const insertText = nested ? `${key}:\n${' '.repeat(indent + 2)}` : `${key}: `;
+      const insertText = colonFollows ? key : nested ? `${key}:\n${' '.repeat(indent + 2)}` : `${key}: `;
       return {
         label: key,
         kind: 'key' as const,
@@ -76,7 +76,7 @@ export function completionsAt(text: string, offset: number): CompletionItem[] {
   const context = cursorContext(text, offset);
   if (context === undefined) return [];
   const replace: [number, number] = [context.replaceStart, context.replaceEnd];
-  if (context.kind === 'key') return keyItems(context.path, context.presentKeys, context.indent, replace);
+  if (context.kind === 'key') return keyItems(context.path, context.presentKeys, context.indent, replace, context.colonFollows);
   const keyNode = schemaAt(context.path);
   if (keyNode === undefined) return [];
   let valueNode: SchemaNode | undefined = keyNode;

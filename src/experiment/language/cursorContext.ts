@@ -20,6 +20,8 @@ export interface CursorContext {
   presentKeys: string[];
   /** Column where keys of this mapping start (block style), for inserting nested blocks. */
   indent: number;
+  /** The word being replaced is already followed by `:` (only the key itself is to be inserted). */
+  colonFollows: boolean;
 }
 
 export interface LineAt {
@@ -114,6 +116,7 @@ export function cursorContext(text: string, offset: number): CursorContext | und
     replaceEnd: offset + wordAfter.length,
     presentKeys: [],
     indent: 0,
+    colonFollows: /^\s*:/u.test(after.slice(wordAfter.length)),
     ...extra,
   });
 

@@ -50,6 +50,13 @@ describe('experiment language service: completion', () => {
     assert.equal(lr.documentation.split('\n\n')[0], schema.properties!.training.properties!.learningRate.description);
   });
 
+  it('inserts only the key when the colon is already there', () => {
+    const [text, offset] = cursor('model:\n  kind: gru\n  hid|den: 3\n');
+    const hidden = completionsAt(text, offset).find((i) => i.label === 'hidden');
+    assert.equal(hidden?.insertText, 'hidden');
+    assert.equal(text.slice(hidden.replaceStart, hidden.replaceEnd), 'hidden');
+  });
+
   it('opens a nested block for a section key', () => {
     const [text, offset] = cursor('task:\n  kind: adding\n|');
     const training = completionsAt(text, offset).find((i) => i.label === 'training');
