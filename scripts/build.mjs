@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildNativeKernel } from './build-native.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -69,6 +70,8 @@ if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('[build] watching');
 } else {
+  // The fused kernel's native addon (issue #5) when a C compiler is present; never fails the build.
+  buildNativeKernel();
   let failed = false;
   for (const c of contexts) {
     try { await c.rebuild(); } catch { failed = true; }

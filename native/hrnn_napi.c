@@ -1,0 +1,405 @@
+/*
+ * Node-API binding of the fused Hamiltonian RNN kernel, with a small persistent thread pool.
+ *
+ * The batch is split into one shard of rows per thread; each shard runs the whole sequence on its
+ * own (rows are independent through the recurrence), so a call has exactly one fork and one join.
+ * The calling JS thread works on shard 0. Parameter gradients of the shards are summed here.
+ *
+ * JS API (all synchronous):
+ *   info() -> { isa, vectorBits, threads }
+ *   createContext() -> external
+ *   forward(ctx, variant, backprop, T, B, d, m, k, anchorEvery, tau, alpha, p0, p1, p2, p3|null, u, out)
+ *   backward(ctx, gout, g0, g1, g2, g3|null) -> [maxAbsError, maxAbsState]
+ *   release(ctx)    frees the context's buffers now (they are also freed when it is collected)
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hrnn_kernel.h"
+
+#define MAX_SHARDS 64
+#define MIN_ROWS_PER_SHARD 8
+
+/* ---------------------------------------------------------------- thread pool */
+
+typedef void (*task_fn)(void *arg, int shard);
+
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t start, done;
+  pthread_mutex_t call_mu; /* one parallel region at a time (several Node environments may load us) */
+  int threads;             /* including the calling thread */
+  int started;
+  unsigned long generation;
+  int active, pending;
+  task_fn fn;
+  void *arg;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+          0, 0, 0, 0, 0, 0, 0};
+
+static void *pool_worker(void *p) {
+  int index = (int)(intptr_t)p;
+  unsigned long seen = 0;
+  for (;;) {
+    pthread_mutex_lock(&pool.mu);
+    while (pool.generation == seen) pthread_cond_wait(&pool.start, &pool.mu);
+    seen = pool.generation;
+    task_fn fn = pool.fn;
+    void *arg = pool.arg;
+    int mine = index < pool.active;
+    pthread_mutex_unlock(&pool.mu);
+    if (!mine) continue;
+    fn(arg, index);
+    pthread_mutex_lock(&pool.mu);
+    if (--pool.pending == 0) pthread_cond_signal(&pool.done);
+    pthread_mutex_unlock(&pool.mu);
+  }
+  return 0;
+}
+
+static int detect_threads(void) {
+  const char *env = getenv("HRNN_THREADS");
+  if (env && atoi(env) > 0) return atoi(env) > MAX_SHARDS ? MAX_SHARDS : atoi(env);
+  int n = 0;
+#ifdef CPU_COUNT
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+#endif
+  if (n <= 0) n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (n <= 0) n = 1;
+  return n > MAX_SHARDS ? MAX_SHARDS : n;
+}
+
+static void pool_init(void) {
+  pthread_mutex_lock(&pool.mu);
+  if (!pool.started) {
+    pool.threads = detect_threads();
+    for (int i = 1; i < pool.threads; i++) {
+      pthread_t t;
+      pthread_attr_t attr;
+      pthread_attr_init(&attr);
+      pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+      if (pthread_create(&t, &attr, pool_worker, (void *)(intptr_t)i) != 0) {
+        pool.threads = i;
+        pthread_attr_destroy(&attr);
+        break;
+      }
+      pthread_attr_destroy(&attr);
+    }
+    pool.started = 1;
+  }
+  pthread_mutex_unlock(&pool.mu);
+}
+
+static void pool_run(task_fn fn, void *arg, int n) {
+  pthread_mutex_lock(&pool.call_mu);
+  if (n > 1) {
+    pthread_mutex_lock(&pool.mu);
+    pool.fn = fn;
+    pool.arg = arg;
+    pool.active = n;
+    pool.pending = n - 1;
+    pool.generation++;
+    pthread_cond_broadcast(&pool.start);
+    pthread_mutex_unlock(&pool.mu);
+  }
+  fn(arg, 0);
+  if (n > 1) {
+    pthread_mutex_lock(&pool.mu);
+    while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.mu);
+    pthread_mutex_unlock(&pool.mu);
+  }
+  pthread_mutex_unlock(&pool.call_mu);
+}
+
+/* ---------------------------------------------------------------- context */
+
+typedef struct {
+  hrnn_config cfg;
+  int has_forward;
+  int shards;
+  int r0[MAX_SHARDS], r1[MAX_SHARDS];
+  void *ws[MAX_SHARDS];
+  size_t ws_cap[MAX_SHARDS];
+  float *u;
+  size_t u_cap;
+  float *gbuf;          /* shards x gradient floats */
+  size_t gbuf_cap;
+  size_t gsize[4];      /* floats of each gradient tensor */
+  /* per call */
+  hrnn_params params;
+  float *out;
+  const float *gout;
+  float drift[MAX_SHARDS][2];
+} context;
+
+static void context_free_buffers(context *c) {
+  for (int i = 0; i < MAX_SHARDS; i++) {
+    free(c->ws[i]);
+    c->ws[i] = 0;
+    c->ws_cap[i] = 0;
+  }
+  free(c->u);
+  c->u = 0;
+  c->u_cap = 0;
+  free(c->gbuf);
+  c->gbuf = 0;
+  c->gbuf_cap = 0;
+  c->has_forward = 0;
+}
+
+static void context_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  context_free_buffers((context *)data);
+  free(data);
+}
+
+/* Grows *buf to at least `bytes` (64-byte aligned); returns 0 on allocation failure. */
+static int ensure_buffer(void **buf, size_t *cap, size_t bytes) {
+  if (*cap >= bytes && *buf) return 1;
+  free(*buf);
+  *buf = 0;
+  *cap = 0;
+  size_t rounded = (bytes + 63) / 64 * 64;
+  void *p = aligned_alloc(64, rounded ? rounded : 64);
+  if (!p) return 0;
+  *buf = p;
+  *cap = rounded;
+  return 1;
+}
+
+static void forward_task(void *arg, int i) {
+  context *c = (context *)arg;
+  hrnn_forward(&c->cfg, c->r0[i], c->r1[i], c->params, c->u, c->out, c->ws[i]);
+}
+
+static void backward_task(void *arg, int i) {
+  context *c = (context *)arg;
+  size_t total = c->gsize[0] + c->gsize[1] + c->gsize[2] + c->gsize[3];
+  float *g = c->gbuf + total * (size_t)i;
+  hrnn_grads G = {g, g + c->gsize[0], g + c->gsize[0] + c->gsize[1], g + c->gsize[0] + c->gsize[1] + c->gsize[2]};
+  hrnn_backward(&c->cfg, c->r0[i], c->r1[i], c->u, c->gout, G, c->ws[i], c->drift[i]);
+}
+
+/* ---------------------------------------------------------------- N-API helpers */
+
+#define CHECK(call)                                                                                            \
+  do {                                                                                                         \
+    if ((call) != napi_ok) {                                                                                   \
+      napi_throw_error(env, 0, "hrnn_kernel: N-API call failed: " #call);                                      \
+      return 0;                                                                                                \
+    }                                                                                                          \
+  } while (0)
+
+static napi_value throw_msg(napi_env env, const char *msg) {
+  napi_throw_error(env, 0, msg);
+  return 0;
+}
+
+/* A Float32Array argument of exactly `expected` elements (or null when allow_null). */
+static int get_f32(napi_env env, napi_value v, size_t expected, int allow_null, float **data, const char *name) {
+  char msg[200];
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (allow_null && (t == napi_null || t == napi_undefined)) {
+    *data = 0;
+    return 1;
+  }
+  bool is_ta = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (!is_ta) {
+    snprintf(msg, sizeof msg, "hrnn_kernel: %s must be a Float32Array", name);
+    napi_throw_type_error(env, 0, msg);
+    return 0;
+  }
+  napi_typedarray_type type;
+  size_t length;
+  void *ptr;
+  napi_get_typedarray_info(env, v, &type, &length, &ptr, 0, 0);
+  if (type != napi_float32_array) {
+    snprintf(msg, sizeof msg, "hrnn_kernel: %s must be a Float32Array", name);
+    napi_throw_type_error(env, 0, msg);
+    return 0;
+  }
+  if (length != expected) {
+    snprintf(msg, sizeof msg, "hrnn_kernel: %s has %zu elements, expected %zu", name, length, expected);
+    napi_throw_range_error(env, 0, msg);
+    return 0;
+  }
+  *data = (float *)ptr;
+  return 1;
+}
+
+static context *get_context(napi_env env, napi_value v) {
+  void *p = 0;
+  if (napi_get_value_external(env, v, &p) != napi_ok || !p) {
+    napi_throw_type_error(env, 0, "hrnn_kernel: first argument must be a context from createContext()");
+    return 0;
+  }
+  return (context *)p;
+}
+
+/* ---------------------------------------------------------------- exported functions */
+
+static napi_value js_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  pool_init();
+  napi_value obj, v;
+  CHECK(napi_create_object(env, &obj));
+  CHECK(napi_create_string_utf8(env, hrnn_isa(), NAPI_AUTO_LENGTH, &v));
+  CHECK(napi_set_named_property(env, obj, "isa", v));
+  CHECK(napi_create_int32(env, hrnn_vector_bits(), &v));
+  CHECK(napi_set_named_property(env, obj, "vectorBits", v));
+  CHECK(napi_create_int32(env, pool.threads, &v));
+  CHECK(napi_set_named_property(env, obj, "threads", v));
+  return obj;
+}
+
+static napi_value js_create_context(napi_env env, napi_callback_info info) {
+  (void)info;
+  context *c = (context *)calloc(1, sizeof(context));
+  if (!c) return throw_msg(env, "hrnn_kernel: out of memory");
+  napi_value ext;
+  if (napi_create_external(env, c, context_finalize, 0, &ext) != napi_ok) {
+    free(c);
+    return throw_msg(env, "hrnn_kernel: cannot create context");
+  }
+  return ext;
+}
+
+static napi_value js_release(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, 0, 0));
+  if (argc < 1) return throw_msg(env, "hrnn_kernel: release(ctx)");
+  context *c = get_context(env, argv[0]);
+  if (!c) return 0;
+  context_free_buffers(c);
+  return 0;
+}
+
+static napi_value js_forward(napi_env env, napi_callback_info info) {
+  size_t argc = 17;
+  napi_value argv[17];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, 0, 0));
+  if (argc != 17) return throw_msg(env, "hrnn_kernel: forward expects 17 arguments");
+  context *c = get_context(env, argv[0]);
+  if (!c) return 0;
+  int ints[8];
+  for (int i = 0; i < 8; i++)
+    if (napi_get_value_int32(env, argv[1 + i], &ints[i]) != napi_ok)
+      return throw_msg(env, "hrnn_kernel: forward: configuration numbers expected");
+  double tau, alpha;
+  if (napi_get_value_double(env, argv[9], &tau) != napi_ok || napi_get_value_double(env, argv[10], &alpha) != napi_ok)
+    return throw_msg(env, "hrnn_kernel: forward: tau and alpha must be numbers");
+  hrnn_config cfg = {ints[0], ints[1], ints[2], ints[3], ints[4], ints[5], ints[6], ints[7], (float)tau, (float)alpha};
+  const char *bad = hrnn_config_error(&cfg);
+  if (bad) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "hrnn_kernel: %s", bad);
+    return throw_msg(env, msg);
+  }
+  const size_t m = cfg.m, k = cfg.k, d = cfg.d;
+  const int full = cfg.variant == HRNN_VARIANT_FULL;
+  size_t gsize[4] = {full ? k * m : m, (full ? k : m) * d, full ? k : m, full ? 0 : m};
+  float *p[4], *u, *out;
+  if (!get_f32(env, argv[11], gsize[0], 0, &p[0], full ? "W" : "w")) return 0;
+  if (!get_f32(env, argv[12], gsize[1], 0, &p[1], "V")) return 0;
+  if (!get_f32(env, argv[13], gsize[2], 0, &p[2], "b")) return 0;
+  if (!get_f32(env, argv[14], gsize[3], full, &p[3], "c")) return 0;
+  if (!full && !p[3]) return throw_msg(env, "hrnn_kernel: diagonal variant needs c");
+  if (!get_f32(env, argv[15], (size_t)cfg.T * cfg.B * d, 0, &u, "u")) return 0;
+  if (!get_f32(env, argv[16], (size_t)cfg.B * 2 * m, 0, &out, "out")) return 0;
+
+  pool_init();
+  c->has_forward = 0;
+  c->cfg = cfg;
+  memcpy(c->gsize, gsize, sizeof gsize);
+  int shards = cfg.B / MIN_ROWS_PER_SHARD;
+  if (shards > pool.threads) shards = pool.threads;
+  if (shards < 1) shards = 1;
+  c->shards = shards;
+  for (int i = 0; i < shards; i++) {
+    c->r0[i] = (int)((long long)cfg.B * i / shards);
+    c->r1[i] = (int)((long long)cfg.B * (i + 1) / shards);
+    size_t bytes = hrnn_workspace_bytes(&cfg, c->r1[i] - c->r0[i]);
+    if (!bytes || !ensure_buffer(&c->ws[i], &c->ws_cap[i], bytes))
+      return throw_msg(env, "hrnn_kernel: cannot allocate the workspace (out of memory?)");
+  }
+  size_t ubytes = (size_t)cfg.T * cfg.B * d * sizeof(float);
+  if (!ensure_buffer((void **)&c->u, &c->u_cap, ubytes)) return throw_msg(env, "hrnn_kernel: out of memory");
+  memcpy(c->u, u, ubytes);
+  c->params = (hrnn_params){p[0], p[1], p[2], p[3]};
+  c->out = out;
+  pool_run(forward_task, c, shards);
+  c->params = (hrnn_params){0, 0, 0, 0};
+  c->out = 0;
+  c->has_forward = 1;
+  return 0;
+}
+
+static napi_value js_backward(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, 0, 0));
+  if (argc != 6) return throw_msg(env, "hrnn_kernel: backward expects 6 arguments");
+  context *c = get_context(env, argv[0]);
+  if (!c) return 0;
+  if (!c->has_forward) return throw_msg(env, "hrnn_kernel: backward without a forward pass on this context");
+  const int full = c->cfg.variant == HRNN_VARIANT_FULL;
+  float *gout, *g[4];
+  if (!get_f32(env, argv[1], (size_t)c->cfg.B * 2 * c->cfg.m, 0, &gout, "gout")) return 0;
+  if (!get_f32(env, argv[2], c->gsize[0], 0, &g[0], "grad 0")) return 0;
+  if (!get_f32(env, argv[3], c->gsize[1], 0, &g[1], "grad 1")) return 0;
+  if (!get_f32(env, argv[4], c->gsize[2], 0, &g[2], "grad 2")) return 0;
+  if (!get_f32(env, argv[5], c->gsize[3], full, &g[3], "grad 3")) return 0;
+  size_t total = c->gsize[0] + c->gsize[1] + c->gsize[2] + c->gsize[3];
+  if (!ensure_buffer((void **)&c->gbuf, &c->gbuf_cap, total * c->shards * sizeof(float)))
+    return throw_msg(env, "hrnn_kernel: out of memory");
+  c->gout = gout;
+  pool_run(backward_task, c, c->shards);
+  c->gout = 0;
+  float err = 0, scale = 0;
+  for (int t = 0; t < 4; t++) {
+    if (!c->gsize[t]) continue;
+    size_t off = t == 0 ? 0 : t == 1 ? c->gsize[0] : t == 2 ? c->gsize[0] + c->gsize[1] : total - c->gsize[3];
+    for (size_t j = 0; j < c->gsize[t]; j++) {
+      float s = 0;
+      for (int i = 0; i < c->shards; i++) s += c->gbuf[total * i + off + j];
+      g[t][j] = s;
+    }
+  }
+  for (int i = 0; i < c->shards; i++) {
+    if (c->drift[i][0] > err) err = c->drift[i][0];
+    if (c->drift[i][1] > scale) scale = c->drift[i][1];
+  }
+  napi_value arr, v;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  CHECK(napi_create_double(env, err, &v));
+  CHECK(napi_set_element(env, arr, 0, v));
+  CHECK(napi_create_double(env, scale, &v));
+  CHECK(napi_set_element(env, arr, 1, v));
+  return arr;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"info", 0, js_info, 0, 0, 0, napi_default, 0},
+      {"createContext", 0, js_create_context, 0, 0, 0, napi_default, 0},
+      {"forward", 0, js_forward, 0, 0, 0, napi_default, 0},
+      {"backward", 0, js_backward, 0, 0, 0, napi_default, 0},
+      {"release", 0, js_release, 0, 0, 0, napi_default, 0},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return 0;
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// Builds the fused Hamiltonian RNN kernel (issue #5) from native/:
+//   - the native Node addon native/build/Release/hrnn_kernel.node, with node-gyp (or the C compiler
+//     directly when node-gyp is unusable). A missing compiler never fails the build: the shipped
+//     WebAssembly kernel takes over at run time, and the runtime says which one runs.
+//   - with --wasm: native/wasm/hrnn_kernel.wasm (clang --target=wasm32 -msimd128) and its record
+//     native/wasm/hrnn_kernel.wasm.json. The .wasm is committed; test/unit/kernels/wasmBuild.test.ts
+//     rebuilds it and checks the result is byte-identical.
+// Usage: node scripts/build-native.mjs [--wasm] [--force]
+import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const nativeDir = path.join(root, 'native');
+const addonFile = path.join(nativeDir, 'build', 'Release', 'hrnn_kernel.node');
+const wasmFile = path.join(nativeDir, 'wasm', 'hrnn_kernel.wasm');
+const wasmRecord = wasmFile + '.json';
+
+const ADDON_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_napi.c', 'binding.gyp'];
+const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_wasm.c'];
+/** Flags of the wasm build, relative source paths: the output depends only on these and clang's version. */
+export const WASM_FLAGS = [
+  '--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-ffp-contract=fast', '-fno-math-errno',
+  '-nostdlib', '-std=gnu11', '-Wall', '-Wno-unused-function',
+  '-Wl,--no-entry', '-Wl,-z,stack-size=1048576', '-Wl,--max-memory=4294967296', '-Wl,--strip-all',
+];
+const NATIVE_FLAGS = ['-O3', '-march=native', '-ffp-contract=fast', '-fno-math-errno', '-std=gnu11'];
+
+function log(msg) {
+  console.log(`[build-native] ${msg}`);
+}
+
+function has(cmd, args = ['--version']) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+function newestMtime(files) {
+  return Math.max(...files.map((f) => fs.statSync(path.join(nativeDir, f)).mtimeMs));
+}
+
+/** First line of `clang --version`, or null without clang. */
+export function clangVersion() {
+  const r = spawnSync('clang', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n')[0].trim() : null;
+}
+
+/** Compiles the wasm kernel to `outFile`; throws with clang's message on failure. */
+export function compileWasm(outFile) {
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  execFileSync('clang', [...WASM_FLAGS, '-o', outFile, 'hrnn_kernel.c', 'hrnn_wasm.c'], { cwd: nativeDir, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+function sha256(file) {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function buildWasm() {
+  const version = clangVersion();
+  if (!version || !has('wasm-ld', ['--version'])) {
+    log('clang or wasm-ld missing: the committed native/wasm/hrnn_kernel.wasm stays as it is');
+    return false;
+  }
+  compileWasm(wasmFile);
+  const record = { clang: version, flags: WASM_FLAGS, sources: WASM_SOURCES, sha256: sha256(wasmFile) };
+  fs.writeFileSync(wasmRecord, JSON.stringify(record, null, 2) + '\n');
+  log(`wasm kernel: ${path.relative(root, wasmFile)} (${fs.statSync(wasmFile).size} bytes, ${version})`);
+  return true;
+}
+
+/** The Node headers next to this node binary (Debian: /usr/include/node), or null. */
+function nodeHeadersDir() {
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  return fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null;
+}
+
+function nodeGypScript() {
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    path.resolve(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    path.resolve(path.dirname(process.execPath), 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  ];
+  return candidates.find((c) => c && fs.existsSync(c)) ?? null;
+}
+
+function addonLoads() {
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addonFile)}).info()`], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+function buildWithNodeGyp(headers) {
+  const gyp = nodeGypScript();
+  if (!gyp) return 'node-gyp not found';
+  const args = [gyp, 'rebuild', '--loglevel=warn'];
+  if (headers) args.push(`--nodedir=${headers}`);
+  const r = spawnSync(process.execPath, args, { cwd: nativeDir, encoding: 'utf8' });
+  if (r.status !== 0) return `node-gyp failed: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' | ')}`;
+  return null;
+}
+
+/** Plain compiler call: a Node-API addon needs nothing but node_api.h (symbols resolve at load). */
+function buildWithCompiler(headers, cc) {
+  if (!headers) return 'Node headers (include/node/node_api.h) not found';
+  fs.mkdirSync(path.dirname(addonFile), { recursive: true });
+  const args = [
+    ...NATIVE_FLAGS, '-shared', '-fPIC', '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=hrnn_kernel',
+    `-I${path.join(headers, 'include', 'node')}`, 'hrnn_kernel.c', 'hrnn_napi.c', '-o', addonFile, '-lpthread',
+  ];
+  const r = spawnSync(cc, args, { cwd: nativeDir, encoding: 'utf8' });
+  if (r.status !== 0) return `${cc} failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`;
+  return null;
+}
+
+function buildAddon(force) {
+  if (!force && fs.existsSync(addonFile) && fs.statSync(addonFile).mtimeMs >= newestMtime(ADDON_SOURCES) && addonLoads()) {
+    log(`native addon up to date (${path.relative(root, addonFile)})`);
+    return true;
+  }
+  const cc = ['cc', 'gcc', 'clang'].find((c) => has(c));
+  if (!cc) {
+    log('no C compiler (cc/gcc/clang): skipping the native addon; the WebAssembly kernel will run instead.');
+    log('  for the fast path on Debian/Ubuntu: sudo apt-get install -y build-essential python3, then npm run build');
+    return false;
+  }
+  const headers = nodeHeadersDir();
+  const problems = [];
+  for (const attempt of [() => buildWithNodeGyp(headers), () => buildWithCompiler(headers, cc)]) {
+    const problem = attempt();
+    if (!problem && addonLoads()) {
+      log(`native addon built: ${path.relative(root, addonFile)}`);
+      return true;
+    }
+    problems.push(problem ?? 'the built addon does not load');
+  }
+  fs.rmSync(addonFile, { force: true });
+  log(`native addon NOT built (${problems.join('; ')}); the WebAssembly kernel will run instead.`);
+  return false;
+}
+
+/** Never throws: the fused kernel is an accelerator, not a requirement. */
+export function buildNativeKernel({ wasm = false, force = false } = {}) {
+  try {
+    buildAddon(force);
+  } catch (err) {
+    log(`native addon NOT built: ${err.message}`);
+  }
+  if (wasm) buildWasm();
+  else if (!fs.existsSync(wasmFile)) log(`warning: ${path.relative(root, wasmFile)} is missing (node scripts/build-native.mjs --wasm)`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  buildNativeKernel({ wasm: process.argv.includes('--wasm'), force: process.argv.includes('--force') });
+}

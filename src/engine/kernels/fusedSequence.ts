@@ -1,0 +1,59 @@
+/**
+ * Turns a compiled kernel (native or wasm) into the FusedKernel the model uses: one tfjs operation
+ * for the whole sequence, [B, 2m] = [y_T | z_T], whose gradient with respect to the parameter
+ * tensors is the kernel's hand-written backward pass (tf.customGrad).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { rawConfig } from './config';
+import { parameterSizes, type RawConfig, type RawContext, type RawKernel } from './rawKernel';
+import type { FusedKernel, FusedSequenceOptions, SequenceInputs } from './types';
+
+/** A FusedKernel plus what the probes and tests want to know. */
+export interface FusedKernelWithStats extends FusedKernel {
+  /** Frees the saved states of the last forward pass (they are kept for reuse otherwise). */
+  dispose(): void;
+}
+
+export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
+  // One context (saved states) per kernel object. A backward pass whose forward pass is no longer
+  // the latest (another sequence() ran in between) recomputes its forward first, so gradients
+  // are right whatever order tfjs calls things in.
+  const context: RawContext = raw.createContext();
+  let generation = 0;
+  let drift: number | null = null;
+
+  const sequence = (inputs: SequenceInputs, params: tf.Tensor[], opts: FusedSequenceOptions): tf.Tensor2D => {
+    const cfg: RawConfig = rawConfig(inputs, params, opts);
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const tensors = args.slice(0, params.length) as tf.Tensor[];
+      const values = tensors.map((t) => t.dataSync() as Float32Array);
+      const out = new Float32Array(cfg.B * 2 * cfg.m);
+      context.forward(cfg, values, inputs.data, out);
+      const mine = ++generation;
+      // the arrays may be the backend's own storage: keep copies in case the forward must be redone
+      const kept = values.map((v) => v.slice());
+      return {
+        value: tf.tensor2d(out, [cfg.B, 2 * cfg.m]),
+        gradFunc: (dy: tf.Tensor) => {
+          if (generation !== mine) {
+            context.forward(cfg, kept, inputs.data, new Float32Array(cfg.B * 2 * cfg.m));
+            generation = mine;
+          }
+          const grads = parameterSizes(cfg).map((n) => new Float32Array(n));
+          const d = context.backward(dy.dataSync() as Float32Array, grads);
+          drift = cfg.backprop === 1 ? (d.maxState > 0 ? d.maxError / d.maxState : d.maxError) : null;
+          return grads.map((g, i) => tf.tensor(g, tensors[i].shape, 'float32'));
+        },
+      };
+    });
+    return op(...params) as tf.Tensor2D;
+  };
+
+  return {
+    name: raw.name,
+    description: raw.description,
+    sequence,
+    lastReconstructionDrift: () => drift,
+    dispose: () => context.release(),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The native Node addon (native/hrnn_napi.c, built by scripts/build-native.mjs with node-gyp):
+ * vectorised for the build machine's instruction set, batch split over a persistent thread pool.
+ */
+import fs from 'node:fs';
+import { nativeAddonPath } from './artifacts';
+import type { RawConfig, RawContext, RawDrift, RawKernel } from './rawKernel';
+
+/** What the addon exports (see the comment at the top of native/hrnn_napi.c). */
+interface NativeAddon {
+  info(): { isa: string; vectorBits: number; threads: number };
+  createContext(): object;
+  forward(
+    ctx: object, variant: number, backprop: number, T: number, B: number, d: number, m: number, k: number,
+    anchorEvery: number, tau: number, alpha: number,
+    p0: Float32Array, p1: Float32Array, p2: Float32Array, p3: Float32Array | null,
+    u: Float32Array, out: Float32Array,
+  ): void;
+  backward(ctx: object, gout: Float32Array, g0: Float32Array, g1: Float32Array, g2: Float32Array, g3: Float32Array | null): [number, number];
+  release(ctx: object): void;
+}
+
+class NativeContext implements RawContext {
+  private readonly handle: object;
+  constructor(private readonly addon: NativeAddon) {
+    this.handle = addon.createContext();
+  }
+  forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array): void {
+    this.addon.forward(
+      this.handle, cfg.variant, cfg.backprop, cfg.T, cfg.B, cfg.d, cfg.m, cfg.k, cfg.anchorEvery, cfg.tau, cfg.alpha,
+      params[0], params[1], params[2], params[3] ?? null, u, out,
+    );
+  }
+  backward(gout: Float32Array, grads: Float32Array[]): RawDrift {
+    const [maxError, maxState] = this.addon.backward(this.handle, gout, grads[0], grads[1], grads[2], grads[3] ?? null);
+    return { maxError, maxState };
+  }
+  release(): void {
+    this.addon.release(this.handle);
+  }
+}
+
+export type LoadResult = { kernel: RawKernel } | { reason: string };
+
+let cached: LoadResult | undefined;
+
+/** Loads the addon once; a reason instead when it is not built or does not load here. */
+export function loadNativeRawKernel(): LoadResult {
+  if (cached) return cached;
+  const file = nativeAddonPath();
+  if (!file) return (cached = { reason: 'package root not found, so the native addon cannot be located' });
+  if (!fs.existsSync(file)) {
+    return (cached = { reason: `native addon not built (${file} is missing; run \`npm run build\` with a C compiler installed)` });
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = require(file) as NativeAddon;
+    const info = addon.info();
+    const kernel: RawKernel = {
+      name: 'fused-native',
+      description: `native addon, ${info.isa} (${info.vectorBits}-bit vectors), ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+      createContext: () => new NativeContext(addon),
+    };
+    return (cached = { kernel });
+  } catch (err) {
+    return (cached = { reason: `native addon failed to load (${file}): ${(err as Error).message}` });
+  }
+}
