@@ -1,24 +1,14 @@
 /**
- * Which files are experiments: `*.hrnn.yaml` / `*.hrnn.yml`, or any YAML file whose first lines carry
- * the `# yaml-language-server: $schema=` modeline pointing at our schema.
+ * Which files are experiments (the rule itself lives in src/experiment/documentMatch.ts):
+ * `*.hrnn.yaml` / `*.hrnn.yml`, or a YAML file whose first lines carry a schema modeline naming our schema.
  */
 import * as vscode from 'vscode';
+import { isExperimentDocument as matchesExperiment } from '../experiment/documentMatch';
 
 export const EXPERIMENT_GLOB = '**/*.hrnn.{yaml,yml}';
-const EXPERIMENT_NAME = /\.hrnn\.ya?ml$/i;
-const MODELINE = /^#\s*yaml-language-server:\s*\$schema=\S*experiment\.schema\.json/m;
 
-export function isExperimentFileName(fsPath: string): boolean {
-  return EXPERIMENT_NAME.test(fsPath);
-}
-
-export function hasSchemaModeline(text: string): boolean {
-  // Only the head of the file: the modeline must come before the content.
-  return MODELINE.test(text.split(/\r?\n/, 5).join('\n'));
-}
-
+/** Only files on disk can be trained; only the head of the text matters (the modeline). */
 export function isExperimentDocument(doc: vscode.TextDocument): boolean {
-  if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'vscode-remote') return false;
-  if (isExperimentFileName(doc.uri.fsPath)) return true;
-  return doc.languageId === 'yaml' && hasSchemaModeline(doc.getText(new vscode.Range(0, 0, 5, 0)));
+  if (doc.uri.scheme !== 'file') return false;
+  return matchesExperiment(doc.uri, doc.getText(new vscode.Range(0, 0, Math.min(doc.lineCount, 10), 0)));
 }

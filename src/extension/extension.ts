@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { HamiltonianRnnApi } from './api';
 import { settings } from './config';
+import { NEW_EXPERIMENT_COMMAND, newExperiment, registerEditorSupport } from './editor';
 import { isExperimentDocument } from './experimentFiles';
 import { Notifier } from './notifier';
 import { PlotsPanelManager } from './plots/plotsPanelManager';
@@ -84,13 +85,9 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
 
 /** Editor support for experiment files (issue #3): diagnostics, completion, hover, quick fixes, New Experiment. */
 function registerEditor(context: vscode.ExtensionContext): boolean {
-  // HRNN-EDITOR-HOOK: call registerEditorSupport(context) from './editor' and register 'hamiltonianRnn.newExperiment' once src/extension/editor/ lands.
-  context.subscriptions.push(
-    vscode.commands.registerCommand('hamiltonianRnn.newExperiment', () =>
-      vscode.window.showInformationMessage('Hamiltonian RNN: New Experiment arrives with the experiment editor support.'),
-    ),
-  );
-  return false;
+  registerEditorSupport(context);
+  context.subscriptions.push(vscode.commands.registerCommand(NEW_EXPERIMENT_COMMAND, (target?: unknown) => newExperiment(target instanceof vscode.Uri ? target : undefined)));
+  return true;
 }
 
 /** Stops running trainers gracefully (they checkpoint); VS Code waits a few seconds at most. */
