@@ -97,7 +97,7 @@ export function loadReportSnapshot(dirs: readonly string[], options: ReportDataO
     const tauParam = Object.entries(m.sweep.parameters).find(([k]) => k === 'tau' || k.endsWith('.tau'))?.[1];
     sweep.push({
       runId: s.runId,
-      tau: s.tags.tau ?? (typeof tauParam === 'number' ? tauParam : null),
+      tau: s.tags?.tau ?? (typeof tauParam === 'number' ? tauParam : null),
       label: runs[i].label,
       metric: headline ? headline.value : null,
       metricName: headline ? headline.name : 'loss',

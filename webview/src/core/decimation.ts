@@ -47,23 +47,23 @@ export function minMaxIndices(ys: ArrayLike<number>, budget: number, lo = 0, hi 
 }
 
 /**
- * Zoom-aware decimation: when the chart is zoomed to `window`, the points inside it get the full
- * budget and those outside are kept at the density of the unzoomed view (so panning shows a coarse
- * line at once instead of a blank area). `xs` must be ascending for the window to be used;
+ * Zoom-aware decimation: when the chart is zoomed to the x range `zoom`, the points inside it get
+ * the full budget and those outside are kept at the density of the unzoomed view (so panning shows
+ * a coarse line at once instead of a blank area). `xs` must be ascending for `zoom` to be used;
  * otherwise the whole series is decimated as one. At most about 2 * budget + 8 indices.
  */
 export function decimateIndices(
   xs: ArrayLike<number>,
   ys: ArrayLike<number>,
   budget: number,
-  window?: XWindow,
+  zoom?: XWindow,
 ): number[] {
   const n = ys.length;
   if (n <= budget) return range(0, n);
-  if (!window || !isAscending(xs)) return minMaxIndices(ys, budget);
+  if (!zoom || !isAscending(xs)) return minMaxIndices(ys, budget);
   // One point beyond each edge so the line reaches the border of the plot area.
-  const first = Math.max(0, lowerBound(xs, window.min) - 1);
-  const last = Math.min(n, upperBound(xs, window.max) + 1);
+  const first = Math.max(0, lowerBound(xs, zoom.min) - 1);
+  const last = Math.min(n, upperBound(xs, zoom.max) + 1);
   const inside = minMaxIndices(ys, budget, first, last);
   const density = budget / n;
   const before = minMaxIndices(ys, Math.ceil(first * density) + 2, 0, first);

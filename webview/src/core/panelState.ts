@@ -83,7 +83,8 @@ export function applyHostMessage(data: PanelData, msg: HostToWebview): ApplyOutc
         const headline = headlineOf(msg.summary);
         point.metric = headline ? headline.value : null;
         if (headline) point.metricName = headline.name;
-        if (msg.summary.tags.tau !== undefined) point.tau = msg.summary.tags.tau;
+        const tau = msg.summary.tags?.tau;
+        if (tau !== undefined) point.tau = tau;
         changed.add('sweep');
       }
       break;

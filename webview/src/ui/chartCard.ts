@@ -163,7 +163,7 @@ export class ChartCard {
   private fillDatasets(): void {
     const spec = this.spec;
     if (!spec) return;
-    const window = this.visibleWindow();
+    const zoomWindow = this.visibleWindow();
     const logY = spec.yScale === 'logarithmic';
     const datasets: LineDataset[] = [];
     const roles: DatasetRole[] = [];
@@ -171,15 +171,15 @@ export class ChartCard {
     for (const s of spec.series) {
       const hidden = this.hiddenGroups.has(s.group);
       if (s.smoothed) {
-        const raw = this.points(s.xs, s.ys, logY, window);
+        const raw = this.points(s.xs, s.ys, logY, zoomWindow);
         datasets.push(this.dataset(s, `${s.label} (raw)`, raw, true, hidden));
         roles.push({ key: s.key, group: s.group, role: 'raw' });
-        const sm = this.points(s.xs, s.smoothed, logY, window);
+        const sm = this.points(s.xs, s.smoothed, logY, zoomWindow);
         datasets.push(this.dataset(s, `${s.label} (smoothed)`, sm, false, hidden));
         roles.push({ key: s.key, group: s.group, role: 'main' });
         this.drawnByKey.set(s.key, sm.length);
       } else {
-        const pts = this.points(s.xs, s.ys, logY, window);
+        const pts = this.points(s.xs, s.ys, logY, zoomWindow);
         datasets.push(this.dataset(s, s.label, pts, false, hidden));
         roles.push({ key: s.key, group: s.group, role: 'main' });
         this.drawnByKey.set(s.key, pts.length);
@@ -189,8 +189,8 @@ export class ChartCard {
     this.chart.data.datasets = datasets;
   }
 
-  private points(xs: readonly number[], ys: readonly number[], logY: boolean, window?: XWindow): Point[] {
-    const keep = decimateIndices(xs, ys, this.budget, window);
+  private points(xs: readonly number[], ys: readonly number[], logY: boolean, zoomWindow?: XWindow): Point[] {
+    const keep = decimateIndices(xs, ys, this.budget, zoomWindow);
     const out = new Array<Point>(keep.length);
     for (let k = 0; k < keep.length; k++) {
       const i = keep[k];

@@ -58,11 +58,12 @@ export class RunTable {
     const tr = el('tr', { className: visible ? '' : 'run-hidden' }, [
       el('td', {}, [box]),
       nameCell,
-      el('td', { textContent: s.tags.model }),
-      el('td', { textContent: `${s.tags.task} (T=${s.tags.length})` }),
-      el('td', { textContent: s.tags.tau !== undefined ? formatNumber(s.tags.tau) : '—' }),
+      // `tags` is optional-chained: a summary from another version may lack it.
+      el('td', { textContent: s.tags?.model ?? '—' }),
+      el('td', { textContent: s.tags ? `${s.tags.task} (T=${s.tags.length})` : '—' }),
+      el('td', { textContent: s.tags?.tau !== undefined ? formatNumber(s.tags.tau) : '—' }),
       el('td', {}, [status]),
-      el('td', { textContent: `${s.stepsDone} / ${s.totalSteps}` }),
+      el('td', { textContent: `${s.stepsDone ?? '?'} / ${s.totalSteps ?? '?'}` }),
       el('td', { textContent: best }),
     ]);
     tr.dataset.runId = run.runId;
