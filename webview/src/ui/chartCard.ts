@@ -346,8 +346,6 @@ export class ChartCard {
         // Log axes: limits from the data (Chart.js' 'ticks' bounds can collapse to 0 on ranges of
         // many decades) and our own regular ticks.
         ...(name === 'x' && spec.xSuggested ? { suggestedMin: spec.xSuggested.min, suggestedMax: spec.xSuggested.max } : {}),
-        // A little headroom so markers at the top or bottom are not cut by the frame.
-        ...(name === 'y' && type === 'linear' ? { grace: '3%' } : {}),
         ...(type === 'logarithmic'
           ? {
               bounds: 'data' as const,
