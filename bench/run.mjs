@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// Benchmark of the fused Hamiltonian RNN kernel (issue #5) against PyTorch on the same CPU.
+//
+//   npm run build && node bench/run.mjs [--sizes add200,add1000,smnist] [--no-memory] [--no-reference]
+//                                       [--steps 7] [--write bench/RESULTS.md] [--quick]
+//
+// One full training step per measurement (forward over T, backward, Adam; readout + loss in tfjs
+// for our kernels, see bench/tfjs_step.cjs; the same cell in PyTorch eager autograd + Adam, see
+// bench/torch_step.py), every implementation in its own process so peak RSS is its own.
+// Needs: the tsc build in out/ (npm run build), Debian's /usr/bin/python3 with python3-torch and
+// libopenblas0-pthread (bench/setup.sh installs them).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const PYTHON = '/usr/bin/python3';
+
+const argv = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : fallback;
+};
+const flag = (name) => argv.includes(`--${name}`);
+const quick = flag('quick');
+const STEPS = Number(opt('steps', quick ? 3 : 7));
+const WARMUP = quick ? 1 : 2;
+
+const SIZES = {
+  add200: { T: 200, B: 128, m: 128, d: 2, loss: 'mse' },
+  add1000: { T: 1000, B: 128, m: 128, d: 2, loss: 'mse' },
+  smnist: { T: 784, B: 120, m: 256, d: 1, loss: 'ce' },
+};
+const sizes = opt('sizes', quick ? 'add200' : 'add200,add1000,smnist').split(',');
+for (const s of sizes) if (!SIZES[s]) throw new Error(`unknown size ${s} (known: ${Object.keys(SIZES).join(', ')})`);
+
+if (!fs.existsSync(path.join(root, 'out/src/engine/kernels/index.js'))) {
+  console.error('bench: out/ is missing; run `npm run build` first');
+  process.exit(1);
+}
+
+const flops = ({ T, B, m, d }) => T * (12 * B * m * m + 4 * B * m * d);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function run(cmd, args, label) {
+  const load = os.loadavg()[0];
+  process.stderr.write(`  ${label} (load ${load.toFixed(2)}) ... `);
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = (r.stdout || '').trim().split('\n').pop();
+  if (r.status !== 0 || !line?.startsWith('{')) {
+    process.stderr.write('failed\n');
+    return { failed: true, error: ((r.stderr || '') + (r.stdout || '')).trim().split('\n').slice(-3).join(' | '), load };
+  }
+  const res = JSON.parse(line);
+  res.loadBefore = load;
+  process.stderr.write(res.times_ms ? `median ${median(res.times_ms).toFixed(1)} ms, RSS ${res.maxrss_mb.toFixed(0)} MB\n` : 'ok\n');
+  return res;
+}
+
+const torch = (size, extra = []) =>
+  run(PYTHON, ['bench/torch_step.py', 'step', '--T', size.T, '--B', size.B, '--m', size.m, '--d', size.d, '--loss', size.loss, ...extra].map(String), `pytorch T${size.T}`);
+const tfjs = (impl, backprop, size, extra = []) =>
+  run(process.execPath, ['bench/tfjs_step.cjs', '--impl', impl, '--backprop', backprop, '--T', size.T, '--B', size.B, '--m', size.m, '--d', size.d, '--loss', size.loss, ...extra].map(String), `${impl} ${backprop} T${size.T}`);
+
+const started = new Date();
+const loadStart = os.loadavg();
+console.error(`bench: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, load ${loadStart.map((x) => x.toFixed(2)).join(' ')}`);
+
+const peak = run(PYTHON, ['bench/torch_step.py', 'peak'], 'matmul peak (torch.mm 2048^2)');
+const peakGflops = peak.failed ? NaN : peak.gflops;
+
+const speedRows = [];
+for (const name of sizes) {
+  const size = SIZES[name];
+  console.error(`${name}: T=${size.T} B=${size.B} m=${size.m} d=${size.d}`);
+  const steps = ['--warmup', WARMUP, '--steps', STEPS];
+  const results = [
+    ['PyTorch (eager autograd, Adam)', torch(size, steps)],
+    ['fused-native, stored', tfjs('native', 'stored', size, steps)],
+    ['fused-native, reversible', tfjs('native', 'reversible', size, steps)],
+    ['fused-wasm, stored', tfjs('wasm', 'stored', size, ['--warmup', 1, '--steps', quick ? 2 : 5])],
+  ];
+  if (!flag('no-reference')) {
+    // the composite tfjs reference on tfjs' wasm backend: slow, so only a few steps
+    results.push(['tfjs-wasm composite (reference)', tfjs('tfjs', 'stored', size, ['--warmup', 1, '--steps', name === 'add200' ? 3 : 2])]);
+  }
+  const torchMedian = results[0][1].failed ? NaN : median(results[0][1].times_ms);
+  const floor = (flops(size) / (peakGflops * 1e9)) * 1e3;
+  for (const [label, r] of results) {
+    speedRows.push({ size: name, label, r, torchMedian, floor });
+  }
+}
+
+const memoryRows = [];
+if (!flag('no-memory') && !quick) {
+  console.error('peak memory: B=128, m=128');
+  for (const T of [1000, 5000, 10000]) {
+    const size = { T, B: 128, m: 128, d: 2, loss: 'mse' };
+    const one = ['--warmup', 1, '--steps', 1];
+    memoryRows.push({
+      T,
+      stored: tfjs('native', 'stored', size, one),
+      reversible: tfjs('native', 'reversible', size, one),
+      torch: torch(size, one),
+    });
+  }
+}
+
+// ------------------------------------------------------------------ report
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const lines = [];
+lines.push(`Matmul peak (torch.mm 2048², float32, OpenBLAS, same run): **${fmt(peakGflops)} GFLOP/s**. FLOP floor = T·(12·B·m² + 4·B·m·d) / peak.`);
+lines.push('');
+lines.push('| size | implementation | median ms/step | min–max | steps | x PyTorch | x floor | CPU ms/step | peak RSS MB | load before |');
+lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const { size, label, r, torchMedian, floor } of speedRows) {
+  if (r.failed) {
+    lines.push(`| ${size} | ${label} | failed: ${r.error.replace(/\|/g, '/')} | | | | | | | |`);
+    continue;
+  }
+  const med = median(r.times_ms);
+  lines.push(
+    `| ${size} | ${label} | **${fmt(med, 1)}** | ${fmt(Math.min(...r.times_ms), 1)}–${fmt(Math.max(...r.times_ms), 1)} | ${r.times_ms.length} | ${fmt(med / torchMedian, 2)} | ${fmt(med / floor, 2)} | ${fmt(r.cpu_ms_per_step, 0)} | ${fmt(r.maxrss_mb)} | ${fmt(r.loadBefore, 2)} |`,
+  );
+}
+for (const name of sizes) {
+  const row = speedRows.find((x) => x.size === name);
+  lines.push(`\nFloor ${name}: ${fmt(row.floor, 1)} ms (${fmt(flops(SIZES[name]) / 1e9, 2)} GFLOP/step).`);
+}
+if (memoryRows.length) {
+  lines.push('');
+  lines.push('Peak memory (RSS of the whole process, MB) for one training step, B = 128, m = 128, d = 2:');
+  lines.push('');
+  lines.push('| T | fused-native stored | fused-native reversible | PyTorch | reversible / PyTorch | reversible / reversible(T=1000) |');
+  lines.push('|---:|---:|---:|---:|---:|---:|');
+  const rev1000 = memoryRows[0].reversible.maxrss_mb;
+  for (const { T, stored, reversible, torch: t } of memoryRows) {
+    const v = (r) => (r.failed ? NaN : r.maxrss_mb);
+    lines.push(`| ${T} | ${fmt(v(stored))} | ${fmt(v(reversible))} | ${fmt(v(t))} | ${fmt(v(reversible) / v(t), 3)} | ${fmt(v(reversible) / rev1000, 2)} |`);
+  }
+}
+const native = speedRows.find((x) => !x.r.failed && x.r.description && x.label.startsWith('fused-native'));
+const header = [
+  `Command: \`${['node bench/run.mjs', ...argv].join(' ')}\``,
+  `Date: ${started.toISOString()}; machine: ${os.cpus()[0]?.model ?? 'cpu'}, ${os.cpus().length} cores, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB; load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}.`,
+  native ? `Native kernel: ${native.r.description}.` : 'Native kernel: not available.',
+  'Our rows: bench/tfjs_step.cjs (tfjs wasm backend for readout, loss and Adam; the recurrence is the fused op). PyTorch: bench/torch_step.py (torch.set_num_threads(1), OpenBLAS 2 threads).',
+];
+const report = [...header, '', ...lines].join('\n');
+console.log(report);
+const out = opt('write', null);
+if (out) {
+  fs.writeFileSync(path.resolve(root, out), `# Fused kernel benchmark\n\n${report}\n`);
+  console.error(`bench: wrote ${out}`);
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// One benchmark process (spawned by bench/run.mjs): training steps of the Hamiltonian RNN (variant
+// full) in TensorFlow.js, with the recurrence either the fused kernel (native addon or wasm) or
+// the composite tfjs reference. The step is this bench's own, built like the engine's
+// ParameterUpdater: tf.variableGrads of readout(y_T) + loss (MSE, or softmax cross-entropy over 10
+// classes), then Adam on W, V, b and the readout. Prints one JSON line.
+//
+//   node bench/tfjs_step.cjs --impl native|wasm|tfjs --backprop stored|reversible [--anchor N]
+//        --T 200 --B 128 --m 128 --d 2 --loss mse|ce --warmup 2 --steps 7 [--backend wasm|cpu]
+'use strict';
+const path = require('node:path');
+const os = require('node:os');
+const tf = require('@tensorflow/tfjs'); // the umbrella registers every op's gradient
+require('@tensorflow/tfjs-backend-wasm');
+
+const root = path.resolve(__dirname, '..');
+const { loadFusedKernel } = require(path.join(root, 'out/src/engine/kernels/index.js'));
+const { composeHamiltonianSequence } = require(path.join(root, 'out/src/engine/model/hamiltonianSequence.js'));
+
+function args() {
+  const a = { impl: 'native', backprop: 'stored', anchor: 0, T: 200, B: 128, m: 128, d: 2, loss: 'mse', warmup: 2, steps: 7, backend: 'wasm' };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, '');
+    if (!(key in a)) throw new Error(`unknown option ${argv[i]}`);
+    a[key] = typeof a[key] === 'number' ? Number(argv[i + 1]) : argv[i + 1];
+  }
+  return a;
+}
+
+/** Deterministic uniform [0, 1) numbers (the data only has to have the right shape). */
+function uniform(n, seed) {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 4294967296;
+  }
+  return out;
+}
+
+async function main() {
+  const a = args();
+  tf.env().set('PROD', true);
+  await tf.setBackend(a.backend);
+  await tf.ready();
+  const { T, B, m, d } = a;
+  const tau = Math.min(0.05, 5 / T);
+  const classes = a.loss === 'mse' ? 1 : 10;
+  // uniform with the given standard deviation
+  const init = (shape, std, seed) => tf.tidy(() => tf.mul(tf.sub(tf.tensor(uniform(shape.reduce((x, y) => x * y, 1), seed), shape), 0.5), std * Math.sqrt(12)));
+  const W = tf.variable(init([m, m], 1 / Math.sqrt(m), 1), true, 'W');
+  const V = tf.variable(init([m, d], 1 / Math.sqrt(d), 2), true, 'V');
+  const b = tf.variable(tf.zeros([m]), true, 'b');
+  const Q = tf.variable(init([m, classes], 1 / Math.sqrt(m), 3), true, 'Q');
+  const c = tf.variable(tf.zeros([classes]), true, 'c');
+  const inputs = { data: uniform(T * B * d, 4), T, B, d };
+  const target = a.loss === 'mse' ? tf.tensor2d(uniform(B, 5), [B, 1]) : tf.oneHot(tf.tensor1d(Array.from(uniform(B, 6), (x) => Math.floor(10 * x)), 'int32'), 10);
+  const opts = { variant: 'full', tau, alpha: 0, backprop: a.backprop, anchorEvery: a.anchor > 0 ? a.anchor : null };
+
+  let sequence;
+  let name;
+  let description = '';
+  if (a.impl === 'tfjs') {
+    sequence = composeHamiltonianSequence;
+    name = `tfjs-${a.backend} composite`;
+  } else {
+    const kernel = loadFusedKernel(a.impl);
+    if (!kernel) throw new Error(`fused kernel ${a.impl} is not available`);
+    sequence = (inp, ps, o) => kernel.sequence(inp, ps, o);
+    name = `${kernel.name} ${a.backprop}${a.anchor > 0 ? ` anchor ${a.anchor}` : ''}`;
+    description = kernel.description;
+  }
+
+  const optimizer = tf.train.adam(1e-3);
+  const vars = [W, V, b, Q, c];
+  const lossFn = () => {
+    const yz = sequence(inputs, [W, V, b], opts); // [B, 2m]
+    const out = tf.add(tf.matMul(tf.slice(yz, [0, 0], [B, m]), Q), c);
+    return a.loss === 'mse' ? tf.losses.meanSquaredError(target, out) : tf.losses.softmaxCrossEntropy(target, out);
+  };
+  const times = [];
+  let cpu0 = process.cpuUsage();
+  for (let i = 0; i < a.warmup + a.steps; i++) {
+    if (i === a.warmup) cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const { value, grads } = tf.variableGrads(lossFn, vars);
+    optimizer.applyGradients(grads);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+    if (i >= a.warmup) times.push(performance.now() - t0);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    JSON.stringify({
+      impl: name,
+      description,
+      times_ms: times,
+      cpu_ms_per_step: (cpu.user + cpu.system) / 1e3 / Math.max(1, a.steps),
+      maxrss_mb: process.resourceUsage().maxRSS / 1024,
+      load1: os.loadavg()[0],
+    }),
+  );
+}
+
+main().catch((err) => {
+  console.error(err.stack || String(err));
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""PyTorch half of the fused-kernel benchmark (bench/run.mjs): the same Hamiltonian RNN cell
+(variant full, MODEL.md), trained the way PyTorch users would: eager autograd, Adam, MSE or
+softmax cross-entropy on a linear readout of y_T.
+
+Run with Debian's /usr/bin/python3 (python3-torch, libopenblas0-pthread): torch.set_num_threads(1)
+with OpenBLAS' own 2 threads was measured best on this machine (research/tf-backends.md).
+
+  torch_step.py step --T 200 --B 128 --m 128 --d 2 --loss mse --warmup 2 --steps 7
+  torch_step.py peak            matmul peak: torch.mm of 2048 x 2048 float32
+Prints one JSON line.
+"""
+import argparse
+import json
+import os
+import resource
+import time
+
+import torch
+
+
+def peak_matmul(n=2048, reps=10):
+    a = torch.randn(n, n)
+    b = torch.randn(n, n)
+    for _ in range(3):
+        a @ b
+    best = float('inf')
+    for _ in range(reps):
+        t = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t)
+    return {'gflops': 2 * n ** 3 / best / 1e9, 'n': n}
+
+
+class HamiltonianFull(torch.nn.Module):
+    """z_n = z_{n-1} - tau (W^T tanh(W y_{n-1} + V u_n + b) + alpha y_{n-1}),  y_n = y_{n-1} + tau z_n"""
+
+    def __init__(self, d, m, out, tau, alpha):
+        super().__init__()
+        self.W = torch.nn.Parameter(torch.randn(m, m) / m ** 0.5)
+        self.V = torch.nn.Parameter(torch.randn(m, d) / d ** 0.5)
+        self.b = torch.nn.Parameter(torch.zeros(m))
+        self.Q = torch.nn.Parameter(torch.randn(m, out) / m ** 0.5)
+        self.c = torch.nn.Parameter(torch.zeros(out))
+        self.tau = tau
+        self.alpha = alpha
+
+    def forward(self, u):  # u: [T, B, d]
+        T, B, _ = u.shape
+        m = self.W.shape[1]
+        # all input projections in one product, then unbind (indexing would make autograd O(T^2))
+        uv = torch.addmm(self.b, u.reshape(T * B, -1), self.V.t()).reshape(T, B, m).unbind(0)
+        y = u.new_zeros(B, m)
+        z = u.new_zeros(B, m)
+        Wt = self.W.t()
+        for n in range(T):
+            h = torch.tanh(torch.addmm(uv[n], y, Wt))
+            f = h @ self.W
+            if self.alpha:
+                f = f + self.alpha * y
+            z = z - self.tau * f
+            y = y + self.tau * z
+        return y @ self.Q + self.c
+
+
+def train_steps(T, B, m, d, loss_kind, warmup, steps):
+    torch.manual_seed(0)
+    out = 1 if loss_kind == 'mse' else 10
+    tau = min(0.05, 5.0 / T)
+    model = HamiltonianFull(d, m, out, tau, 0.0)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    u = torch.rand(T, B, d)
+    target = torch.rand(B, 1) if loss_kind == 'mse' else torch.randint(0, 10, (B,))
+    lossf = torch.nn.MSELoss() if loss_kind == 'mse' else torch.nn.CrossEntropyLoss()
+    times = []
+    cpu0 = time.process_time()
+    for i in range(warmup + steps):
+        if i == warmup:
+            cpu0 = time.process_time()
+        t = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = lossf(model(u), target)
+        loss.backward()
+        opt.step()
+        float(loss)
+        if i >= warmup:
+            times.append((time.perf_counter() - t) * 1e3)
+    cpu = (time.process_time() - cpu0) * 1e3 / max(1, steps)
+    return {'times_ms': times, 'cpu_ms_per_step': cpu}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('mode', choices=['step', 'peak'])
+    ap.add_argument('--T', type=int, default=200)
+    ap.add_argument('--B', type=int, default=128)
+    ap.add_argument('--m', type=int, default=128)
+    ap.add_argument('--d', type=int, default=2)
+    ap.add_argument('--loss', choices=['mse', 'ce'], default='mse')
+    ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--steps', type=int, default=7)
+    ap.add_argument('--threads', type=int, default=1)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    if a.mode == 'peak':
+        res = peak_matmul()
+    else:
+        res = train_steps(a.T, a.B, a.m, a.d, a.loss, a.warmup, a.steps)
+    res['impl'] = 'pytorch-%s' % torch.__version__
+    res['maxrss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    res['blas'] = os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')
+    print(json.dumps(res))
+
+
+if __name__ == '__main__':
+    main()
