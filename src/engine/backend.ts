@@ -21,16 +21,18 @@ export interface BackendInfo {
   tfBackend: string;
   /** One line for logs and summaries. */
   description: string;
-  /** Why earlier candidates of `auto` were skipped (empty when demanded explicitly). */
+  /** Why earlier candidates of `auto` were skipped, `name: reason` (empty when demanded explicitly). */
   skipped: string[];
 }
 
 export class BackendUnavailableError extends Error {
   constructor(
     readonly backend: BackendName,
-    reason: string,
+    /** Why, in a few words (`@tensorflow/tfjs-node is not installed`). */
+    readonly reason: string,
+    hint?: string,
   ) {
-    super(`backend "${backend}" is not available: ${reason}`);
+    super(`backend "${backend}" is not available: ${reason}${hint ? `; ${hint}` : ''}`);
     this.name = 'BackendUnavailableError';
   }
 }
@@ -74,7 +76,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
   const moduleName = NODE_MODULE[name];
   if (moduleName) {
     const problem = requireOptional(moduleName);
-    if (problem) throw new BackendUnavailableError(name, `${problem}; ${INSTALL_HINT[name]}`);
+    if (problem) throw new BackendUnavailableError(name, problem, INSTALL_HINT[name]);
     if (!(await tf.setBackend('tensorflow'))) {
       throw new BackendUnavailableError(name, `${moduleName} loaded but the "tensorflow" backend did not initialise`);
     }
@@ -83,7 +85,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
   }
   const pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu';
   const problem = requireOptional(pkg);
-  if (problem) throw new BackendUnavailableError(name, `${problem}; ${INSTALL_HINT[name]}`);
+  if (problem) throw new BackendUnavailableError(name, problem, INSTALL_HINT[name]);
   let ok = false;
   try {
     ok = await tf.setBackend(name);
@@ -125,10 +127,10 @@ export async function selectBackend(choice: BackendChoice): Promise<BackendInfo>
       current = { ...info, skipped };
       return current;
     } catch (e) {
-      skipped.push((e as Error).message);
+      skipped.push(e instanceof BackendUnavailableError ? `${name}: ${e.reason}` : `${name}: ${(e as Error).message}`);
     }
   }
-  throw new Error(`no TensorFlow.js backend could start:\n  ${skipped.join('\n  ')}`);
+  throw new Error(`no TensorFlow.js backend could start (${skipped.join('; ')})`);
 }
 
 /** The backend chosen by an earlier `selectBackend`, if any. */

@@ -111,7 +111,9 @@ async function runOne(
       runDir = info.runDir;
       runId = info.runId;
       if (!ctx.json && !ctx.send) {
-        ctx.io.err(`hrnn: run ${info.runId}\n  folder   ${info.runDir}\n  backend  ${info.backend.description}\n  recurrence ${info.implementation}\n`);
+        ctx.io.err(
+          `hrnn: run ${info.runId}\n  folder      ${info.runDir}\n  backend     ${info.backend.description}\n  recurrence  ${info.implementation}: ${info.implementationDetail}\n`,
+        );
       }
       ctx.send?.({
         type: 'runStarted',

@@ -39,7 +39,15 @@ export interface TrainProgress {
 
 export interface TrainHooks {
   /** Called once the run folder exists, before the first step. */
-  onStart?(info: { runId: string; runDir: string; backend: BackendInfo; implementation: string; totalSteps: number }): void;
+  onStart?(info: {
+    runId: string;
+    runDir: string;
+    backend: BackendInfo;
+    implementation: string;
+    /** One line on what runs the recurrence (e.g. the kernel's instruction set and threads). */
+    implementationDetail: string;
+    totalSteps: number;
+  }): void;
   onRecord?(record: MetricRecord): void;
   onProgress?(progress: TrainProgress): void;
   onLog?(level: 'info' | 'warn' | 'error', message: string): void;
@@ -82,7 +90,7 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
 
   // Everything that can refuse the experiment happens before the run folder is created.
   const backend = await selectBackend(exp.backend);
-  for (const reason of backend.skipped) log('info', `backend skipped: ${reason}`);
+  if (backend.skipped.length) log('info', `backend auto chose ${backend.name}; skipped ${backend.skipped.join('; ')} (see README: TensorFlow.js backends)`);
   const task = createTask(exp);
   const kernel = chooseKernel(exp.model, log);
   const rng = new Rng(deriveSeed(exp.seed, 'init'));
@@ -127,7 +135,14 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
     lastSummaryWrite = Date.now();
   };
   writeSummary(true);
-  hooks.onStart?.({ runId, runDir: writer.runDir, backend, implementation: model.cell.implementation, totalSteps: exp.training.steps });
+  hooks.onStart?.({
+    runId,
+    runDir: writer.runDir,
+    backend,
+    implementation: model.cell.implementation,
+    implementationDetail: kernel ? kernel.description : `composite TensorFlow.js ops on ${backend.name}`,
+    totalSteps: exp.training.steps,
+  });
 
   const emit = (record: MetricRecord) => {
     writer.append(record);
