@@ -15,6 +15,7 @@
 //   POST /notifications                 texts of the notification toasts on screen
 //   POST /query         {selector}      text and aria-label of workbench elements (e.g. runs view rows)
 //   POST /webview       {}              the plots webview frame: canvases and their painted pixels
+//   POST /webviewClick  {text}          clicks the button labelled `text` in the plots webview
 //   POST /screenshot    {name, target}  PNG of the page or the plots webview into the output folder,
 //                                       with pixel statistics measured on the image
 //   POST /reload        {data}          "Developer: Reload Window" from the palette; `data` is kept
@@ -196,6 +197,13 @@ async function pngStats(buffer) {
   }, buffer.toString('base64'));
 }
 
+async function webviewClick({ text }) {
+  const frame = await plotsFrame();
+  if (!frame) throw new Error('no plots webview on screen');
+  await frame.getByRole('button', { name: String(text), exact: true }).first().click();
+  return {};
+}
+
 async function screenshot({ name, target }) {
   const safe = String(name || 'screenshot').replace(/[^\w.-]+/g, '_');
   const file = path.join(outputDir, safe.endsWith('.png') ? safe : `${safe}.png`);
@@ -239,6 +247,7 @@ const handlers = {
   palette: async (body) => runPaletteCommand(body.text, body.label),
   notifications: async () => notifications(),
   webview: async () => webviewInfo(),
+  webviewClick: async (body) => webviewClick(body),
   screenshot: async (body) => screenshot(body),
   log: async (body) => (say(body.message), {}),
   reload: async (body) => {

@@ -14,7 +14,7 @@ import Mocha from 'mocha';
 import { reloadRequest, type ReloadData } from './helpers';
 import { driver } from './uiDriver';
 
-const PHASE1_FILES = ['activation.test.js', 'train.test.js', 'plots.test.js', 'refuse.test.js', 'stop.test.js', 'reload.test.js'];
+const PHASE1_FILES = ['activation.test.js', 'train.test.js', 'plots.test.js', 'refuse.test.js', 'stop.test.js', 'runsView.test.js', 'reload.test.js'];
 const PHASE2_FILES = ['afterReload.suite.js'];
 
 export async function run(): Promise<void> {

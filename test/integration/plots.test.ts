@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { assertChartsMatch, panelReady, seriesOf } from './charts';
-import { completedTinyRun, getApi, readMetrics, waitFor } from './helpers';
+import { completedTinyRun, getApi, readMetrics, waitFor, workspaceDir } from './helpers';
 import { driver } from './uiDriver';
 
 describe('Plots panel', () => {
@@ -36,5 +36,31 @@ describe('Plots panel', () => {
     assert.ok(fs.existsSync(shot.file), shot.file);
     assert.ok(shot.width > 200 && shot.height > 200, `screenshot size ${shot.width}x${shot.height}`);
     assert.ok(shot.distinctColors >= 8 && shot.nonBackgroundFraction > 0.01, `screenshot is not blank: ${JSON.stringify(shot)}`);
+  });
+
+  it('exports CSV and PNG from the panel buttons into the export folder', async function () {
+    if (!driver) this.skip(); // clicking in the webview needs the UI driver
+    const api = await getApi();
+    const { runDir } = await completedTinyRun(api);
+    const runId = path.basename(runDir);
+    await vscode.workspace.getConfiguration('hamiltonianRnn').update('plots.exportFolder', 'exports', vscode.ConfigurationTarget.Workspace);
+    const exportDir = path.join(workspaceDir(), 'exports');
+    try {
+      await panelReady();
+      await driver.webviewClick('Export CSV');
+      const csvFile = await waitFor(() => fs.readdirSync(exportDir).find((f) => f.endsWith('.csv')), 'the exported CSV', 15000).catch((e) => {
+        throw new Error(`${e}; files: ${fs.existsSync(exportDir) ? fs.readdirSync(exportDir) : 'no folder'}`);
+      });
+      const rows = fs.readFileSync(path.join(exportDir, csvFile), 'utf8').trim().split(/\r?\n/).map((l) => l.split(','));
+      const trainLoss = rows.filter((r) => r[0] === 'loss' && r[1] === runId && r[2] === 'train');
+      assert.equal(trainLoss.length, readMetrics(runDir).filter((r) => r.type === 'train').length, 'one CSV row per train step of the loss chart');
+      await driver.webviewClick('Export PNG');
+      const pngFile = await waitFor(() => fs.readdirSync(exportDir).find((f) => f.endsWith('.png')), 'the exported PNG', 15000);
+      const png = fs.readFileSync(path.join(exportDir, pngFile));
+      assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+      assert.ok(png.length > 5000, `PNG of the charts (${png.length} bytes)`);
+    } finally {
+      await vscode.workspace.getConfiguration('hamiltonianRnn').update('plots.exportFolder', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { readSummary } from '../../src/runs/runFolder';
-import { STOP_LABEL, getApi, openExperiment, readMetrics, runFromPalette, sleep, trainFromPalette, waitFor, withTimeout } from './helpers';
+import { STOP_LABEL, experimentUri, getApi, openExperiment, readMetrics, runFromPalette, sleep, trainFromPalette, waitFor, withTimeout } from './helpers';
 import { seriesOf } from './charts';
 import { driver } from './uiDriver';
 
@@ -31,6 +31,12 @@ describe('Stop Training', () => {
     assert.ok(steps > appends, 'several steps per message');
 
     step('live updates checked');
+
+    // hamiltonianRnn.maxConcurrentRuns is 1: a second training is refused while this one runs.
+    const second = await vscode.commands.executeCommand('hamiltonianRnn.train', experimentUri('tiny-adding.hrnn.yaml'));
+    assert.equal(second, undefined, 'no second session');
+    assert.equal(api.supervisor.activeSessions.length, 1);
+    await waitFor(() => api.notifier.notices.find((n) => n.severity === 'warning' && /not training tiny-adding\.hrnn\.yaml: 1 training run is already running/.test(n.message)), 'the concurrency warning');
     // Hide the panel (another editor on top of it in its group): nothing is sent while hidden.
     const doc = await vscode.workspace.openTextDocument({ content: 'covering the panel', language: 'plaintext' });
     await vscode.window.showTextDocument(doc, { viewColumn: panel.webviewPanel.viewColumn, preview: false });

@@ -73,6 +73,11 @@ export class UiDriver {
     return this.call('webview');
   }
 
+  /** Clicks the button labelled `text` in the plots webview, as a person would. */
+  async webviewClick(text: string): Promise<void> {
+    await this.call('webviewClick', { text });
+  }
+
   screenshot(name: string, target: 'page' | 'webview'): Promise<ScreenshotInfo> {
     return this.call('screenshot', { name, target });
   }
