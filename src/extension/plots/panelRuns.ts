@@ -94,9 +94,10 @@ export class PanelRuns {
         snapshotNeeded = true;
         continue;
       }
-      if (changes.records.length > 0) updates.push({ type: 'append', runId: source.summary.runId, records: changes.records });
+      const runId = panelRunId(source.summary);
+      if (changes.records.length > 0) updates.push({ type: 'append', runId, records: changes.records });
       if (changes.summary) {
-        updates.push({ type: 'runStatus', runId: changes.summary.runId, summary: changes.summary });
+        updates.push({ type: 'runStatus', runId, summary: changes.summary });
         if (changes.summary.sweep && changes.summary.status !== before) snapshotNeeded = true;
       }
     }
@@ -110,7 +111,7 @@ export class PanelRuns {
     for (const source of this.sources.values()) {
       if (!source.summary) continue;
       runs.push({
-        runId: source.summary.runId,
+        runId: panelRunId(source.summary),
         runDir: source.runDir,
         label: runLabel(source.summary),
         colorIndex: this.colors.get(source.runDir) ?? 0,
@@ -130,6 +131,14 @@ export class PanelRuns {
     while (used.has(i)) i++;
     return i;
   }
+}
+
+/**
+ * The run's key in the panel. Sweep members are named by their index and parameters
+ * (`0-tau-0.05`), the same in every sweep of one grid: prefix the sweep id so two sweeps can be compared.
+ */
+export function panelRunId(summary: RunSummary): string {
+  return summary.sweep ? `${summary.sweep.id}/${summary.runId}` : summary.runId;
 }
 
 /** "adding-T50" or, for a sweep member, "adding-sweep [model.tau=0.01]". */
@@ -153,6 +162,8 @@ function sweepPoint(run: RunSeries): SweepPoint {
     metric: metric?.value ?? null,
     metricName: metric?.name ?? fallbackName,
     colorIndex: run.colorIndex,
+    sweepId: run.summary.sweep?.id,
+    sweepName: run.summary.name,
   };
 }
 

@@ -120,7 +120,8 @@ describe('extension: plots panel runs (snapshot and increments from run folders)
     runs.add(dir);
     const snap = runs.snapshot();
     assert.equal(snap.runs[0].label, 'adding [model.tau=0.01]');
-    assert.deepEqual(snap.sweep.map((p) => [p.tau, p.metric, p.metricName]), [[0.01, 0.2, 'mse']]);
+    assert.equal(snap.runs[0].runId, 'sw/s0', 'sweep members are keyed by sweep and run');
+    assert.deepEqual(snap.sweep.map((p) => [p.runId, p.tau, p.metric, p.metricName, p.sweepId]), [['sw/s0', 0.01, 0.2, 'mse', 'sw']]);
     assert.equal(runLabel(summary('plain')), 'plain');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { RunSummary } from '../../../src/protocol/records';
-import { describeRun, formatMetric } from '../../../src/extension/runsView/runDescriptions';
+import type { RunSummary, SweepSummary } from '../../../src/protocol/records';
+import { describeRun, describeSweep, formatMetric } from '../../../src/extension/runsView/runDescriptions';
 import { SpeedMeter, formatNumber, formatProgress } from '../../../src/extension/training/runProgress';
 
 const base: RunSummary = {
@@ -41,5 +41,25 @@ describe('extension: run descriptions and progress text', () => {
       formatProgress({ runId: 'r', runDir: '/r', totalSteps: 10, step: 1, loss: null, stepsPerSecond: 2.25, status: 'running' }),
       'step 1/10 · 2.3 steps/s',
     );
+  });
+
+  it('summarises a sweep: progress, grid keys and a status icon', () => {
+    const sweep: SweepSummary = {
+      formatVersion: 1, sweepId: 'sw-1', name: 'tau-sweep', experimentFile: '/w/s.hrnn.yaml', grid: { 'model.tau': [0.01, 0.1] },
+      runs: [
+        { index: 0, runId: '0-tau-0.01', parameters: { 'model.tau': 0.01 }, status: 'completed', best: null },
+        { index: 1, runId: '1-tau-0.1', parameters: { 'model.tau': 0.1 }, status: 'pending', best: null },
+      ],
+      startedAt: '2026-01-01T00:00:00Z', endedAt: null,
+    };
+    const partial = describeSweep(sweep, ['completed']);
+    assert.equal(partial.description, 'sweep · 1/2 runs · model.tau');
+    assert.equal(partial.icon, 'circle-outline');
+    assert.equal(describeSweep(sweep, ['completed', 'running']).icon, 'sync~spin');
+    const done = { ...sweep, runs: sweep.runs.map((r) => ({ ...r, status: 'completed' as const })) };
+    assert.equal(describeSweep(done, ['completed', 'completed']).icon, 'pass');
+    assert.equal(describeSweep(done, ['completed', 'diverged']).icon, 'warning');
+    const member = describeRun({ ...base, sweep: { id: 'sw-1', index: 1, parameters: { 'model.tau': 0.1 } } });
+    assert.equal(member.label, 'tau=0.1');
   });
 });
