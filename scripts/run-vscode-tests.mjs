@@ -26,7 +26,9 @@
 //
 // Environment: CODE_SERVER_DIR, CHROMIUM_PATH (default /usr/bin/chromium), VSCODE_TEST_TIMEOUT_MS
 // (default 600000), HRNN_TEST_OUTPUT (default test-output/integration), HRNN_TEST_GREP (mocha grep),
-// VERBOSE=1 (code-server log and every console line), KEEP_WORKSPACE=1 (keep the temporary workspace).
+// VERBOSE=1 (code-server log and every console line), KEEP_WORKSPACE=1 (keep the temporary workspace),
+// EXT_DEV_PATH (the extension to load; default this repository; e.g. an unpacked .vsix's extension/
+// folder, to test what `vsce package` ships).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -40,6 +42,7 @@ import { format } from 'node:util';
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const testsPath = path.join(root, 'out/test/integration/index.js');
+const extensionDir = path.resolve(process.env.EXT_DEV_PATH || root);
 const fixtureWorkspace = path.join(root, 'test/fixtures/workspace');
 const outputDir = path.resolve(process.env.HRNN_TEST_OUTPUT || path.join(root, 'test-output/integration'));
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -367,7 +370,7 @@ try {
     if (i > 600) throw new Error('code-server did not start within 60 s');
     await new Promise((r) => setTimeout(r, 100));
   }
-  say(`code-server ${require(path.join(codeServerDir, 'package.json')).version} up on 127.0.0.1:${port}`);
+  say(`code-server ${require(path.join(codeServerDir, 'package.json')).version} up on 127.0.0.1:${port}; extension ${extensionDir}`);
 
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({
@@ -410,7 +413,7 @@ try {
 
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
   const payload = [
-    ['extensionDevelopmentPath', remote(root)],
+    ['extensionDevelopmentPath', remote(extensionDir)],
     ['extensionTestsPath', remote(testsPath)],
   ];
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
