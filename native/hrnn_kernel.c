@@ -43,6 +43,10 @@
 #define MR 4
 #define ISA_NAME "generic"
 #endif
+#ifdef HRNN_MR /* tuning experiments: -DHRNN_MR=... */
+#undef MR
+#define MR HRNN_MR
+#endif
 #define NRV 2          /* vectors per tile row */
 #define NR (NRV * VL)  /* tile width in floats; hidden sizes are padded to a multiple of it */
 #define LDPAD 16       /* extra floats per row: keeps row strides off powers of two (cache sets) */
@@ -186,9 +190,33 @@ ALWAYS_INLINE void acc_zero(const int mr, vf acc[MR][NRV]) {
   }
 }
 
+#if MR == 14
+#define DISPATCH_14_13(BODY)                                                                                   \
+  case 14: BODY(14); break;                                                                                    \
+  case 13: BODY(13); break;
+#else
+#define DISPATCH_14_13(BODY)
+#endif
 /* Calls BODY(constant mr) for mr = min(MR, remaining rows), so every tile height gets its own
  * fully unrolled code. */
-#if MR == 8
+#if MR == 14 || MR == 12
+#define DISPATCH_MR(mr, BODY)                                                                                  \
+  switch (mr) {                                                                                                \
+  DISPATCH_14_13(BODY)                                                                                         \
+  case 12: BODY(12); break;                                                                                    \
+  case 11: BODY(11); break;                                                                                    \
+  case 10: BODY(10); break;                                                                                    \
+  case 9: BODY(9); break;                                                                                      \
+  case 8: BODY(8); break;                                                                                      \
+  case 7: BODY(7); break;                                                                                      \
+  case 6: BODY(6); break;                                                                                      \
+  case 5: BODY(5); break;                                                                                      \
+  case 4: BODY(4); break;                                                                                      \
+  case 3: BODY(3); break;                                                                                      \
+  case 2: BODY(2); break;                                                                                      \
+  default: BODY(1); break;                                                                                     \
+  }
+#elif MR == 8
 #define DISPATCH_MR(mr, BODY)                                                                                  \
   switch (mr) {                                                                                                \
   case 8: BODY(8); break;                                                                                      \

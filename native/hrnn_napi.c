@@ -26,6 +26,9 @@
 
 #define MAX_SHARDS 64
 #define MIN_ROWS_PER_SHARD 8
+#ifndef SHARDS_PER_THREAD
+#define SHARDS_PER_THREAD 1
+#endif
 
 /* ---------------------------------------------------------------- thread pool */
 
@@ -41,8 +44,19 @@ static struct {
   int active, pending;
   task_fn fn;
   void *arg;
+  int shards, next_shard;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-          0, 0, 0, 0, 0, 0, 0};
+          0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+/* Runs shards claimed one by one from the shared counter until none is left: a thread slowed down
+ * by other processes on its core simply ends up running fewer shards. */
+static void pool_drain(void) {
+  for (;;) {
+    int shard = __atomic_fetch_add(&pool.next_shard, 1, __ATOMIC_RELAXED);
+    if (shard >= pool.shards) return;
+    pool.fn(pool.arg, shard);
+  }
+}
 
 static void *pool_worker(void *p) {
   int index = (int)(intptr_t)p;
@@ -51,12 +65,10 @@ static void *pool_worker(void *p) {
     pthread_mutex_lock(&pool.mu);
     while (pool.generation == seen) pthread_cond_wait(&pool.start, &pool.mu);
     seen = pool.generation;
-    task_fn fn = pool.fn;
-    void *arg = pool.arg;
     int mine = index < pool.active;
     pthread_mutex_unlock(&pool.mu);
     if (!mine) continue;
-    fn(arg, index);
+    pool_drain();
     pthread_mutex_lock(&pool.mu);
     if (--pool.pending == 0) pthread_cond_signal(&pool.done);
     pthread_mutex_unlock(&pool.mu);
@@ -98,20 +110,24 @@ static void pool_init(void) {
   pthread_mutex_unlock(&pool.mu);
 }
 
-static void pool_run(task_fn fn, void *arg, int n) {
+/* Runs fn(arg, shard) for shard = 0 .. shards-1 on up to pool.threads threads (the caller included). */
+static void pool_run(task_fn fn, void *arg, int shards) {
   pthread_mutex_lock(&pool.call_mu);
-  if (n > 1) {
+  int helpers = (shards < pool.threads ? shards : pool.threads) - 1;
+  pool.fn = fn;
+  pool.arg = arg;
+  pool.shards = shards;
+  pool.next_shard = 0;
+  if (helpers > 0) {
     pthread_mutex_lock(&pool.mu);
-    pool.fn = fn;
-    pool.arg = arg;
-    pool.active = n;
-    pool.pending = n - 1;
+    pool.active = helpers + 1; /* worker indices 1..helpers take part */
+    pool.pending = helpers;
     pool.generation++;
     pthread_cond_broadcast(&pool.start);
     pthread_mutex_unlock(&pool.mu);
   }
-  fn(arg, 0);
-  if (n > 1) {
+  pool_drain();
+  if (helpers > 0) {
     pthread_mutex_lock(&pool.mu);
     while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.mu);
     pthread_mutex_unlock(&pool.mu);
@@ -324,7 +340,11 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
   c->cfg = cfg;
   memcpy(c->gsize, gsize, sizeof gsize);
   int shards = cfg.B / MIN_ROWS_PER_SHARD;
-  if (shards > pool.threads) shards = pool.threads;
+  int wanted = pool.threads * SHARDS_PER_THREAD;
+  const char *forced = getenv("HRNN_SHARDS"); /* tuning experiments */
+  if (forced && atoi(forced) > 0) wanted = atoi(forced);
+  if (shards > wanted) shards = wanted;
+  if (shards > MAX_SHARDS) shards = MAX_SHARDS;
   if (shards < 1) shards = 1;
   c->shards = shards;
   for (int i = 0; i < shards; i++) {

@@ -24,11 +24,13 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
 
   const sequence = (inputs: SequenceInputs, params: tf.Tensor[], opts: FusedSequenceOptions): tf.Tensor2D => {
     const cfg: RawConfig = rawConfig(inputs, params, opts);
+    // the caller may reuse its input buffer before the gradient is taken: keep our own copy
+    const data = inputs.data.slice();
     const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const tensors = args.slice(0, params.length) as tf.Tensor[];
       const values = tensors.map((t) => t.dataSync() as Float32Array);
       const out = new Float32Array(cfg.B * 2 * cfg.m);
-      context.forward(cfg, values, inputs.data, out);
+      context.forward(cfg, values, data, out);
       const mine = ++generation;
       // the arrays may be the backend's own storage: keep copies in case the forward must be redone
       const kept = values.map((v) => v.slice());
@@ -36,7 +38,7 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
         value: tf.tensor2d(out, [cfg.B, 2 * cfg.m]),
         gradFunc: (dy: tf.Tensor) => {
           if (generation !== mine) {
-            context.forward(cfg, kept, inputs.data, new Float32Array(cfg.B * 2 * cfg.m));
+            context.forward(cfg, kept, data, new Float32Array(cfg.B * 2 * cfg.m));
             generation = mine;
           }
           const grads = parameterSizes(cfg).map((n) => new Float32Array(n));
