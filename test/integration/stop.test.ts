@@ -32,6 +32,16 @@ describe('Stop Training', () => {
 
     step('live updates checked');
 
+    // The status bar shows step, loss and speed of the live run (read from the API and on screen).
+    assert.match(api.statusBarText(), /HRNN step \d+\/100000 · loss [\d.e-]+ · [\d.]+ steps\/s/);
+    if (driver) {
+      const items = await waitFor(async () => {
+        const found = await driver!.query('.statusbar-item');
+        return found.some((i) => /HRNN step \d+\/100000/.test(i.text)) ? found : undefined;
+      }, 'the training status bar item on screen');
+      console.log(`status bar: ${items.find((i) => /HRNN step/.test(i.text))?.text}`);
+    }
+
     // hamiltonianRnn.maxConcurrentRuns is 1: a second training is refused while this one runs.
     const second = await vscode.commands.executeCommand('hamiltonianRnn.train', experimentUri('tiny-adding.hrnn.yaml'));
     assert.equal(second, undefined, 'no second session');

@@ -7,12 +7,9 @@ import { completedTinyRun, getApi, readMetrics, runsDir, waitFor } from './helpe
 import { driver } from './uiDriver';
 
 describe('Train from the command palette', () => {
-  it('trains tiny-adding to completed, with live status-bar progress', async () => {
+  it('trains tiny-adding to completed', async () => {
     const api = await getApi();
-    // Sample the status bar while the run trains (it shows step, loss and speed).
-    const seen = new Set<string>();
-    const sampler = setInterval(() => seen.add(api.statusBarText()), 20);
-    const { session, runDir } = await completedTinyRun(api).finally(() => clearInterval(sampler));
+    const { session, runDir } = await completedTinyRun(api);
 
     assert.equal(session.outcome?.kind, 'finished', `outcome ${JSON.stringify(session.outcome)}; stderr: ${session.stderrTail.join('\n')}`);
     assert.equal(session.runList[0].status, 'completed');
@@ -23,8 +20,6 @@ describe('Train from the command palette', () => {
     const train = readMetrics(runDir).filter((r) => r.type === 'train');
     assert.equal(train.length, 30, 'one train record per step in metrics.jsonl');
     assert.ok(fs.existsSync(path.join(runDir, 'checkpoint', 'model.json')), 'final checkpoint');
-    const progress = [...seen].filter((t) => /step \d+\/30 · loss [\d.e-]+/.test(t));
-    assert.ok(progress.length > 0, `the status bar showed progress; saw ${JSON.stringify([...seen])}`);
     await waitFor(() => api.notifier.notices.find((n) => /tiny-adding\.hrnn\.yaml completed/.test(n.message)), 'the completion message');
   });
 
