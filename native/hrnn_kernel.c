@@ -32,7 +32,7 @@
 #define ISA_NAME "avx2-fma"
 #elif defined(__wasm_simd128__)
 #define VL 4
-#define MR 6
+#define MR 3 /* V8 keeps 16 xmm registers and has no FMA: small tiles measured fastest */
 #define ISA_NAME "wasm-simd128"
 #elif defined(__SSE2__) || defined(__ARM_NEON)
 #define VL 4
@@ -47,7 +47,9 @@
 #undef MR
 #define MR HRNN_MR
 #endif
+#ifndef NRV
 #define NRV 2          /* vectors per tile row */
+#endif
 #define NR (NRV * VL)  /* tile width in floats; hidden sizes are padded to a multiple of it */
 #define LDPAD 16       /* extra floats per row: keeps row strides off powers of two (cache sets) */
 
@@ -190,62 +192,28 @@ ALWAYS_INLINE void acc_zero(const int mr, vf acc[MR][NRV]) {
   }
 }
 
-#if MR == 14
-#define DISPATCH_14_13(BODY)                                                                                   \
-  case 14: BODY(14); break;                                                                                    \
-  case 13: BODY(13); break;
-#else
-#define DISPATCH_14_13(BODY)
-#endif
 /* Calls BODY(constant mr) for mr = min(MR, remaining rows), so every tile height gets its own
- * fully unrolled code. */
-#if MR == 14 || MR == 12
+ * fully unrolled code (cases above MR are never taken; they map to MR to stay in bounds). */
+#define MR_CASE(n) ((n) <= MR ? (n) : MR)
 #define DISPATCH_MR(mr, BODY)                                                                                  \
   switch (mr) {                                                                                                \
-  DISPATCH_14_13(BODY)                                                                                         \
-  case 12: BODY(12); break;                                                                                    \
-  case 11: BODY(11); break;                                                                                    \
-  case 10: BODY(10); break;                                                                                    \
-  case 9: BODY(9); break;                                                                                      \
-  case 8: BODY(8); break;                                                                                      \
-  case 7: BODY(7); break;                                                                                      \
-  case 6: BODY(6); break;                                                                                      \
-  case 5: BODY(5); break;                                                                                      \
-  case 4: BODY(4); break;                                                                                      \
-  case 3: BODY(3); break;                                                                                      \
-  case 2: BODY(2); break;                                                                                      \
+  case 14: BODY(MR_CASE(14)); break;                                                                           \
+  case 13: BODY(MR_CASE(13)); break;                                                                           \
+  case 12: BODY(MR_CASE(12)); break;                                                                           \
+  case 11: BODY(MR_CASE(11)); break;                                                                           \
+  case 10: BODY(MR_CASE(10)); break;                                                                           \
+  case 9: BODY(MR_CASE(9)); break;                                                                             \
+  case 8: BODY(MR_CASE(8)); break;                                                                             \
+  case 7: BODY(MR_CASE(7)); break;                                                                             \
+  case 6: BODY(MR_CASE(6)); break;                                                                             \
+  case 5: BODY(MR_CASE(5)); break;                                                                             \
+  case 4: BODY(MR_CASE(4)); break;                                                                             \
+  case 3: BODY(MR_CASE(3)); break;                                                                             \
+  case 2: BODY(MR_CASE(2)); break;                                                                             \
   default: BODY(1); break;                                                                                     \
   }
-#elif MR == 8
-#define DISPATCH_MR(mr, BODY)                                                                                  \
-  switch (mr) {                                                                                                \
-  case 8: BODY(8); break;                                                                                      \
-  case 7: BODY(7); break;                                                                                      \
-  case 6: BODY(6); break;                                                                                      \
-  case 5: BODY(5); break;                                                                                      \
-  case 4: BODY(4); break;                                                                                      \
-  case 3: BODY(3); break;                                                                                      \
-  case 2: BODY(2); break;                                                                                      \
-  default: BODY(1); break;                                                                                     \
-  }
-#elif MR == 6
-#define DISPATCH_MR(mr, BODY)                                                                                  \
-  switch (mr) {                                                                                                \
-  case 6: BODY(6); break;                                                                                      \
-  case 5: BODY(5); break;                                                                                      \
-  case 4: BODY(4); break;                                                                                      \
-  case 3: BODY(3); break;                                                                                      \
-  case 2: BODY(2); break;                                                                                      \
-  default: BODY(1); break;                                                                                     \
-  }
-#else
-#define DISPATCH_MR(mr, BODY)                                                                                  \
-  switch (mr) {                                                                                                \
-  case 4: BODY(4); break;                                                                                      \
-  case 3: BODY(3); break;                                                                                      \
-  case 2: BODY(2); break;                                                                                      \
-  default: BODY(1); break;                                                                                     \
-  }
+#if MR > 14
+#error "MR above 14 needs more DISPATCH_MR cases"
 #endif
 
 /* ---------------------------------------------------------------- workspace */
