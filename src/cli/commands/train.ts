@@ -39,9 +39,47 @@ const SPEC = {
 
 type Send = (event: TrainerEvent) => void;
 
+/**
+ * The IPC channel to the parent (the extension's supervisor). Sends never throw: once the parent
+ * is gone (window reload, crash) events are dropped, and the run stops gracefully so its folder
+ * ends `stopped` with a checkpoint rather than a stale `running`. `flush` waits until every sent
+ * event has left the process, so the last ones are not lost to an early exit.
+ */
+class IpcChannel {
+  private connected = true;
+  private pending = new Set<Promise<void>>();
+
+  constructor(onDisconnect: () => void) {
+    process.on('disconnect', () => {
+      this.connected = false;
+      onDisconnect();
+    });
+  }
+
+  readonly send: Send = (event) => {
+    if (!this.connected || !process.send) return;
+    const done = new Promise<void>((resolve) => {
+      try {
+        process.send!(event, undefined, {}, () => resolve());
+      } catch {
+        this.connected = false;
+        resolve();
+      }
+    });
+    this.pending.add(done);
+    void done.then(() => this.pending.delete(done));
+  };
+
+  async flush(timeoutMs = 5000): Promise<void> {
+    if (!this.pending.size) return;
+    await Promise.race([Promise.all(this.pending), new Promise((r) => setTimeout(r, timeoutMs))]);
+  }
+}
+
 /** Stop requests: Ctrl-C / SIGTERM or `{type: 'stop'}` over IPC. A second Ctrl-C exits at once. */
 class StopSignal {
   requested = false;
+  reason = 'stopped by the user';
   private listeners: Array<() => void> = [];
 
   constructor(io: CliIo, ipc: boolean) {
@@ -51,20 +89,21 @@ class StopSignal {
         process.exit(130);
       }
       if (!this.requested) io.err(`\nhrnn: ${sig}: stopping after the current step (Ctrl-C again to exit now)\n`);
-      this.request();
+      this.request(sig === 'SIGINT' ? 'stopped by the user (Ctrl-C)' : `stopped by ${sig}`);
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     if (ipc) {
       process.on('message', (m: unknown) => {
-        if ((m as TrainerCommand | null)?.type === 'stop') this.request();
+        if ((m as TrainerCommand | null)?.type === 'stop') this.request('stopped by the user');
       });
     }
   }
 
-  request(): void {
+  request(reason: string): void {
     if (this.requested) return;
     this.requested = true;
+    this.reason = reason;
     for (const l of this.listeners) l();
   }
 
@@ -107,6 +146,7 @@ async function runOne(
   let runId = extra.runId ?? '';
   const hooks: TrainHooks = {
     shouldStop: () => ctx.stop.requested,
+    stopReason: () => ctx.stop.reason,
     onStart: (info) => {
       runDir = info.runDir;
       runId = info.runId;
@@ -284,9 +324,25 @@ async function runSweepInChildren(
 export async function runTrain(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, SPEC);
   if (args.positionals.length !== 1) throw new UsageError(`hrnn train takes one experiment file\n${TRAIN_USAGE}`);
-  const file = path.resolve(args.positionals[0]);
   const ipc = args.flags.has('ipc') && typeof process.send === 'function';
-  const send: Send | null = ipc ? (event) => process.send!(event) : null;
+  const stop = new StopSignal(io, ipc);
+  const channel = ipc ? new IpcChannel(() => stop.request('stopped: the controlling process (the VS Code window) went away')) : null;
+  const send: Send | null = channel ? channel.send : null;
+  try {
+    return await trainCommand(args, io, send, stop, argv);
+  } finally {
+    await channel?.flush();
+  }
+}
+
+async function trainCommand(
+  args: ReturnType<typeof parseArgs>,
+  io: CliIo,
+  send: Send | null,
+  stop: StopSignal,
+  argv: readonly string[],
+): Promise<number> {
+  const file = path.resolve(args.positionals[0]);
   const overrides = [...(args.values.get('set') ?? [])];
   const backend = single(args, 'backend');
   if (backend !== undefined) overrides.push(`backend=${backend}`);
@@ -304,7 +360,7 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
     if (send) send({ type: 'log', level: 'warn', message: line });
     else io.err(line + '\n');
   }
-  const ctx: RunContext = { io, json: args.flags.has('json'), send, stop: new StopSignal(io, ipc), experimentFile: file };
+  const ctx: RunContext = { io, json: args.flags.has('json'), send, stop, experimentFile: file };
 
   const sweepDir = single(args, 'sweep-dir');
   if (sweepDir !== undefined) {

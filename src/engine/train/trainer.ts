@@ -53,6 +53,8 @@ export interface TrainHooks {
   onLog?(level: 'info' | 'warn' | 'error', message: string): void;
   /** Polled between steps; true asks for a graceful stop (checkpoint, status `stopped`). */
   shouldStop?(): boolean;
+  /** Why the stop was asked for, for the summary's message. */
+  stopReason?(): string;
 }
 
 export interface TrainOptions {
@@ -197,7 +199,7 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
       await yieldToEventLoop();
       if (hooks.shouldStop?.()) {
         status = 'stopped';
-        summary.message = `stopped by the user at step ${step}`;
+        summary.message = `${hooks.stopReason?.() ?? 'stopped by the user'} at step ${step}`;
         break;
       }
       const epoch = task.currentEpoch();
