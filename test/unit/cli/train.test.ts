@@ -2,11 +2,12 @@
  * `hrnn train` as a user runs it: a real process of the built CLI (dist/cli.js via bin/hrnn.js).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MetricRecord, RunSummary, SweepSummary } from '../../../src/protocol/records';
+import type { TrainerEvent } from '../../../src/protocol/trainer';
 
 const root = path.resolve(__dirname, '../../../..');
 const hrnn = path.join(root, 'bin', 'hrnn.js');
@@ -142,6 +143,43 @@ describe('hrnn train (CLI process)', function () {
     const summary = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary;
     assert.equal(summary.status, 'stopped');
     assert.ok(summary.stepsDone >= 3 && summary.stepsDone < 100000);
+    assert.ok(fs.existsSync(path.join(runDir, 'checkpoint', 'model.json')));
+  });
+
+  it('--ipc: typed events to the parent, a stop message, and a graceful stop when the parent goes away', async () => {
+    const file = path.join(dir, 'long.hrnn.yaml');
+    fs.writeFileSync(file, TINY.replace('steps: 6', 'steps: 100000'));
+    const cli = path.join(root, 'dist', 'cli.js');
+    const startChild = () => fork(cli, ['train', file, '--ipc'], { cwd: dir, execArgv: [], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const eventsUntil = (child: ReturnType<typeof fork>, trainRecords: number) =>
+      new Promise<TrainerEvent[]>((resolve) => {
+        const events: TrainerEvent[] = [];
+        child.on('message', (m) => {
+          events.push(m as TrainerEvent);
+          if (events.filter((e) => e.type === 'record' && e.record.type === 'train').length === trainRecords) resolve(events);
+        });
+      });
+
+    // A stop message: the run ends `stopped` and the last event says so.
+    const first = startChild();
+    const seen = await eventsUntil(first, 3);
+    assert.equal(seen[0].type, 'runStarted');
+    first.send({ type: 'stop' });
+    const ended = await new Promise<TrainerEvent>((resolve) => first.on('message', (m) => (m as TrainerEvent).type === 'runEnded' && resolve(m as TrainerEvent)));
+    assert.equal(ended.type === 'runEnded' && ended.status, 'stopped');
+    assert.equal(await new Promise((r) => first.on('exit', r)), 0);
+
+    // The parent disconnects (a window reload): the run still ends `stopped` with a checkpoint.
+    const second = startChild();
+    const started = (await eventsUntil(second, 3))[0];
+    assert.equal(started.type, 'runStarted');
+    const runDir = started.type === 'runStarted' ? started.runDir : '';
+    const exited = new Promise((r) => second.on('exit', r));
+    second.disconnect();
+    assert.equal(await exited, 0);
+    const summary = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary;
+    assert.equal(summary.status, 'stopped');
+    assert.match(summary.message!, /went away/);
     assert.ok(fs.existsSync(path.join(runDir, 'checkpoint', 'model.json')));
   });
 });
