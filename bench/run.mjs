@@ -84,7 +84,7 @@ for (const name of sizes) {
     ['PyTorch (eager autograd, Adam)', torch(size, steps)],
     ['fused-native, stored', tfjs('native', 'stored', size, steps)],
     ['fused-native, reversible', tfjs('native', 'reversible', size, steps)],
-    ['fused-wasm, stored', tfjs('wasm', 'stored', size, ['--warmup', 1, '--steps', quick ? 2 : 5])],
+    ['fused-wasm, stored', tfjs('wasm', 'stored', size, ['--warmup', 2, '--steps', quick ? 2 : 5])],
   ];
   if (!flag('no-reference')) {
     // the composite tfjs reference on tfjs' wasm backend: slow, so only a few steps
