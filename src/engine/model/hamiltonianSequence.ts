@@ -40,6 +40,23 @@ export function hiddenSize(params: tf.Tensor[], variant: FusedSequenceOptions['v
 }
 
 /**
+ * What the two variants differ in: the force grad_y V(y; u) without the alpha term ([B, m]) and
+ * the step (tau, or the per-neuron step tau * sigmoid(c)). The loop around them is shared.
+ */
+function symplecticField(params: tf.Tensor[], opts: HamiltonianOptions): { force: (y: tf.Tensor2D, u: tf.Tensor2D) => tf.Tensor2D; h: number | tf.Tensor } {
+  if (opts.variant === 'full') {
+    const [W, V, b] = params as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    const Wt = tf.transpose(W); // [m, k]: forward products stay non-transposed
+    const Vt = tf.transpose(V); // [d, k]
+    // (W^T tanh(W y + V u + b))^T per row
+    return { force: (y, u) => mm(tf.tanh(tf.add(tf.add(mm(y, Wt), mm(u, Vt)), b)) as tf.Tensor2D, W), h: opts.tau };
+  }
+  const [w, V, b, c] = params as [tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+  const Vt = tf.transpose(V); // [d, m]
+  return { force: (y, u) => tf.tanh(tf.add(tf.add(tf.mul(y, w), mm(u, Vt)), b)) as tf.Tensor2D, h: tf.mul(tf.sigmoid(c), opts.tau) };
+}
+
+/**
  * Runs the recurrence. params: full [W k×m, V k×d, b k]; diagonal [w m, V m×d, b m, c m].
  */
 export function runHamiltonianComposite(
@@ -48,7 +65,7 @@ export function runHamiltonianComposite(
   opts: HamiltonianOptions,
   run: CompositeRunOptions = {},
 ): HamiltonianTrace {
-  const { tau, alpha } = opts;
+  const { alpha } = opts;
   const { perturb, collect = false, release = false } = run;
   const steps = stepTensors(inputs);
   const m = hiddenSize(params, opts.variant);
@@ -56,45 +73,20 @@ export function runHamiltonianComposite(
   let z = run.initial?.z ?? (tf.zeros([inputs.B, m]) as tf.Tensor2D);
   const ys: tf.Tensor2D[] = [];
   const zs: tf.Tensor2D[] = [];
-  if (opts.variant === 'full') {
-    const [W, V, b] = params as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-    const Wt = tf.transpose(W); // [m, k]: forward products stay non-transposed
-    const Vt = tf.transpose(V); // [d, k]
-    for (let n = 0; n < inputs.T; n++) {
-      const step = (): [tf.Tensor2D, tf.Tensor2D] => {
-        const a = tf.add(tf.add(mm(y, Wt), mm(steps[n], Vt)), b) as tf.Tensor2D; // [B, k]
-        let force = mm(tf.tanh(a) as tf.Tensor2D, W); // [B, m] = (W^T tanh(a))^T per row
-        if (alpha !== 0) force = tf.add(force, tf.mul(y, alpha));
-        const zn = tf.sub(z, tf.mul(force, tau)) as tf.Tensor2D;
-        let yn = tf.add(y, tf.mul(zn, tau)) as tf.Tensor2D;
-        if (perturb) yn = tf.add(yn, perturb[n]);
-        return [yn, zn];
-      };
-      [y, z] = advance(step, [y, z], release, n);
-      if (collect) {
-        ys.push(y);
-        zs.push(z);
-      }
-    }
-  } else {
-    const [w, V, b, c] = params as [tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-    const Vt = tf.transpose(V); // [d, m]
-    const h = tf.mul(tf.sigmoid(c), tau); // per-neuron step tau * s
-    for (let n = 0; n < inputs.T; n++) {
-      const step = (): [tf.Tensor2D, tf.Tensor2D] => {
-        const a = tf.add(tf.add(tf.mul(y, w), mm(steps[n], Vt)), b);
-        let force = tf.tanh(a);
-        if (alpha !== 0) force = tf.add(force, tf.mul(y, alpha));
-        const zn = tf.sub(z, tf.mul(force, h)) as tf.Tensor2D;
-        let yn = tf.add(y, tf.mul(zn, h)) as tf.Tensor2D;
-        if (perturb) yn = tf.add(yn, perturb[n]);
-        return [yn, zn];
-      };
-      [y, z] = advance(step, [y, z], release, n);
-      if (collect) {
-        ys.push(y);
-        zs.push(z);
-      }
+  const { force, h } = symplecticField(params, opts);
+  for (let n = 0; n < inputs.T; n++) {
+    const step = (): [tf.Tensor2D, tf.Tensor2D] => {
+      let f = force(y, steps[n]);
+      if (alpha !== 0) f = tf.add(f, tf.mul(y, alpha));
+      const zn = tf.sub(z, tf.mul(f, h)) as tf.Tensor2D;
+      let yn = tf.add(y, tf.mul(zn, h)) as tf.Tensor2D;
+      if (perturb) yn = tf.add(yn, perturb[n]);
+      return [yn, zn];
+    };
+    [y, z] = advance(step, [y, z], release, n);
+    if (collect) {
+      ys.push(y);
+      zs.push(z);
     }
   }
   if (release) tf.dispose(steps);
@@ -140,20 +132,10 @@ export function hamiltonianInverseStep(
   opts: HamiltonianOptions,
 ): { y: tf.Tensor2D; z: tf.Tensor2D } {
   return tf.tidy(() => {
-    const { tau, alpha } = opts;
-    if (opts.variant === 'full') {
-      const [W, V, b] = params as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-      const yPrev = tf.sub(y, tf.mul(z, tau)) as tf.Tensor2D;
-      const a = tf.add(tf.add(mm(yPrev, tf.transpose(W)), mm(u, tf.transpose(V))), b) as tf.Tensor2D;
-      let force = mm(tf.tanh(a) as tf.Tensor2D, W);
-      if (alpha !== 0) force = tf.add(force, tf.mul(yPrev, alpha));
-      return { y: yPrev, z: tf.add(z, tf.mul(force, tau)) as tf.Tensor2D };
-    }
-    const [w, V, b, c] = params as [tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-    const h = tf.mul(tf.sigmoid(c), tau);
+    const { force, h } = symplecticField(params, opts);
     const yPrev = tf.sub(y, tf.mul(z, h)) as tf.Tensor2D;
-    let force = tf.tanh(tf.add(tf.add(tf.mul(yPrev, w), mm(u, tf.transpose(V))), b));
-    if (alpha !== 0) force = tf.add(force, tf.mul(yPrev, alpha));
-    return { y: yPrev, z: tf.add(z, tf.mul(force, h)) as tf.Tensor2D };
+    let f = force(yPrev, u);
+    if (opts.alpha !== 0) f = tf.add(f, tf.mul(yPrev, opts.alpha));
+    return { y: yPrev, z: tf.add(z, tf.mul(f, h)) as tf.Tensor2D };
   });
 }
