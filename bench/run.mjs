@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Benchmark of the fused Hamiltonian RNN kernel (issue #5) against PyTorch on the same CPU.
 //
-//   npm run build && node bench/run.mjs [--sizes add200,add1000,smnist] [--no-memory] [--no-reference]
+//   npm run build && node bench/run.mjs [--sizes add200,add1000,smnist] [--no-speed] [--no-memory] [--no-reference]
 //                                       [--steps 7] [--write bench/RESULTS.md] [--quick]
 //
 // One full training step per measurement (forward over T, backward, Adam; readout + loss in tfjs
@@ -34,7 +34,7 @@ const SIZES = {
   add1000: { T: 1000, B: 128, m: 128, d: 2, loss: 'mse' },
   smnist: { T: 784, B: 120, m: 256, d: 1, loss: 'ce' },
 };
-const sizes = opt('sizes', quick ? 'add200' : 'add200,add1000,smnist').split(',');
+const sizes = flag('no-speed') ? [] : opt('sizes', quick ? 'add200' : 'add200,add1000,smnist').split(',');
 for (const s of sizes) if (!SIZES[s]) throw new Error(`unknown size ${s} (known: ${Object.keys(SIZES).join(', ')})`);
 
 if (!fs.existsSync(path.join(root, 'out/src/engine/kernels/index.js'))) {
@@ -157,8 +157,17 @@ const header = [
 ];
 const report = [...header, '', ...lines].join('\n');
 console.log(report);
+// --write FILE: the report goes between the markers below (hand-written notes around them stay)
 const out = opt('write', null);
 if (out) {
-  fs.writeFileSync(path.resolve(root, out), `# Fused kernel benchmark\n\n${report}\n`);
+  const file = path.resolve(root, out);
+  const BEGIN = '<!-- bench/run.mjs output: begin -->';
+  const END = '<!-- bench/run.mjs output: end -->';
+  const block = `${BEGIN}\n${report}\n${END}`;
+  const old = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const i = old.indexOf(BEGIN);
+  const j = old.indexOf(END);
+  const text = i >= 0 && j > i ? old.slice(0, i) + block + old.slice(j + END.length) : `# Fused kernel benchmark\n\n${block}\n`;
+  fs.writeFileSync(file, text);
   console.error(`bench: wrote ${out}`);
 }

@@ -144,8 +144,8 @@ typedef struct {
   int r0[MAX_SHARDS], r1[MAX_SHARDS];
   void *ws[MAX_SHARDS];
   size_t ws_cap[MAX_SHARDS];
-  float *u;
-  size_t u_cap;
+  const float *u;  /* the caller's inputs, kept alive by u_ref until the next forward or release */
+  napi_ref u_ref;
   float *gbuf;          /* shards x gradient floats */
   size_t gbuf_cap;
   size_t gsize[4];      /* floats of each gradient tensor */
@@ -156,15 +156,15 @@ typedef struct {
   float drift[MAX_SHARDS][2];
 } context;
 
-static void context_free_buffers(context *c) {
+static void context_free_buffers(napi_env env, context *c) {
   for (int i = 0; i < MAX_SHARDS; i++) {
     free(c->ws[i]);
     c->ws[i] = 0;
     c->ws_cap[i] = 0;
   }
-  free(c->u);
+  if (c->u_ref) napi_delete_reference(env, c->u_ref);
+  c->u_ref = 0;
   c->u = 0;
-  c->u_cap = 0;
   free(c->gbuf);
   c->gbuf = 0;
   c->gbuf_cap = 0;
@@ -172,9 +172,8 @@ static void context_free_buffers(context *c) {
 }
 
 static void context_finalize(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
-  context_free_buffers((context *)data);
+  context_free_buffers(env, (context *)data);
   free(data);
 }
 
@@ -298,7 +297,7 @@ static napi_value js_release(napi_env env, napi_callback_info info) {
   if (argc < 1) return throw_msg(env, "hrnn_kernel: release(ctx)");
   context *c = get_context(env, argv[0]);
   if (!c) return 0;
-  context_free_buffers(c);
+  context_free_buffers(env, c);
   return 0;
 }
 
@@ -354,9 +353,11 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
     if (!bytes || !ensure_buffer(&c->ws[i], &c->ws_cap[i], bytes))
       return throw_msg(env, "hrnn_kernel: cannot allocate the workspace (out of memory?)");
   }
-  size_t ubytes = (size_t)cfg.T * cfg.B * d * sizeof(float);
-  if (!ensure_buffer((void **)&c->u, &c->u_cap, ubytes)) return throw_msg(env, "hrnn_kernel: out of memory");
-  memcpy(c->u, u, ubytes);
+  /* no copy of the inputs: a reference keeps the caller's array alive for the backward pass */
+  if (c->u_ref) napi_delete_reference(env, c->u_ref);
+  c->u_ref = 0;
+  if (napi_create_reference(env, argv[15], 1, &c->u_ref) != napi_ok) return throw_msg(env, "hrnn_kernel: cannot reference u");
+  c->u = u;
   c->params = (hrnn_params){p[0], p[1], p[2], p[3]};
   c->out = out;
   pool_run(forward_task, c, shards);
