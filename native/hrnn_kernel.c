@@ -9,10 +9,12 @@
  * tile width NR, with zeros. Padding is exact: zero rows/columns of W, V, b keep the padded state
  * components at zero forever, and their gradients are dropped.
  *
- * Per step and row block (MR rows), the full variant does two register-blocked products
+ * Per step, over all the shard's rows, the full variant does two register-blocked products
  *   A = y W^T + u V^T + b  (tanh fused into the epilogue)   and   F = H W  (state update fused),
- * and the backward step does gH = gf W^T (times sech^2 = 1 - H^2 in the epilogue) and gA W. The
- * weight gradient dW += H^T gf + gA^T y is one product per step over all the shard's rows.
+ * and the backward step does gH = gf W^T (times sech^2 = 1 - H^2 in the epilogue) and gA W, then
+ * the weight gradient dW += H^T gf + gA^T y as one product with K = the shard's rows. W and W^T
+ * are packed into contiguous panels of NR columns; each panel stays in L1 while every row tile
+ * (MR rows x NR columns of accumulators in registers) of the shard streams past it.
  */
 #include "hrnn_kernel.h"
 

@@ -53,7 +53,6 @@ export function loadNativeRawKernel(): LoadResult {
     return (cached = { reason: `native addon not built (${file} is missing; run \`npm run build\` with a C compiler installed)` });
   }
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const addon = require(file) as NativeAddon;
     const info = addon.info();
     const kernel: RawKernel = {
