@@ -94,6 +94,26 @@ for (const kind of ['native', 'wasm'] as const) {
       got.forEach((g, j) => assert.ok(relError(g, ref[j]) < TOL, `params[${j}]: ${relError(g, ref[j])}`));
     });
 
+    it('two kernel objects used in turn keep their own saved states', () => {
+      const other = loadFusedKernel(kind)!;
+      const opts = options('full', 'reversible', 3);
+      // B = 16: two shards (two threads / wasm instances)
+      const a = makeProblem(31, 'full', 7, 16, 2, 6);
+      const b = makeProblem(32, 'full', 9, 16, 2, 6);
+      const both = (runA: typeof composeHamiltonianSequence, runB: typeof composeHamiltonianSequence): Float32Array[] =>
+        tf.tidy(() => {
+          const params = paramTensors(a);
+          const pa = tf.tensor2d(a.probe, [16, 12]);
+          const pb = tf.tensor2d(b.probe, [16, 12]);
+          const loss = (...ps: tf.Tensor[]) => tf.add(tf.sum(tf.mul(runA(a.inputs, ps, opts), pa)), tf.sum(tf.mul(runB(b.inputs, ps, opts), pb)));
+          return tf.grads(loss)(params).map((g) => (g.dataSync() as Float32Array).slice());
+        });
+      const ref = both(composeHamiltonianSequence, composeHamiltonianSequence);
+      const got = both((inp, ps, o) => kernel!.sequence(inp, ps, o), (inp, ps, o) => other.sequence(inp, ps, o));
+      other.dispose();
+      got.forEach((g, j) => assert.ok(relError(g, ref[j]) < TOL, `params[${j}]: ${relError(g, ref[j])}`));
+    });
+
     it('reports reconstruction drift in reversible mode only', () => {
       const p = makeProblem(5, 'full', 30, 4, 2, 8);
       valueAndGrads((inp, ps, o) => kernel!.sequence(inp, ps, o), p, options('full', 'reversible', null));

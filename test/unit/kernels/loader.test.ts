@@ -33,12 +33,4 @@ describe('fused kernel loader', () => {
     }
     kernel.dispose();
   });
-
-  it('each loaded kernel has its own saved-state buffers', () => {
-    const a = loadFusedKernel('wasm')!;
-    const b = loadFusedKernel('wasm')!;
-    assert.notEqual(a, b);
-    a.dispose();
-    b.dispose();
-  });
 });
