@@ -86,36 +86,48 @@ function nodeGypScript() {
   return candidates.find((c) => c && fs.existsSync(c)) ?? null;
 }
 
-function addonLoads() {
-  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addonFile)}).info()`], { stdio: 'ignore' });
+function addonLoads(file) {
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(file)}).info()`], { stdio: 'ignore' });
   return r.status === 0;
 }
 
-function buildWithNodeGyp(headers) {
+// Both builders work in a private folder and move the finished addon into place with one rename:
+// engineers sharing a checkout may run `npm run build` at the same time.
+function buildWithNodeGyp(headers, dir) {
   const gyp = nodeGypScript();
   if (!gyp) return 'node-gyp not found';
+  for (const f of ADDON_SOURCES) fs.copyFileSync(path.join(nativeDir, f), path.join(dir, f));
   const args = [gyp, 'rebuild', '--loglevel=warn'];
   if (headers) args.push(`--nodedir=${headers}`);
-  const r = spawnSync(process.execPath, args, { cwd: nativeDir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) return `node-gyp failed: ${(r.stderr || r.stdout || '').trim().split('\n').slice(-3).join(' | ')}`;
-  return null;
+  return install(path.join(dir, 'build', 'Release', 'hrnn_kernel.node'));
 }
 
 /** Plain compiler call: a Node-API addon needs nothing but node_api.h (symbols resolve at load). */
-function buildWithCompiler(headers, cc) {
+function buildWithCompiler(headers, cc, dir) {
   if (!headers) return 'Node headers (include/node/node_api.h) not found';
-  fs.mkdirSync(path.dirname(addonFile), { recursive: true });
+  const out = path.join(dir, 'hrnn_kernel.node');
   const args = [
     ...NATIVE_FLAGS, '-shared', '-fPIC', '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=hrnn_kernel',
-    `-I${path.join(headers, 'include', 'node')}`, 'hrnn_kernel.c', 'hrnn_napi.c', '-o', addonFile, '-lpthread',
+    `-I${path.join(headers, 'include', 'node')}`, 'hrnn_kernel.c', 'hrnn_napi.c', '-o', out, '-lpthread',
   ];
   const r = spawnSync(cc, args, { cwd: nativeDir, encoding: 'utf8' });
   if (r.status !== 0) return `${cc} failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`;
+  return install(out);
+}
+
+/** Checks that a freshly built addon loads, then renames it into place. */
+function install(built) {
+  if (!fs.existsSync(built)) return 'no addon produced';
+  if (!addonLoads(built)) return 'the built addon does not load';
+  fs.mkdirSync(path.dirname(addonFile), { recursive: true });
+  fs.renameSync(built, addonFile);
   return null;
 }
 
 function buildAddon(force) {
-  if (!force && fs.existsSync(addonFile) && fs.statSync(addonFile).mtimeMs >= newestMtime(ADDON_SOURCES) && addonLoads()) {
+  if (!force && fs.existsSync(addonFile) && fs.statSync(addonFile).mtimeMs >= newestMtime(ADDON_SOURCES) && addonLoads(addonFile)) {
     log(`native addon up to date (${path.relative(root, addonFile)})`);
     return true;
   }
@@ -127,16 +139,22 @@ function buildAddon(force) {
   }
   const headers = nodeHeadersDir();
   const problems = [];
-  for (const attempt of [() => buildWithNodeGyp(headers), () => buildWithCompiler(headers, cc)]) {
-    const problem = attempt();
-    if (!problem && addonLoads()) {
-      log(`native addon built: ${path.relative(root, addonFile)}`);
-      return true;
+  fs.mkdirSync(path.join(nativeDir, 'build'), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(nativeDir, 'build', 'tmp-'));
+  try {
+    for (const attempt of [() => buildWithNodeGyp(headers, dir), () => buildWithCompiler(headers, cc, dir)]) {
+      const problem = attempt();
+      if (!problem) {
+        log(`native addon built: ${path.relative(root, addonFile)}`);
+        return true;
+      }
+      problems.push(problem);
     }
-    problems.push(problem ?? 'the built addon does not load');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  fs.rmSync(addonFile, { force: true });
   log(`native addon NOT built (${problems.join('; ')}); the WebAssembly kernel will run instead.`);
+  if (fs.existsSync(addonFile) && !addonLoads(addonFile)) fs.rmSync(addonFile, { force: true });
   return false;
 }
 
