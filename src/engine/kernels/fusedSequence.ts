@@ -14,6 +14,16 @@ export interface FusedKernelWithStats extends FusedKernel {
   dispose(): void;
 }
 
+/**
+ * Whether tfjs is recording a gradient tape now (inside tf.grads / variableGrads / minimize).
+ * Outside one, no gradient can be asked for, so the forward pass need not keep its states.
+ * Reads tfjs-core's engine state; if that ever changes shape, assume recording (always correct).
+ */
+function gradientRecording(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: unknown } }).state;
+  return typeof state?.gradientDepth === 'number' ? state.gradientDepth > 0 : true;
+}
+
 export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
   // One context (saved states) per kernel object. A backward pass whose forward pass is no longer
   // the latest (another sequence() ran in between) recomputes its forward first, so gradients
@@ -26,14 +36,19 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
     const cfg: RawConfig = rawConfig(inputs, params, opts);
     // the caller may reuse its input buffer before the gradient is taken: keep our own copy
     const data = inputs.data.slice();
+    // Evaluation (no tape): the same forward pass without saving states (reversible mode with no
+    // anchors keeps nothing but the final state), so big evaluation batches cost no extra memory.
+    const recording = gradientRecording();
+    const forwardCfg: RawConfig = recording ? cfg : { ...cfg, backprop: 1, anchorEvery: 0 };
     const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const tensors = args.slice(0, params.length) as tf.Tensor[];
       const values = tensors.map((t) => t.dataSync() as Float32Array);
       const out = new Float32Array(cfg.B * 2 * cfg.m);
-      context.forward(cfg, values, data, out);
-      const mine = ++generation;
+      context.forward(forwardCfg, values, data, out);
+      generation += 1; // every forward replaces the saved states
+      const mine = recording ? generation : -1;
       // the arrays may be the backend's own storage: keep copies in case the forward must be redone
-      const kept = values.map((v) => v.slice());
+      const kept = recording ? values.map((v) => v.slice()) : values;
       return {
         value: tf.tensor2d(out, [cfg.B, 2 * cfg.m]),
         gradFunc: (dy: tf.Tensor) => {
