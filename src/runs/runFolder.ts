@@ -1,0 +1,210 @@
+/**
+ * Reading run folders: the one place that knows how to turn what the engine wrote on disk into
+ * data for the runs view, the plots panel and `hrnn report`. Never imports the engine or vscode.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  RUN_FILES,
+  RUN_FORMAT_VERSION,
+  isMetricRecord,
+  type EvalRecord,
+  type MetricRecord,
+  type ProbeRecord,
+  type RunSummary,
+  type SweepSummary,
+  type TrainRecord,
+} from '../protocol/records';
+
+export const SWEEP_FILE = 'sweep.json';
+
+export interface RunRecords {
+  train: TrainRecord[];
+  eval: EvalRecord[];
+  probes: ProbeRecord[];
+}
+
+/** Splits records by type, keeping file order. */
+export function groupRecords(records: readonly MetricRecord[], into?: RunRecords): RunRecords {
+  const out = into ?? { train: [], eval: [], probes: [] };
+  for (const r of records) {
+    if (r.type === 'train') out.train.push(r);
+    else if (r.type === 'eval') out.eval.push(r);
+    else out.probes.push(r);
+  }
+  return out;
+}
+
+/**
+ * Parses JSON lines; a last line without its newline is left for later (the writer may be
+ * mid-append), and lines that are not metric records are skipped rather than fatal.
+ */
+export function parseMetricLines(text: string): { records: MetricRecord[]; consumed: number } {
+  const records: MetricRecord[] = [];
+  let start = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) break;
+    const line = text.slice(start, nl).trim();
+    start = nl + 1;
+    if (!line) continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (isMetricRecord(value)) records.push(value);
+    } catch {
+      // A torn or foreign line: skip it, keep the rest.
+    }
+  }
+  return { records, consumed: start };
+}
+
+/** Follows a growing metrics.jsonl by byte offset: each call returns only the new records. */
+export class MetricsTail {
+  private offset = 0;
+  private pending = Buffer.alloc(0);
+
+  constructor(readonly file: string) {}
+
+  readNew(): MetricRecord[] {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.file, 'r');
+    } catch {
+      return [];
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size < this.offset) {
+        // The file was replaced or truncated: start over.
+        this.offset = 0;
+        this.pending = Buffer.alloc(0);
+      }
+      if (size === this.offset) return [];
+      const chunk = Buffer.alloc(size - this.offset);
+      fs.readSync(fd, chunk, 0, chunk.length, this.offset);
+      this.offset = size;
+      const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+      // Cut at the last newline on the byte level so multi-byte characters are never split.
+      const lastNl = buf.lastIndexOf(0x0a);
+      if (lastNl < 0) {
+        this.pending = buf;
+        return [];
+      }
+      this.pending = buf.subarray(lastNl + 1);
+      return parseMetricLines(buf.subarray(0, lastNl + 1).toString('utf8')).records;
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+export function readSummary(runDir: string): RunSummary | null {
+  try {
+    const s = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.summary), 'utf8')) as RunSummary;
+    if (typeof s !== 'object' || s === null || typeof s.runId !== 'string') return null;
+    if (typeof s.formatVersion === 'number' && s.formatVersion > RUN_FORMAT_VERSION) {
+      // Written by a newer version: still readable field by field, but say so to callers via message.
+      s.message ??= `run folder format ${s.formatVersion} is newer than this version (${RUN_FORMAT_VERSION})`;
+    }
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+export function readRecords(runDir: string): MetricRecord[] {
+  try {
+    const text = fs.readFileSync(path.join(runDir, RUN_FILES.metrics), 'utf8');
+    return parseMetricLines(text.endsWith('\n') ? text : text + '\n').records;
+  } catch {
+    return [];
+  }
+}
+
+export interface RunFolder {
+  runDir: string;
+  summary: RunSummary;
+  records: RunRecords;
+}
+
+export function readRunFolder(runDir: string): RunFolder | null {
+  const summary = readSummary(runDir);
+  if (!summary) return null;
+  return { runDir, summary, records: groupRecords(readRecords(runDir)) };
+}
+
+export function isRunFolder(dir: string): boolean {
+  return fs.existsSync(path.join(dir, RUN_FILES.summary));
+}
+
+export function isSweepFolder(dir: string): boolean {
+  return fs.existsSync(path.join(dir, SWEEP_FILE));
+}
+
+export function readSweepSummary(sweepDir: string): SweepSummary | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(sweepDir, SWEEP_FILE), 'utf8')) as SweepSummary;
+  } catch {
+    return null;
+  }
+}
+
+export interface FoundRun {
+  runDir: string;
+  summary: RunSummary;
+  /** The sweep folder holding the run, if any. */
+  sweepDir?: string;
+}
+
+export interface FoundSweep {
+  sweepDir: string;
+  sweep: SweepSummary;
+  runs: FoundRun[];
+}
+
+/**
+ * Lists the runs and sweeps directly under a runs folder (sweeps hold their runs one level down).
+ * Sorted newest first by start time.
+ */
+export function discoverRuns(runsRoot: string): { runs: FoundRun[]; sweeps: FoundSweep[] } {
+  const runs: FoundRun[] = [];
+  const sweeps: FoundSweep[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(runsRoot, { withFileTypes: true });
+  } catch {
+    return { runs, sweeps };
+  }
+  for (const e of entries) {
+    if (!e.isDirectory()) continue;
+    const dir = path.join(runsRoot, e.name);
+    if (isSweepFolder(dir)) {
+      const sweep = readSweepSummary(dir);
+      if (!sweep) continue;
+      const members: FoundRun[] = [];
+      for (const r of sweep.runs) {
+        const runDir = path.join(dir, r.runId);
+        const summary = readSummary(runDir);
+        if (summary) members.push({ runDir, summary, sweepDir: dir });
+      }
+      sweeps.push({ sweepDir: dir, sweep, runs: members });
+    } else {
+      const summary = readSummary(dir);
+      if (summary) runs.push({ runDir: dir, summary });
+    }
+  }
+  const byStart = (a: { startedAt: string }, b: { startedAt: string }) => b.startedAt.localeCompare(a.startedAt);
+  runs.sort((a, b) => byStart(a.summary, b.summary));
+  sweeps.sort((a, b) => byStart(a.sweep, b.sweep));
+  return { runs, sweeps };
+}
+
+/** The metric a run is judged by: MSE for regression, accuracy for classification, else loss. */
+export function headlineMetric(summary: RunSummary): { name: 'mse' | 'accuracy' | 'loss'; value: number } | null {
+  const best = summary.best;
+  if (!best) return null;
+  const src = best.test ?? best;
+  if (src.accuracy !== undefined) return { name: 'accuracy', value: src.accuracy };
+  if (src.mse !== undefined) return { name: 'mse', value: src.mse };
+  return { name: 'loss', value: src.loss };
+}
