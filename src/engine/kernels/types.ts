@@ -41,4 +41,6 @@ export interface FusedKernel {
   sequence(inputs: SequenceInputs, params: tf.Tensor[], opts: FusedSequenceOptions): tf.Tensor2D;
   /** Reversible mode: max relative reconstruction error of the last backward pass, if measured. */
   lastReconstructionDrift(): number | null;
+  /** Frees what the kernel holds (saved states of the last forward pass). */
+  dispose(): void;
 }

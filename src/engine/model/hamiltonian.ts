@@ -133,5 +133,6 @@ export class HamiltonianCell implements RecurrentCell {
 
   dispose(): void {
     tf.dispose(this.variables);
+    this.kernel?.dispose();
   }
 }
