@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: every test, in the order that fails fastest. Builds once, then
-//   1. unit tests (mocha in Node: engine, experiment format, CLI processes, extension logic, webview core),
+// `npm test`: every test, in the order that fails fastest. Installs the compilers the kernel tests
+// need (first run only), builds once (the native addon included), then
+//   1. unit tests (mocha in Node: engine, kernels, experiment format, CLI processes, extension logic, webview core),
 //   2. the test host: Debian's chromium and code-server (VS Code 1.100.3) into .vscode-test/ (first run only),
 //   3. browser tests of the plots webview and the HTML report (headless chromium),
 //   4. integration tests in a real VS Code (code-server + chromium, driven by playwright).
@@ -15,6 +16,7 @@ const node = process.execPath;
 const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
 
 const stages = [
+  { name: 'toolchain setup', cmd: 'bash', args: ['scripts/setup-toolchain.sh'], required: true },
   { name: 'build', cmd: node, args: ['scripts/build.mjs'], required: true },
   { name: 'unit tests', cmd: node, args: [mocha, 'out/test/unit/**/*.test.js'] },
   { name: 'test host setup', cmd: 'bash', args: ['scripts/setup-vscode-host.sh'], required: true },
