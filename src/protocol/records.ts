@@ -123,6 +123,9 @@ export interface SweepSummary {
     parameters: Record<string, unknown>;
     status: RunStatus | 'pending';
     best: BestEval | null;
+    /** Last evaluation of each split, when the run has ended. */
+    final?: RunSummary['final'];
+    stepsDone?: number;
   }>;
   startedAt: string;
   endedAt: string | null;

@@ -234,6 +234,10 @@ async function runSweep(loaded: LoadSuccess & { runs: ExpandedRun[] }, runsDir: 
     const s = readSummary(path.join(sweepDir, entry.runId));
     entry.status = s?.status ?? 'failed';
     entry.best = s?.best ?? null;
+    if (s) {
+      entry.final = s.final;
+      entry.stepsDone = s.stepsDone;
+    }
     writeSweepSummary(sweepDir, summary);
   };
 

@@ -113,6 +113,8 @@ describe('hrnn train (CLI process)', function () {
       for (const entry of sweep.runs) {
         assert.equal(entry.status, 'completed');
         assert.ok(entry.best);
+        assert.equal(entry.stepsDone, 6);
+        assert.equal(entry.final!.test!.step, 6, 'the final metrics of each run are listed');
         const s = JSON.parse(fs.readFileSync(path.join(sweepDir, entry.runId, 'summary.json'), 'utf8')) as RunSummary;
         assert.equal(s.tags.model, entry.parameters['model.kind']);
         assert.equal(s.sweep!.index, entry.index);
