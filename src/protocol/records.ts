@@ -136,3 +136,17 @@ export function isMetricRecord(x: unknown): x is MetricRecord {
   const t = (x as { type?: unknown }).type;
   return (t === 'train' || t === 'eval' || t === 'probe') && typeof (x as { step?: unknown }).step === 'number';
 }
+
+/**
+ * The metric a run is judged by: the test metrics at the best step when present, else the best
+ * evaluation; accuracy for classification, MSE for regression, else loss. Shared by the runs view,
+ * the plots webview and reports, so all of them rank runs the same way.
+ */
+export function headlineMetric(summary: RunSummary): { name: 'mse' | 'accuracy' | 'loss'; value: number } | null {
+  const best = summary.best;
+  if (!best) return null;
+  const src = best.test ?? best;
+  if (src.accuracy !== undefined) return { name: 'accuracy', value: src.accuracy };
+  if (src.mse !== undefined) return { name: 'mse', value: src.mse };
+  return { name: 'loss', value: src.loss };
+}

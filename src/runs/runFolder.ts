@@ -199,12 +199,4 @@ export function discoverRuns(runsRoot: string): { runs: FoundRun[]; sweeps: Foun
   return { runs, sweeps };
 }
 
-/** The metric a run is judged by: MSE for regression, accuracy for classification, else loss. */
-export function headlineMetric(summary: RunSummary): { name: 'mse' | 'accuracy' | 'loss'; value: number } | null {
-  const best = summary.best;
-  if (!best) return null;
-  const src = best.test ?? best;
-  if (src.accuracy !== undefined) return { name: 'accuracy', value: src.accuracy };
-  if (src.mse !== undefined) return { name: 'mse', value: src.mse };
-  return { name: 'loss', value: src.loss };
-}
+export { headlineMetric } from '../protocol/records';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { formatDuration, formatNumber, formatPercent } from '../../../webview/src/core/format';
 import { logTicks } from '../../../webview/src/core/logTicks';
-import { headlineOf } from '../../../webview/src/core/headline';
-import { headlineMetric } from '../../../src/runs/runFolder';
+import { headlineMetric } from '../../../src/protocol/records';
 import { runColor, RUN_PALETTE } from '../../../webview/src/core/palette';
 import { summary } from './helpers';
 
@@ -36,14 +35,18 @@ describe('webview formats, log ticks, palette, headline metric', () => {
     assert.equal(runColor(-1), RUN_PALETTE[RUN_PALETTE.length - 1]);
   });
 
-  it('judges runs by the same metric as the run-folder reader', () => {
+  it('judges a run by its test metric at the best step, else its best evaluation', () => {
     const cases = [
       summary('a'),
       summary('b', { best: { step: 1, split: 'test', loss: 0.3, mse: 0.03 } }),
       summary('c', { best: { step: 1, split: 'validation', loss: 0.3, accuracy: 0.8, test: { loss: 0.4, accuracy: 0.78 } } }),
       summary('d', { best: { step: 1, split: 'validation', loss: 0.3 } }),
     ];
-    for (const s of cases) assert.deepEqual(headlineOf(s), headlineMetric(s));
-    assert.deepEqual(headlineOf(cases[2]), { name: 'accuracy', value: 0.78 });
+    assert.deepEqual(cases.map((c) => headlineMetric(c)), [
+      null,
+      { name: 'mse', value: 0.03 },
+      { name: 'accuracy', value: 0.78 },
+      { name: 'loss', value: 0.3 },
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * `seq` rules in src/protocol/webview.ts). Pure: no DOM, so it runs under mocha.
  */
 import type { HostToWebview, PanelSettings, RunSeries, SweepPoint } from '../../../src/protocol/webview';
-import { headlineOf } from './headline';
+import { headlineMetric } from '../../../src/protocol/records';
 
 export const DEFAULT_SETTINGS: PanelSettings = { updateHz: 10, maxPointsPerLine: 2000 };
 
@@ -80,7 +80,7 @@ export function applyHostMessage(data: PanelData, msg: HostToWebview): ApplyOutc
       }
       const point = data.sweep.find((p) => p.runId === msg.runId);
       if (point) {
-        const headline = headlineOf(msg.summary);
+        const headline = headlineMetric(msg.summary);
         point.metric = headline ? headline.value : null;
         if (headline) point.metricName = headline.name;
         const tau = msg.summary.tags?.tau;

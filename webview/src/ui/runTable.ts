@@ -1,7 +1,7 @@
 /** The run list above the charts: colour, identity, status and headline metric; ticks hide runs. */
 import type { RunSeries } from '../../../src/protocol/webview';
 import { formatNumber, formatPercent } from '../core/format';
-import { headlineOf } from '../core/headline';
+import { headlineMetric } from '../../../src/protocol/records';
 import { runColor } from '../core/palette';
 import { el } from './dom';
 
@@ -48,7 +48,7 @@ export class RunTable {
       open.addEventListener('click', () => openFolder(run.runId));
       cellContent.append(open);
     }
-    const headline = headlineOf(s);
+    const headline = headlineMetric(s);
     const best = headline
       ? headline.name === 'accuracy'
         ? `acc ${formatPercent(headline.value)}`
