@@ -28,7 +28,7 @@ describe('Runs view commands', () => {
   });
 
   it('Delete deletes nothing unless the user confirms', async function () {
-    if (!rerunDir) this.skip();
+    assert.ok(rerunDir, 'the rerun of the previous test produced a run to delete');
     const api = await getApi();
     const dir = rerunDir!;
     const node = await waitFor(() => api.runsView.getChildren().find((n) => n.kind === 'run' && n.runDir === dir), 'the rerun in the view');

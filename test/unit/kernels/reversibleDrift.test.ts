@@ -26,7 +26,11 @@ for (const kind of ['native', 'wasm'] as const) {
     before(async function () {
       await tf.setBackend('cpu');
       kernel = loadFusedKernel(kind);
-      if (!kernel) this.skip(); // availability itself is checked in fusedKernel.test.ts
+      if (!kernel) {
+        // Availability itself is checked in fusedKernel.test.ts; in CI every kernel must be there.
+        if (process.env.CI) assert.fail(`fused-${kind} unavailable in CI`);
+        this.skip();
+      }
     });
     after(() => kernel?.dispose());
 
