@@ -3,27 +3,12 @@
  * sweep.json; sequential, or `--parallel N` child processes (`hrnn train --sweep-index i --ipc`).
  */
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { makeRunId, writeFileAtomic } from '../engine/train/runFolderWriter';
 import type { ExpandedRun, LoadSuccess } from '../experiment';
-import { RUN_FORMAT_VERSION, type SweepSummary } from '../protocol/records';
 import { isTrainerEvent, type TrainerCommand } from '../protocol/trainer';
-import { readSummary } from '../runs/runFolder';
+import { makeRunId, sweepMemberId } from '../runs/layout';
+import { SweepFolderWriter } from '../runs/sweepFolder';
 import { EXIT } from './io';
 import { exitCodeFor, runOne, type RunContext } from './runOne';
-
-/** A readable, filesystem-safe folder name for one sweep run: `03-tau-0.001_kind-tanh-rnn`. */
-export function sweepRunId(run: ExpandedRun, count: number): string {
-  const digits = String(Math.max(1, count - 1)).length;
-  const parts = Object.entries(run.parameters).map(([k, v]) => `${k.split('.').pop()}-${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
-  const label = parts.join('_').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80);
-  return `${String(run.index).padStart(digits, '0')}${label ? '-' + label : ''}`;
-}
-
-function writeSweepSummary(sweepDir: string, summary: SweepSummary): void {
-  writeFileAtomic(path.join(sweepDir, 'sweep.json'), JSON.stringify(summary, null, 2) + '\n');
-}
 
 /**
  * Runs every combination of a sweep into `<runsDir>/<name>-sweep-<stamp>/`, keeping sweep.json up to
@@ -39,53 +24,34 @@ export async function runSweep(
   const runs = loaded.runs;
   const name = runs[0].resolved.name;
   const sweepId = makeRunId(`${name}-sweep`);
-  const sweepDir = path.join(runsDir, sweepId);
-  fs.mkdirSync(sweepDir, { recursive: true });
-  const summary: SweepSummary = {
-    formatVersion: RUN_FORMAT_VERSION,
+  const sweep = SweepFolderWriter.create(runsDir, {
     sweepId,
     name,
     experimentFile: ctx.experimentFile,
     grid: loaded.input.sweep?.grid ?? {},
-    runs: runs.map((r) => ({ index: r.index, runId: sweepRunId(r, runs.length), parameters: r.parameters, status: 'pending', best: null })),
-    startedAt: new Date().toISOString(),
-    endedAt: null,
-  };
-  writeSweepSummary(sweepDir, summary);
+    members: runs.map((r) => ({ index: r.index, runId: sweepMemberId(r.index, r.parameters, runs.length), parameters: r.parameters })),
+  });
+  const sweepDir = sweep.sweepDir;
   ctx.send?.({ type: 'sweepStarted', sweepDir, count: runs.length });
   if (!ctx.send) ctx.io.err(`hrnn: sweep of ${runs.length} runs in ${sweepDir}${parallel > 1 ? ` (${parallel} at a time)` : ''}\n`);
-
-  const settle = (index: number) => {
-    const entry = summary.runs[index];
-    const s = readSummary(path.join(sweepDir, entry.runId));
-    entry.status = s?.status ?? 'failed';
-    entry.best = s?.best ?? null;
-    if (s) {
-      entry.final = s.final;
-      entry.stepsDone = s.stepsDone;
-    }
-    writeSweepSummary(sweepDir, summary);
-  };
 
   let worst: number = EXIT.ok;
   if (parallel <= 1) {
     for (const run of runs) {
       if (ctx.stop.requested) break;
-      const runId = summary.runs[run.index].runId;
-      summary.runs[run.index].status = 'running';
-      writeSweepSummary(sweepDir, summary);
+      const runId = sweep.summary.runs[run.index].runId;
+      sweep.setStatus(run.index, 'running');
       const outcome = await runOne(run.resolved, sweepDir, ctx, {
         runId,
         sweep: { id: sweepId, index: run.index, parameters: run.parameters, sweepDir, count: runs.length },
       });
-      settle(run.index);
+      sweep.settle(run.index);
       worst = Math.max(worst, exitCodeFor(outcome.status));
     }
   } else {
-    worst = await runSweepInChildren(runs, summary, sweepDir, parallel, ctx, passThrough, settle);
+    worst = await runSweepInChildren(runs, sweep, parallel, ctx, passThrough);
   }
-  summary.endedAt = new Date().toISOString();
-  writeSweepSummary(sweepDir, summary);
+  sweep.end();
   ctx.send?.({ type: 'sweepEnded', sweepDir });
   if (!ctx.send && !ctx.json) ctx.io.out(`${sweepDir}\n`);
   return worst;
@@ -94,13 +60,12 @@ export async function runSweep(
 /** `--parallel N`: each run in its own process (`hrnn train <file> --sweep-dir D --sweep-index i --ipc`). */
 async function runSweepInChildren(
   runs: ExpandedRun[],
-  summary: SweepSummary,
-  sweepDir: string,
+  sweep: SweepFolderWriter,
   parallel: number,
   ctx: RunContext,
   passThrough: readonly string[],
-  settle: (index: number) => void,
 ): Promise<number> {
+  const sweepDir = sweep.sweepDir;
   const script = process.argv[1];
   const children = new Set<ReturnType<typeof fork>>();
   ctx.stop.onRequest(() => children.forEach((c) => c.connected && c.send({ type: 'stop' } satisfies TrainerCommand)));
@@ -109,8 +74,7 @@ async function runSweepInChildren(
   const startNext = (): Promise<void> | null => {
     if (next >= runs.length || ctx.stop.requested) return null;
     const run = runs[next++];
-    summary.runs[run.index].status = 'running';
-    writeSweepSummary(sweepDir, summary);
+    sweep.setStatus(run.index, 'running');
     return new Promise<void>((resolve) => {
       const child = fork(script, ['train', ctx.experimentFile, '--sweep-dir', sweepDir, '--sweep-index', String(run.index), '--ipc', ...passThrough], {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -129,7 +93,7 @@ async function runSweepInChildren(
         children.delete(child);
         if (code !== 0 && stderr.trim() && !ctx.send) ctx.io.err(stderr);
         worst = Math.max(worst, code ?? EXIT.failed);
-        settle(run.index);
+        sweep.settle(run.index);
         resolve();
       });
     });

@@ -68,7 +68,19 @@ export interface ProbeRecord {
 export type MetricRecord = TrainRecord | EvalRecord | ProbeRecord;
 export type MetricRecordType = MetricRecord['type'];
 
-export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'diverged';
+/**
+ * `crashed` is never written by a trainer: readers show it for a `running` run whose process is gone
+ * or whose heartbeat is stale (src/runs/liveness.ts).
+ */
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'diverged' | 'crashed';
+
+/** Who trains a run: enough for any reader to tell whether that process still exists. */
+export interface RunOwner {
+  host: string;
+  pid: number;
+  /** The process's start time in clock ticks since boot (Linux), telling it from a later process with the same pid. */
+  startTicks?: number;
+}
 
 export interface BestEval {
   step: number;
@@ -102,6 +114,12 @@ export interface RunSummary {
   experimentFile: string;
   /** Process id of the trainer while the run is `running` (lets a reloaded window stop it). */
   pid?: number;
+  /** Who trains the run, while it is `running`. */
+  owner?: RunOwner;
+  /** Refreshed while the run trains; a reader on another host judges liveness by its age. */
+  heartbeatAt?: string;
+  /** The longest gap between heartbeats the trainer expects (it grows with slow steps). */
+  heartbeatTimeoutMs?: number;
   /** Sweep membership, when the run is one point of a sweep. */
   sweep?: { id: string; index: number; parameters: Record<string, unknown> };
   /** Human-readable reason for `failed`, `diverged` or `stopped`. */

@@ -5,16 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HostToWebview, RunSeries, SweepPoint } from '../protocol/webview';
-import {
-  discoverRuns,
-  headlineMetric,
-  isRunFolder,
-  isSweepFolder,
-  readRunFolder,
-  readSweepSummary,
-  SWEEP_FILE,
-  type RunFolder,
-} from '../runs/runFolder';
+import { discoverRuns } from '../runs/discovery';
+import { SWEEP_FILE } from '../runs/layout';
+import { headlineMetric, isRunFolder, readRunFolder, type RunFolder } from '../runs/runFolder';
+import { isSweepFolder, readSweepSummary } from '../runs/sweepFolder';
 import { RUN_FILES } from '../protocol/records';
 
 export class ReportError extends Error {}

@@ -1,6 +1,7 @@
 /**
  * Reading run folders: the one place that knows how to turn what the engine wrote on disk into
- * data for the runs view, the plots panel and `hrnn report`. Never imports the engine or vscode.
+ * data for the runs view, the plots panel, the CLI and `hrnn report`. A `running` run whose trainer
+ * is gone reads as `crashed` (src/runs/liveness.ts). Never imports the engine or vscode.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,11 +13,9 @@ import {
   type MetricRecord,
   type ProbeRecord,
   type RunSummary,
-  type SweepSummary,
   type TrainRecord,
 } from '../protocol/records';
-
-export const SWEEP_FILE = 'sweep.json';
+import { withLiveness } from './liveness';
 
 export interface RunRecords {
   train: TrainRecord[];
@@ -98,7 +97,11 @@ export class MetricsTail {
   }
 }
 
-export function readSummary(runDir: string): RunSummary | null {
+/**
+ * Reads summary.json; null when missing or unreadable. `raw` returns it as written, without the
+ * liveness check (for the writers that repair it).
+ */
+export function readSummary(runDir: string, options: { raw?: boolean } = {}): RunSummary | null {
   try {
     const s = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.summary), 'utf8')) as RunSummary;
     if (typeof s !== 'object' || s === null || typeof s.runId !== 'string') return null;
@@ -106,7 +109,7 @@ export function readSummary(runDir: string): RunSummary | null {
       // Written by a newer version: still readable field by field, but say so to callers via message.
       s.message ??= `run folder format ${s.formatVersion} is newer than this version (${RUN_FORMAT_VERSION})`;
     }
-    return s;
+    return options.raw ? s : withLiveness(s);
   } catch {
     return null;
   }
@@ -135,68 +138,6 @@ export function readRunFolder(runDir: string): RunFolder | null {
 
 export function isRunFolder(dir: string): boolean {
   return fs.existsSync(path.join(dir, RUN_FILES.summary));
-}
-
-export function isSweepFolder(dir: string): boolean {
-  return fs.existsSync(path.join(dir, SWEEP_FILE));
-}
-
-export function readSweepSummary(sweepDir: string): SweepSummary | null {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(sweepDir, SWEEP_FILE), 'utf8')) as SweepSummary;
-  } catch {
-    return null;
-  }
-}
-
-export interface FoundRun {
-  runDir: string;
-  summary: RunSummary;
-  /** The sweep folder holding the run, if any. */
-  sweepDir?: string;
-}
-
-export interface FoundSweep {
-  sweepDir: string;
-  sweep: SweepSummary;
-  runs: FoundRun[];
-}
-
-/**
- * Lists the runs and sweeps directly under a runs folder (sweeps hold their runs one level down).
- * Sorted newest first by start time.
- */
-export function discoverRuns(runsRoot: string): { runs: FoundRun[]; sweeps: FoundSweep[] } {
-  const runs: FoundRun[] = [];
-  const sweeps: FoundSweep[] = [];
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(runsRoot, { withFileTypes: true });
-  } catch {
-    return { runs, sweeps };
-  }
-  for (const e of entries) {
-    if (!e.isDirectory()) continue;
-    const dir = path.join(runsRoot, e.name);
-    if (isSweepFolder(dir)) {
-      const sweep = readSweepSummary(dir);
-      if (!sweep) continue;
-      const members: FoundRun[] = [];
-      for (const r of sweep.runs) {
-        const runDir = path.join(dir, r.runId);
-        const summary = readSummary(runDir);
-        if (summary) members.push({ runDir, summary, sweepDir: dir });
-      }
-      sweeps.push({ sweepDir: dir, sweep, runs: members });
-    } else {
-      const summary = readSummary(dir);
-      if (summary) runs.push({ runDir: dir, summary });
-    }
-  }
-  const byStart = (a: { startedAt: string }, b: { startedAt: string }) => b.startedAt.localeCompare(a.startedAt);
-  runs.sort((a, b) => byStart(a.summary, b.summary));
-  sweeps.sort((a, b) => byStart(a.sweep, b.sweep));
-  return { runs, sweeps };
 }
 
 export { headlineMetric } from '../protocol/records';

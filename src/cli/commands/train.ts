@@ -8,7 +8,8 @@ import { formatProblem, loadExperimentFile } from '../../experiment';
 import { parseArgs, positiveInt, single, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
 import { exitCodeFor, runOne, type RunContext } from '../runOne';
-import { runSweep, sweepRunId } from '../sweepRunner';
+import { sweepMemberId } from '../../runs/layout';
+import { runSweep } from '../sweepRunner';
 import { IpcChannel, StopSignal, type Send } from '../trainerControl';
 
 export const TRAIN_USAGE = `usage: hrnn train <experiment.yaml> [options]
@@ -78,7 +79,7 @@ async function trainCommand(
     const run = loaded.runs?.[index];
     if (!run) throw new UsageError(`--sweep-index ${single(args, 'sweep-index')} is not a run of the sweep in ${file}`);
     const outcome = await runOne(run.resolved, sweepDir, ctx, {
-      runId: sweepRunId(run, loaded.runs!.length),
+      runId: sweepMemberId(run.index, run.parameters, loaded.runs!.length),
       sweep: { id: path.basename(sweepDir), index, parameters: run.parameters, sweepDir, count: loaded.runs!.length },
     });
     return exitCodeFor(outcome.status);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
 import { packageVersion } from '../packageInfo';
-import { writeFileAtomic } from './runFolderWriter';
+import { writeFileAtomic } from '../../runs/atomicFile';
 
 export const CHECKPOINT_FORMAT = 'hamiltonian-rnn-lab/checkpoint';
 
@@ -37,9 +37,7 @@ export async function saveCheckpoint(dir: string, weights: Record<string, tf.Ten
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
   };
   // Weights first, then the manifest: a model.json always describes a complete weights.bin.
-  const bin = path.join(dir, 'weights.bin');
-  fs.writeFileSync(`${bin}.tmp`, Buffer.from(data));
-  fs.renameSync(`${bin}.tmp`, bin);
+  writeFileAtomic(path.join(dir, 'weights.bin'), new Uint8Array(data));
   writeFileAtomic(path.join(dir, 'model.json'), JSON.stringify(json, null, 2) + '\n');
 }
 

@@ -4,6 +4,7 @@
  * progress through injected hooks (the tfjs-examples pattern).
  */
 import * as tf from '@tensorflow/tfjs';
+import { resolvedExperimentYaml } from '../../experiment/resolvedYaml';
 import type { ResolvedExperiment } from '../../experiment/schema';
 import {
   RUN_FORMAT_VERSION,
@@ -14,6 +15,8 @@ import {
   type RunSummary,
   type TrainRecord,
 } from '../../protocol/records';
+import { makeRunId } from '../../runs/layout';
+import { RunFolderWriter } from '../../runs/runWriter';
 import { selectBackend, type BackendInfo } from '../backend';
 import { chooseKernel } from '../model/kernelChoice';
 import { SequenceModel } from '../model/sequenceModel';
@@ -25,7 +28,6 @@ import { saveCheckpoint } from './checkpoint';
 import { evaluate, type Evaluation } from './evaluate';
 import { ParameterUpdater } from './parameterUpdater';
 import { measureProbes } from './probes';
-import { RunFolderWriter, makeRunId } from './runFolderWriter';
 
 export interface TrainProgress {
   runId: string;
@@ -100,7 +102,7 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
   const startTensors = tf.memory().numTensors;
 
   const runId = opts.runId ?? makeRunId(exp.name);
-  const writer = RunFolderWriter.create(opts.runsDir, runId, exp, opts.experimentFile);
+  const writer = RunFolderWriter.create(opts.runsDir, runId, resolvedExperimentYaml(exp, opts.experimentFile, `hamiltonian-rnn-lab ${packageVersion()}`));
   const t0 = Date.now();
   const wall = () => Date.now() - t0;
   const summary: RunSummary = {

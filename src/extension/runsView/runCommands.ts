@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { RUN_FILES } from '../../protocol/records';
-import type { FoundRun } from '../../runs/runFolder';
+import type { FoundRun } from '../../runs/discovery';
 import type { Notifier } from '../notifier';
 import type { PlotsPanelManager } from '../plots/plotsPanelManager';
 import type { TrainingController } from '../training/trainingController';

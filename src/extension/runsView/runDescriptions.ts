@@ -22,6 +22,7 @@ const STATUS_ICONS: Record<RunStatus, { icon: string; color?: string }> = {
   stopped: { icon: 'debug-stop', color: 'disabledForeground' },
   failed: { icon: 'error', color: 'testing.iconFailed' },
   diverged: { icon: 'warning', color: 'problemsWarningIcon.foreground' },
+  crashed: { icon: 'debug-disconnect', color: 'testing.iconFailed' },
 };
 
 export function formatMetric(summary: RunSummary): string | undefined {

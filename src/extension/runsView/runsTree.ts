@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { discoverRuns, type FoundRun, type FoundSweep } from '../../runs/runFolder';
+import { discoverRuns, type FoundRun, type FoundSweep } from '../../runs/discovery';
 import { allRunsDirs } from '../config';
 import { Throttle } from '../plots/throttle';
 import type { TrainingSupervisor } from '../training/supervisor';

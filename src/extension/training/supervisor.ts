@@ -6,8 +6,8 @@
  */
 import type { TrainerEvent } from '../../protocol/trainer';
 import { readSummary } from '../../runs/runFolder';
+import { markRunInterrupted } from '../../runs/runWriter';
 import { Emitter, type Event } from '../util/emitter';
-import { markRunInterrupted } from './interruptedRun';
 import { RunProgressTracker, type RunProgress } from './runProgress';
 import { TrainerProcess, type TrainerExit, type TrainerLaunch } from './trainerProcess';
 

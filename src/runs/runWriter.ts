@@ -1,0 +1,87 @@
+/**
+ * Writes a run folder as training goes: the resolved experiment, metrics.jsonl appended line by
+ * line (each line reaches the OS before the next step, so a crash or a window reload loses nothing
+ * written so far), summary.json replaced durably. Also repairs the summary of a run whose trainer
+ * died. The only writer of run folders; no engine, no vscode (the caller passes the experiment text).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { RUN_FILES, type RunStatus, type RunSummary, type MetricRecord } from '../protocol/records';
+import { removeStaleTemps, writeFileAtomic } from './atomicFile';
+import { checkpointDir } from './layout';
+import { readSummary } from './runFolder';
+
+export class RunFolderWriter {
+  private fd: number | null;
+
+  private constructor(
+    readonly runDir: string,
+    readonly runId: string,
+  ) {
+    this.fd = fs.openSync(path.join(runDir, RUN_FILES.metrics), 'a');
+  }
+
+  /**
+   * Creates `<runsDir>/<runId>/` with experiment.yaml and an empty metrics.jsonl. The folder is
+   * created exclusively: two trainers never share one, even when they race for the same id.
+   */
+  static create(runsDir: string, runId: string, experimentText: string): RunFolderWriter {
+    const runDir = path.join(runsDir, runId);
+    fs.mkdirSync(runsDir, { recursive: true });
+    try {
+      fs.mkdirSync(runDir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`run folder ${runDir} already exists`);
+      throw e;
+    }
+    writeFileAtomic(path.join(runDir, RUN_FILES.experiment), experimentText);
+    return new RunFolderWriter(runDir, runId);
+  }
+
+  append(record: MetricRecord): void {
+    if (this.fd === null) throw new Error('run folder writer is closed');
+    fs.writeSync(this.fd, JSON.stringify(record) + '\n');
+  }
+
+  /** The last summary of a run goes in place when the disk is full: its status must land. */
+  writeSummary(summary: RunSummary, options: { final?: boolean } = {}): void {
+    writeFileAtomic(path.join(this.runDir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n', { inPlaceWhenFull: options.final });
+  }
+
+  get checkpointDir(): string {
+    return checkpointDir(this.runDir);
+  }
+
+  close(): void {
+    if (this.fd !== null) {
+      try {
+        fs.fsyncSync(this.fd);
+      } catch {
+        // A full disk: what reached the OS is all there is.
+      }
+      fs.closeSync(this.fd);
+      this.fd = null;
+    }
+    removeStaleTemps(this.runDir);
+    removeStaleTemps(this.checkpointDir);
+  }
+}
+
+/**
+ * Records how a run ended when its trainer could not (killed after the stop timeout, crashed, out of
+ * memory). Returns true when the summary was rewritten; false when it had already ended or cannot be
+ * written.
+ */
+export function markRunInterrupted(runDir: string, status: Extract<RunStatus, 'stopped' | 'failed' | 'crashed'>, message: string): boolean {
+  const summary = readSummary(runDir, { raw: true });
+  if (!summary || summary.status !== 'running') return false;
+  const updated: RunSummary = { ...summary, status, message, endedAt: new Date().toISOString() };
+  delete updated.pid;
+  try {
+    writeFileAtomic(path.join(runDir, RUN_FILES.summary), JSON.stringify(updated, null, 2) + '\n', { inPlaceWhenFull: true });
+    removeStaleTemps(runDir);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Sweep folders: `sweep.json` (the grid, its members and how each ended) beside one run folder per
+ * member. Reading, creating (exclusively) and keeping the summary current; the only code that
+ * touches sweep.json. No engine, no vscode.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { RUN_FORMAT_VERSION, type RunStatus, type SweepSummary } from '../protocol/records';
+import { writeFileAtomic } from './atomicFile';
+import { isPlainName, SWEEP_FILE, sweepMemberDir } from './layout';
+import { readSummary } from './runFolder';
+
+export function isSweepFolder(dir: string): boolean {
+  return fs.existsSync(path.join(dir, SWEEP_FILE));
+}
+
+/**
+ * Reads sweep.json; null when missing or not a sweep summary. Members whose run id is not a plain
+ * folder name are dropped (a crafted file must not make readers look outside the sweep).
+ */
+export function readSweepSummary(sweepDir: string): SweepSummary | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(path.join(sweepDir, SWEEP_FILE), 'utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as SweepSummary).runs)) return null;
+  const sweep = value as SweepSummary;
+  return { ...sweep, runs: sweep.runs.filter((r) => typeof r === 'object' && r !== null && isPlainName(r.runId)) };
+}
+
+export type SweepMemberInit = Pick<SweepSummary['runs'][number], 'index' | 'runId' | 'parameters'>;
+
+export class SweepFolderWriter {
+  private constructor(
+    readonly sweepDir: string,
+    readonly summary: SweepSummary,
+  ) {}
+
+  /** Creates `<runsDir>/<sweepId>/` exclusively and writes the first sweep.json (every member pending). */
+  static create(
+    runsDir: string,
+    init: { sweepId: string; name: string; experimentFile: string; grid: SweepSummary['grid']; members: SweepMemberInit[] },
+  ): SweepFolderWriter {
+    for (const m of init.members) sweepMemberDir(runsDir, m.runId); // refuses unsafe ids before anything is created
+    const sweepDir = path.join(runsDir, init.sweepId);
+    fs.mkdirSync(runsDir, { recursive: true });
+    try {
+      fs.mkdirSync(sweepDir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`sweep folder ${sweepDir} already exists`);
+      throw e;
+    }
+    const summary: SweepSummary = {
+      formatVersion: RUN_FORMAT_VERSION,
+      sweepId: init.sweepId,
+      name: init.name,
+      experimentFile: init.experimentFile,
+      grid: init.grid,
+      runs: init.members.map((m) => ({ ...m, status: 'pending', best: null })),
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+    };
+    const writer = new SweepFolderWriter(sweepDir, summary);
+    writer.write();
+    return writer;
+  }
+
+  memberDir(index: number): string {
+    return sweepMemberDir(this.sweepDir, this.summary.runs[index].runId);
+  }
+
+  setStatus(index: number, status: RunStatus | 'pending'): void {
+    this.summary.runs[index].status = status;
+    this.write();
+  }
+
+  /** Copies how a member ended from its run folder; a member without a readable summary failed to start. */
+  settle(index: number): void {
+    const entry = this.summary.runs[index];
+    const s = readSummary(this.memberDir(index));
+    entry.status = s?.status ?? 'failed';
+    entry.best = s?.best ?? null;
+    if (s) {
+      entry.final = s.final;
+      entry.stepsDone = s.stepsDone;
+    }
+    this.write();
+  }
+
+  end(): void {
+    this.summary.endedAt = new Date().toISOString();
+    this.write();
+  }
+
+  private write(): void {
+    writeFileAtomic(path.join(this.sweepDir, SWEEP_FILE), JSON.stringify(this.summary, null, 2) + '\n', { inPlaceWhenFull: true });
+  }
+}
