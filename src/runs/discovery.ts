@@ -59,3 +59,61 @@ export function discoverRuns(runsRoot: string): { runs: FoundRun[]; sweeps: Foun
   sweeps.sort((a, b) => byStart(a.sweep, b.sweep));
   return { runs, sweeps };
 }
+
+/** Folders never searched for runs: dependencies, build output, VCS and tool state. */
+const SKIPPED_FOLDERS = new Set(['node_modules', 'out', 'dist', 'build', '__pycache__', 'venv', 'site-packages']);
+
+export interface DiscoverUnderOptions {
+  /** How many folder levels below the root to look (a run folder counts as one level). Default 6. */
+  maxDepth?: number;
+  /** Stop after this many folders read (a huge tree must not stall the caller). Default 20000. */
+  maxFolders?: number;
+}
+
+/**
+ * Every run and sweep folder anywhere below `root` (the workspace, a shared cluster folder): a folder
+ * with summary.json is a run, one with sweep.json a sweep; neither is searched further. Hidden folders
+ * and dependency or build folders are skipped. Newest first.
+ */
+export function discoverRunsUnder(root: string, options: DiscoverUnderOptions = {}): { runs: FoundRun[]; sweeps: FoundSweep[] } {
+  const maxDepth = options.maxDepth ?? 6;
+  let budget = options.maxFolders ?? 20000;
+  const runs: FoundRun[] = [];
+  const sweeps: FoundSweep[] = [];
+  const seenSweeps = new Set<string>();
+  const visit = (dir: string, depth: number) => {
+    if (budget-- <= 0) return;
+    // The folder's own listing tells what it holds; discoverRuns reads its direct children.
+    const found = discoverRuns(dir);
+    runs.push(...found.runs);
+    for (const s of found.sweeps) {
+      if (seenSweeps.has(s.sweepDir)) continue;
+      seenSweeps.add(s.sweepDir);
+      sweeps.push(s);
+    }
+    if (depth >= maxDepth) return;
+    const taken = new Set([...found.runs.map((r) => r.runDir), ...found.sweeps.map((s) => s.sweepDir)]);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name.startsWith('.') || SKIPPED_FOLDERS.has(e.name)) continue;
+      const child = path.join(dir, e.name);
+      if (taken.has(child) || isSweepFolder(child)) continue;
+      visit(child, depth + 1);
+    }
+  };
+  if (isSweepFolder(root) || readSummary(root)) {
+    // The root itself is a run or a sweep: list it through its parent's view of it.
+    const parent = discoverRuns(path.dirname(root));
+    return { runs: parent.runs.filter((r) => r.runDir === root), sweeps: parent.sweeps.filter((s) => s.sweepDir === root) };
+  }
+  visit(root, 0);
+  const byStart = (a: { startedAt: string }, b: { startedAt: string }) => b.startedAt.localeCompare(a.startedAt);
+  runs.sort((a, b) => byStart(a.summary, b.summary));
+  sweeps.sort((a, b) => byStart(a.sweep, b.sweep));
+  return { runs, sweeps };
+}
