@@ -1,3 +1,3 @@
 /** The self-contained HTML report of run and sweep folders (`hrnn report`). */
 export { renderReportHtml, type ReportOptions } from './renderReport';
-export { loadReportSnapshot, ReportError, formatParameters } from './reportData';
+export { loadReportSnapshot, ReportError } from './reportData';

@@ -1,13 +1,15 @@
 /**
- * Reads run and sweep folders into the snapshot the plots webview draws (the same message the
- * extension host sends the panel). Bad input gets a one-line `ReportError` naming the folder.
+ * Reads the run and sweep folders the user gave `hrnn report` into the snapshot the plots webview
+ * draws, built by `src/runs/snapshot.ts` as the editor's panel builds its own. Bad input gets a
+ * one-line `ReportError` naming the folder. Free of vscode.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HostToWebview, RunSeries, SweepPoint } from '../protocol/webview';
+import type { HostToWebview } from '../protocol/webview';
 import { discoverRuns } from '../runs/discovery';
-import { SWEEP_FILE } from '../runs/layout';
-import { headlineMetric, isRunFolder, readRunFolder, type RunFolder } from '../runs/runFolder';
+import { SWEEP_FILE, sweepMemberDir } from '../runs/layout';
+import { isRunFolder, readRunFolder, type RunFolder } from '../runs/runFolder';
+import { buildSnapshot } from '../runs/snapshot';
 import { isSweepFolder, readSweepSummary } from '../runs/sweepFolder';
 import { RUN_FILES } from '../protocol/records';
 
@@ -21,22 +23,15 @@ export interface ReportDataOptions {
   maxPointsPerLine?: number;
 }
 
-interface Member {
-  folder: RunFolder;
-  /** Set for runs read through a sweep folder. */
-  sweep?: { id: string; name: string; parameters: Record<string, unknown> };
-}
-
 export function loadReportSnapshot(dirs: readonly string[], options: ReportDataOptions = {}): Snapshot {
   if (dirs.length === 0) throw new ReportError('no run or sweep folder given');
-  const members: Member[] = [];
+  const folders: RunFolder[] = [];
   const seen = new Set<string>();
-  const sweepNames: string[] = [];
-  const add = (m: Member) => {
-    const key = path.resolve(m.folder.runDir);
+  const add = (folder: RunFolder) => {
+    const key = path.resolve(folder.runDir);
     if (seen.has(key)) return;
     seen.add(key);
-    members.push(m);
+    folders.push(folder);
   };
   for (const given of dirs) {
     const dir = path.resolve(given);
@@ -50,19 +45,18 @@ export function loadReportSnapshot(dirs: readonly string[], options: ReportDataO
     if (isSweepFolder(dir)) {
       const sweep = readSweepSummary(dir);
       if (!sweep || !Array.isArray(sweep.runs)) throw new ReportError(`${path.join(given, SWEEP_FILE)}: not a valid sweep summary`);
-      sweepNames.push(sweep.name);
       let found = 0;
       for (const r of sweep.runs) {
-        const folder = readRunFolder(path.join(dir, r.runId));
+        const folder = readRunFolder(sweepMemberDir(dir, r.runId));
         if (!folder) continue; // pending or never started: nothing to plot
         found++;
-        add({ folder, sweep: { id: sweep.sweepId, name: sweep.name, parameters: r.parameters ?? {} } });
+        add(folder);
       }
       if (found === 0) throw new ReportError(`${given}: sweep "${sweep.name}" has no run folders with a ${RUN_FILES.summary} yet`);
     } else if (isRunFolder(dir)) {
       const folder = readRunFolder(dir);
       if (!folder) throw new ReportError(`${path.join(given, RUN_FILES.summary)}: not a valid run summary`);
-      add({ folder });
+      add(folder);
     } else {
       const inside = discoverRuns(dir);
       const count = inside.runs.length + inside.sweeps.length;
@@ -71,64 +65,14 @@ export function loadReportSnapshot(dirs: readonly string[], options: ReportDataO
     }
   }
 
-  const runs: RunSeries[] = members.map((m, i) => ({
-    runId: m.folder.summary.runId,
-    runDir: m.folder.runDir,
-    label: m.sweep ? `${m.folder.summary.name} · ${formatParameters(m.sweep.parameters)}` : m.folder.summary.name,
-    colorIndex: i,
-    summary: m.folder.summary,
-    train: m.folder.records.train,
-    eval: m.folder.records.eval,
-    probes: m.folder.records.probes,
-  }));
-  disambiguateLabels(runs);
-
-  const sweep: SweepPoint[] = [];
-  members.forEach((m, i) => {
-    if (!m.sweep) return;
-    const s = m.folder.summary;
-    const headline = headlineMetric(s);
-    const tauParam = Object.entries(m.sweep.parameters).find(([k]) => k === 'tau' || k.endsWith('.tau'))?.[1];
-    sweep.push({
-      runId: s.runId,
-      tau: s.tags?.tau ?? (typeof tauParam === 'number' ? tauParam : null),
-      label: runs[i].label,
-      metric: headline ? headline.value : null,
-      metricName: headline ? headline.name : 'loss',
-      colorIndex: runs[i].colorIndex,
-      sweepId: m.sweep.id,
-      sweepName: m.sweep.name,
-    });
-  });
-
-  const title = options.title ?? defaultTitle(members, sweepNames);
+  // Colours numbered in order: the report has no earlier colours to keep.
+  const { runs, sweep, title } = buildSnapshot(folders);
   return {
     type: 'snapshot',
     seq: 0,
     runs,
     sweep,
     settings: { updateHz: 0, maxPointsPerLine: options.maxPointsPerLine ?? 2000 },
-    title,
+    title: options.title ?? title,
   };
-}
-
-/** `Run a`, `Sweep s`, or `a, b and sweep s` (or `N runs` when that gets long). */
-function defaultTitle(members: readonly Member[], sweepNames: readonly string[]): string {
-  const single = members.filter((m) => !m.sweep).map((m) => m.folder.summary.name);
-  const parts = [...single, ...sweepNames.map((s) => `sweep ${s}`)];
-  if (parts.length === 1) return single.length ? `Run ${single[0]}` : `Sweep ${sweepNames[0]}`;
-  const text = `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
-  return text.length <= 90 ? text : `${members.length} runs`;
-}
-
-/** `{ 'model.tau': 0.01, seed: 2 }` -> `tau=0.01 seed=2` (the last path segment is enough in a legend). */
-export function formatParameters(parameters: Record<string, unknown>): string {
-  const parts = Object.entries(parameters).map(([k, v]) => `${k.split('.').pop()}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return parts.length ? parts.join(' ') : 'default';
-}
-
-function disambiguateLabels(runs: RunSeries[]): void {
-  const counts = new Map<string, number>();
-  for (const r of runs) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
-  for (const r of runs) if ((counts.get(r.label) ?? 0) > 1) r.label = `${r.label} (${r.runId})`;
 }

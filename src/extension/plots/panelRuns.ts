@@ -1,11 +1,11 @@
 /**
  * The set of runs one plots panel shows, with their stable colours, turned into the messages of
- * `src/protocol/webview.ts`: a full snapshot, or the increments since the last look. Free of `vscode`.
+ * `src/protocol/webview.ts`: a full snapshot (built by `src/runs/snapshot.ts`, as `hrnn report`
+ * builds its own), or the increments since the last look. Free of `vscode`.
  */
 import fs from 'node:fs';
-import type { RunSummary } from '../../protocol/records';
-import type { HostToWebview, RunSeries, SweepPoint } from '../../protocol/webview';
-import { headlineMetric } from '../../runs/runFolder';
+import type { HostToWebview } from '../../protocol/webview';
+import { buildSnapshot, freeColorIndex, snapshotRunId, type RunsSnapshot, type SnapshotRun } from '../../runs/snapshot';
 import { RunSource } from './runSource';
 
 /** A message before the panel numbers it. */
@@ -50,7 +50,7 @@ export class PanelRuns {
     const source = new RunSource(runDir);
     source.poll();
     this.sources.set(runDir, source);
-    if (!this.colors.has(runDir)) this.colors.set(runDir, this.freeColor());
+    if (!this.colors.has(runDir)) this.colors.set(runDir, freeColorIndex(this.colors.values()));
     return true;
   }
 
@@ -94,7 +94,7 @@ export class PanelRuns {
         snapshotNeeded = true;
         continue;
       }
-      const runId = panelRunId(source.summary);
+      const runId = snapshotRunId(source.summary);
       if (changes.records.length > 0) updates.push({ type: 'append', runId, records: changes.records });
       if (changes.summary) {
         updates.push({ type: 'runStatus', runId, summary: changes.summary });
@@ -105,70 +105,14 @@ export class PanelRuns {
   }
 
   /** Everything read so far, for a full snapshot. Polls first so the snapshot is current. */
-  snapshot(): { runs: RunSeries[]; sweep: SweepPoint[]; title: string } {
-    for (const source of this.sources.values()) source.poll();
-    const runs: RunSeries[] = [];
+  snapshot(): RunsSnapshot {
+    const shown: SnapshotRun[] = [];
     for (const source of this.sources.values()) {
-      if (!source.summary) continue;
-      runs.push({
-        runId: panelRunId(source.summary),
-        runDir: source.runDir,
-        label: runLabel(source.summary),
-        colorIndex: this.colors.get(source.runDir) ?? 0,
-        summary: source.summary,
-        train: source.records.train,
-        eval: source.records.eval,
-        probes: source.records.probes,
-      });
+      source.poll();
+      if (source.summary) {
+        shown.push({ runDir: source.runDir, summary: source.summary, records: source.records, colorIndex: this.colors.get(source.runDir) ?? 0 });
+      }
     }
-    const sweep = runs.filter((r) => r.summary.sweep).map((r) => sweepPoint(r));
-    return { runs, sweep, title: panelTitle(runs) };
+    return buildSnapshot(shown);
   }
-
-  private freeColor(): number {
-    const used = new Set(this.colors.values());
-    let i = 0;
-    while (used.has(i)) i++;
-    return i;
-  }
-}
-
-/**
- * The run's key in the panel. Sweep members are named by their index and parameters
- * (`0-tau-0.05`), the same in every sweep of one grid: prefix the sweep id so two sweeps can be compared.
- */
-export function panelRunId(summary: RunSummary): string {
-  return summary.sweep ? `${summary.sweep.id}/${summary.runId}` : summary.runId;
-}
-
-/** "adding-T50" or, for a sweep member, "adding-sweep [model.tau=0.01]". */
-export function runLabel(summary: RunSummary): string {
-  if (summary.sweep) {
-    const params = Object.entries(summary.sweep.parameters)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join(', ');
-    return params ? `${summary.name} [${params}]` : `${summary.name} #${summary.sweep.index + 1}`;
-  }
-  return summary.runId;
-}
-
-function sweepPoint(run: RunSeries): SweepPoint {
-  const metric = headlineMetric(run.summary);
-  const fallbackName: SweepPoint['metricName'] = run.summary.tags.task === 'adding' ? 'mse' : 'accuracy';
-  return {
-    runId: run.runId,
-    tau: run.summary.tags.tau ?? null,
-    label: run.label,
-    metric: metric?.value ?? null,
-    metricName: metric?.name ?? fallbackName,
-    colorIndex: run.colorIndex,
-    sweepId: run.summary.sweep?.id,
-    sweepName: run.summary.name,
-  };
-}
-
-export function panelTitle(runs: readonly RunSeries[]): string {
-  if (runs.length === 0) return 'Hamiltonian RNN Plots';
-  if (runs.length === 1) return `Plots: ${runs[0].summary.name}`;
-  return `Plots: ${runs.length} runs`;
 }

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MetricRecord, RunSummary } from '../../../src/protocol/records';
-import { PanelRuns, isPanelRunsState, runLabel } from '../../../src/extension/plots/panelRuns';
+import { PanelRuns, isPanelRunsState } from '../../../src/extension/plots/panelRuns';
+import { runLabel } from '../../../src/runs/snapshot';
 
 function summary(runId: string, over: Partial<RunSummary> = {}): RunSummary {
   return {
