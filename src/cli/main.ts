@@ -14,6 +14,7 @@ usage: hrnn <command> [options]
 commands:
   train <experiment.yaml>        train one experiment (or every run of its sweep) into a run folder
   validate <file...>             check experiment files; one line per problem as file:line:col
+  runs [folder...] [--json]      list runs below folders (default: here): status, steps, metric
   report <run-or-sweep-folder...> [--out report.html]
                                  write the plots of runs as one self-contained HTML page
 
@@ -32,6 +33,10 @@ async function loadCommand(name: string): Promise<Command | null> {
       const { runValidate } = await import('./commands/validate');
       // runValidate writes whole lines.
       return (argv, io) => runValidate([...argv], { out: (l) => io.out(l + '\n'), err: (l) => io.err(l + '\n') });
+    }
+    case 'runs': {
+      const { runRuns } = await import('./commands/runs');
+      return runRuns;
     }
     case 'report': {
       const { runReport } = await import('./commands/report');
@@ -54,7 +59,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
   const command = await loadCommand(name);
   if (!command) {
-    io.err(`hrnn: unknown command "${name}" (commands: train, validate, report; see hrnn --help)\n`);
+    io.err(`hrnn: unknown command "${name}" (commands: train, validate, runs, report; see hrnn --help)\n`);
     return EXIT.usage;
   }
   try {
