@@ -2,10 +2,12 @@
  * Sweeps: every combination of the grid as an ordinary run folder inside one sweep folder with
  * sweep.json; sequential, or `--parallel N` child processes (`hrnn train --sweep-index i --ipc`).
  */
-import { fork } from 'node:child_process';
+import path from 'node:path';
 import type { ExpandedRun, LoadSuccess } from '../experiment';
-import { isTrainerEvent, type TrainerCommand } from '../protocol/trainer';
+import { sweepMemberArguments } from '../process/trainerArguments';
+import { TrainerProcess } from '../process/trainerProcess';
 import { makeRunId, sweepMemberId } from '../runs/layout';
+import { markRunInterrupted } from '../runs/runWriter';
 import { SweepFolderWriter } from '../runs/sweepFolder';
 import { EXIT } from './io';
 import { exitCodeFor, runOne, type RunContext } from './runOne';
@@ -57,6 +59,14 @@ export async function runSweep(
   return worst;
 }
 
+/** How long a child of `--parallel` gets to stop (finish its step, write a checkpoint) before it is killed. */
+export const SWEEP_CHILD_STOP_TIMEOUT_MS = 30_000;
+
+export interface ChildSweepOptions {
+  /** Default SWEEP_CHILD_STOP_TIMEOUT_MS. */
+  stopTimeoutMs?: number;
+}
+
 /** `--parallel N`: each run in its own process (`hrnn train <file> --sweep-dir D --sweep-index i --ipc`). */
 async function runSweepInChildren(
   runs: ExpandedRun[],
@@ -64,38 +74,49 @@ async function runSweepInChildren(
   parallel: number,
   ctx: RunContext,
   passThrough: readonly string[],
+  options: ChildSweepOptions = {},
 ): Promise<number> {
   const sweepDir = sweep.sweepDir;
   const script = process.argv[1];
-  const children = new Set<ReturnType<typeof fork>>();
-  ctx.stop.onRequest(() => children.forEach((c) => c.connected && c.send({ type: 'stop' } satisfies TrainerCommand)));
+  const stopTimeoutMs = options.stopTimeoutMs ?? SWEEP_CHILD_STOP_TIMEOUT_MS;
+  const children = new Set<TrainerProcess>();
+  // Ctrl-C / SIGTERM / a stop message: every child stops gracefully, and is killed if that takes
+  // longer than stopTimeoutMs. (Should this process exit at once instead, on a second Ctrl-C, each
+  // child sees its IPC channel close and stops on its own.)
+  ctx.stop.onRequest(() => children.forEach((c) => void c.stop(stopTimeoutMs)));
   let next = 0;
   let worst: number = EXIT.ok;
   const startNext = (): Promise<void> | null => {
     if (next >= runs.length || ctx.stop.requested) return null;
     const run = runs[next++];
     sweep.setStatus(run.index, 'running');
-    return new Promise<void>((resolve) => {
-      const child = fork(script, ['train', ctx.experimentFile, '--sweep-dir', sweepDir, '--sweep-index', String(run.index), '--ipc', ...passThrough], {
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        execArgv: [],
-      });
-      children.add(child);
-      let stderr = '';
-      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('message', (m: unknown) => {
-        if (!isTrainerEvent(m)) return;
-        if (ctx.send) ctx.send(m);
-        else if (m.type === 'runEnded') ctx.io.err(`hrnn: [${run.index + 1}/${runs.length}] ${m.runId}: ${m.status}\n`);
-        else if (m.type === 'log' && m.level !== 'info') ctx.io.err(`hrnn: [${m.level}] ${m.message}\n`);
-      });
-      child.on('exit', (code) => {
-        children.delete(child);
-        if (code !== 0 && stderr.trim() && !ctx.send) ctx.io.err(stderr);
-        worst = Math.max(worst, code ?? EXIT.failed);
-        sweep.settle(run.index);
-        resolve();
-      });
+    const child = new TrainerProcess({
+      script,
+      args: sweepMemberArguments({ experimentFile: ctx.experimentFile, sweepDir, index: run.index, passThrough }),
+    });
+    children.add(child);
+    const stderr: string[] = [];
+    let runDir: string | undefined;
+    child.onOutput(({ stream, line }) => stream === 'stderr' && stderr.push(line));
+    child.onEvent((m) => {
+      if (m.type === 'runStarted') runDir = m.runDir;
+      if (ctx.send) ctx.send(m);
+      else if (m.type === 'runEnded') ctx.io.err(`hrnn: [${run.index + 1}/${runs.length}] ${m.runId}: ${m.status}\n`);
+      else if (m.type === 'log' && m.level !== 'info') ctx.io.err(`hrnn: [${m.level}] ${m.message}\n`);
+    });
+    return child.exited.then((exit) => {
+      children.delete(child);
+      if (exit.code !== 0 && stderr.length && !ctx.send) ctx.io.err(stderr.join('\n') + '\n');
+      // A child killed (or crashed) mid-run did not write how its run ended: say it in the folder.
+      const message = exit.forced
+        ? `the trainer did not stop within ${stopTimeoutMs / 1000} s and was killed; no final checkpoint`
+        : `the trainer process ended unexpectedly (${exit.signal ?? `exit code ${exit.code}`})`;
+      const status = exit.forced ? 'failed' : 'crashed';
+      if (runDir && markRunInterrupted(runDir, status, message) && !ctx.send) {
+        ctx.io.err(`hrnn: [${run.index + 1}/${runs.length}] ${path.basename(runDir)}: ${status}: ${message}\n`);
+      }
+      worst = Math.max(worst, exit.code ?? EXIT.failed);
+      sweep.settle(run.index);
     });
   };
   const lanes: Array<Promise<void>> = [];

@@ -4,7 +4,7 @@
  * lives in the workbench, out of the extension host's reach).
  */
 import * as vscode from 'vscode';
-import { Emitter } from './util/emitter';
+import { Emitter } from '../process/emitter';
 
 export type NoticeSeverity = 'info' | 'warning' | 'error';
 

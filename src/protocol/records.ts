@@ -69,8 +69,9 @@ export type MetricRecord = TrainRecord | EvalRecord | ProbeRecord;
 export type MetricRecordType = MetricRecord['type'];
 
 /**
- * `crashed` is never written by a trainer: readers show it for a `running` run whose process is gone
- * or whose heartbeat is stale (src/runs/liveness.ts).
+ * `crashed`: the trainer died without recording how the run ended. Readers show it for a `running`
+ * run whose process is gone or whose heartbeat is stale (src/runs/liveness.ts); a parent that saw its
+ * child die writes it.
  */
 export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'diverged' | 'crashed';
 

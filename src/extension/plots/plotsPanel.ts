@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ChartDataReport, HostMessage, WebviewToHost } from '../../protocol/webview';
 import { settings } from '../config';
-import { Emitter } from '../util/emitter';
+import { Emitter } from '../../process/emitter';
 import { panelHtml } from './panelHtml';
 import { PanelRuns, type PanelRunsState } from './panelRuns';
 import { Throttle } from './throttle';

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { WebviewToHost } from '../../protocol/webview';
 import { settings } from '../config';
 import type { TrainingSupervisor } from '../training/supervisor';
-import { Emitter } from '../util/emitter';
+import { Emitter } from '../../process/emitter';
 import { PanelRuns, isPanelRunsState, type PanelRunsState } from './panelRuns';
 import { PLOTS_VIEW_TYPE, PlotsPanel, webviewOptions } from './plotsPanel';
 

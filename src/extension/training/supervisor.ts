@@ -5,11 +5,24 @@
  * listen to its events.
  */
 import type { TrainerEvent } from '../../protocol/trainer';
+import { Emitter, type Event } from '../../process/emitter';
+import { trainArguments, type TrainArgumentsInput } from '../../process/trainerArguments';
+import { TrainerProcess, type TrainerExit } from '../../process/trainerProcess';
 import { readSummary } from '../../runs/runFolder';
 import { markRunInterrupted } from '../../runs/runWriter';
-import { Emitter, type Event } from '../util/emitter';
 import { RunProgressTracker, type RunProgress } from './runProgress';
-import { TrainerProcess, type TrainerExit, type TrainerLaunch } from './trainerProcess';
+
+/** What "Train" starts: the experiment, where its runs go, and the trainer process to run it in. */
+export interface TrainerLaunch extends TrainArgumentsInput {
+  /** The bundled CLI, `<extension>/dist/cli.js`. */
+  cliPath: string;
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function startTrainerProcess(launch: TrainerLaunch): TrainerProcess {
+  return new TrainerProcess({ script: launch.cliPath, args: trainArguments(launch), cwd: launch.cwd, env: launch.env });
+}
 
 export type SessionState = 'running' | 'stopping' | 'ended';
 
@@ -103,7 +116,7 @@ export class TrainingSupervisor {
   start(launch: TrainerLaunch): TrainingSession {
     const limit = Math.max(1, Math.floor(this.options.maxConcurrentRuns()));
     if (this.activeSessions.length >= limit) throw new ConcurrencyLimitError(limit);
-    const proc = (this.options.spawn ?? ((l) => new TrainerProcess(l)))(launch);
+    const proc = (this.options.spawn ?? startTrainerProcess)(launch);
     const session = new TrainingSession(proc, launch.experimentFile, launch.runsDir);
     this.sessions.add(session);
     proc.onEvent((event) => {

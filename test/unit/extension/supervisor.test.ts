@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TrainerEvent } from '../../../src/protocol/trainer';
 import { readSummary } from '../../../src/runs/runFolder';
-import { nextEvent } from '../../../src/extension/util/emitter';
+import { nextEvent } from '../../../src/process/emitter';
 import { ConcurrencyLimitError, TrainingSupervisor, type TrainingSession } from '../../../src/extension/training/supervisor';
 
 // The fake trainer speaks the trainer process contract without tfjs (test/fixtures/fake-trainer).

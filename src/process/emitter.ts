@@ -1,6 +1,7 @@
 /**
- * A minimal typed event emitter with the same shape as `vscode.EventEmitter`, so that the
- * supervisor and the panel model stay free of `vscode` and can be unit-tested in plain Node.
+ * A minimal typed event emitter with the same shape as `vscode.EventEmitter`, so that the trainer
+ * process (shared by the CLI and the extension), the supervisor and the panel model stay free of
+ * `vscode` and can be unit-tested in plain Node. Depends on nothing.
  */
 export interface Disposable {
   dispose(): void;

@@ -1,27 +1,29 @@
 /**
- * One trainer child process: `node dist/cli.js train <file> --ipc --runs-dir <dir>`, forked so that
- * training never runs on the extension host's thread. Speaks the typed protocol of
- * `src/protocol/trainer.ts` over the Node IPC channel. Free of `vscode` (unit-tested in Node).
+ * One trainer child process: a fork of the CLI script (`train ... --ipc`) so that training never
+ * runs on the caller's thread. Used by the extension's supervisor (one experiment) and by the CLI's
+ * `--parallel` sweeps (one run each). Speaks the typed protocol of `src/protocol/trainer.ts` over the
+ * Node IPC channel, reports stdout/stderr lines, stops gracefully and kills after a timeout. Free of
+ * `vscode` and of the engine (unit-tested in Node); the command lines live in `trainerArguments.ts`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { isTrainerEvent, type TrainerCommand, type TrainerEvent } from '../../protocol/trainer';
-import { Emitter, type Event } from '../util/emitter';
+import { isTrainerEvent, type TrainerCommand, type TrainerEvent } from '../protocol/trainer';
+import { Emitter, type Event } from './emitter';
 
-export interface TrainerLaunch {
-  /** The bundled CLI, `<extension>/dist/cli.js`. */
-  cliPath: string;
-  experimentFile: string;
-  runsDir: string;
-  /** Passed as `--backend`; undefined: the experiment file decides. */
-  backend?: string;
-  cwd: string;
+export interface TrainerStart {
+  /** The CLI script to fork: the extension's bundled `dist/cli.js`, or the CLI's own `process.argv[1]`. */
+  script: string;
+  /** From `trainArguments` or `sweepMemberArguments`. */
+  args: readonly string[];
+  /** Default: the parent's. */
+  cwd?: string;
+  /** Default: the parent's. */
   env?: NodeJS.ProcessEnv;
 }
 
 export interface TrainerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** True when the process had to be killed because it did not stop in time. */
+  /** True when the process had to be killed (`kill()`, or it did not stop in time). */
   forced: boolean;
 }
 
@@ -30,18 +32,13 @@ export interface TrainerOutput {
   line: string;
 }
 
-export function trainerArguments(launch: TrainerLaunch): string[] {
-  const args = ['train', launch.experimentFile, '--ipc', '--runs-dir', launch.runsDir];
-  if (launch.backend) args.push('--backend', launch.backend);
-  return args;
-}
-
 export class TrainerProcess {
   private readonly child: ChildProcess;
   private readonly eventEmitter = new Emitter<TrainerEvent>();
   private readonly outputEmitter = new Emitter<TrainerOutput>();
   private stopRequested = false;
   private forced = false;
+  private ended = false;
   private killTimer: NodeJS.Timeout | undefined;
 
   readonly onEvent: Event<TrainerEvent> = this.eventEmitter.event;
@@ -49,11 +46,11 @@ export class TrainerProcess {
   readonly onOutput: Event<TrainerOutput> = this.outputEmitter.event;
   readonly exited: Promise<TrainerExit>;
 
-  constructor(readonly launch: TrainerLaunch) {
-    this.child = fork(launch.cliPath, trainerArguments(launch), {
-      cwd: launch.cwd,
-      env: launch.env ?? process.env,
-      // The extension host's own flags (--inspect, --max-old-space-size, ...) must not leak into the trainer.
+  constructor(readonly start: TrainerStart) {
+    this.child = fork(start.script, [...start.args], {
+      cwd: start.cwd,
+      env: start.env ?? process.env,
+      // The parent's own flags (--inspect, --max-old-space-size, ...) must not leak into the trainer.
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
@@ -63,19 +60,19 @@ export class TrainerProcess {
     this.pipeLines(this.child.stdout, 'stdout');
     this.pipeLines(this.child.stderr, 'stderr');
     this.exited = new Promise((resolve) => {
-      let settled = false;
       const settle = (exit: TrainerExit) => {
-        if (settled) return;
-        settled = true;
+        if (this.ended) return;
+        this.ended = true;
         if (this.killTimer) clearTimeout(this.killTimer);
         resolve(exit);
       };
       // 'close' (not 'exit'): it comes after the stdio pipes drained, so no late message or line is lost.
       this.child.on('close', (code, signal) => settle({ code, signal, forced: this.forced }));
-      // A fork that cannot start (missing node binary, bad cwd) emits 'error' and maybe never 'exit'.
+      // A fork that cannot start (missing node binary, bad cwd) emits 'error'; its 'close' would
+      // carry a negative errno as the exit code, which reads like success to `Math.max`.
       this.child.on('error', (err) => {
         this.outputEmitter.fire({ stream: 'stderr', line: `trainer process error: ${err.message}` });
-        if (this.child.exitCode === null && this.child.pid === undefined) settle({ code: 1, signal: null, forced: false });
+        if (this.child.pid === undefined) settle({ code: 1, signal: null, forced: false });
       });
     });
   }
@@ -93,12 +90,13 @@ export class TrainerProcess {
    * `stopped`. If it has not exited after `timeoutMs`, it is killed.
    */
   stop(timeoutMs: number): Promise<TrainerExit> {
-    if (!this.stopRequested && this.child.exitCode === null && this.child.signalCode === null) {
+    if (!this.stopRequested && this.running) {
       this.stopRequested = true;
       const command: TrainerCommand = { type: 'stop' };
-      const sent = this.child.connected && this.child.send(command, (err) => err && this.child.kill('SIGINT'));
-      // Without an IPC channel SIGINT is the same graceful stop (the CLI handles Ctrl-C).
-      if (!sent) this.child.kill('SIGINT');
+      // Without an IPC channel SIGINT is the same graceful stop (the CLI handles Ctrl-C). Only one
+      // of the two is sent: the CLI takes a second stop request as "exit now, no checkpoint".
+      if (this.child.connected) this.child.send(command, (err) => err && this.child.kill('SIGINT'));
+      else this.child.kill('SIGINT');
       this.killTimer = setTimeout(() => this.kill(), timeoutMs);
     }
     return this.exited;
@@ -106,9 +104,17 @@ export class TrainerProcess {
 
   /** Ends the process now (no checkpoint). */
   kill(): void {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (!this.running) return;
     this.forced = true;
     this.child.kill('SIGKILL');
+  }
+
+  /**
+   * Started and not yet exited. Without a pid (a fork that is failing to start) there is nothing to
+   * signal: Node would pass pid 0 to kill(2), which signals the caller's whole process group.
+   */
+  private get running(): boolean {
+    return !this.ended && this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   private pipeLines(stream: NodeJS.ReadableStream | null, name: TrainerOutput['stream']): void {

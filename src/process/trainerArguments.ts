@@ -1,0 +1,33 @@
+/**
+ * The command lines of the two kinds of trainer process, kept side by side so that both stay in
+ * step with the flags of `hrnn train` (src/cli/commands/train.ts): one experiment started by the
+ * extension, and one member of a `--parallel` sweep started by the CLI. Pure; depends on nothing.
+ */
+
+export interface TrainArgumentsInput {
+  experimentFile: string;
+  runsDir: string;
+  /** Passed as `--backend`; undefined: the experiment file decides. */
+  backend?: string;
+}
+
+/** `train <file> --ipc --runs-dir <dir> [--backend B]`: what the extension runs for "Train". */
+export function trainArguments(input: TrainArgumentsInput): string[] {
+  const args = ['train', input.experimentFile, '--ipc', '--runs-dir', input.runsDir];
+  if (input.backend) args.push('--backend', input.backend);
+  return args;
+}
+
+export interface SweepMemberArgumentsInput {
+  experimentFile: string;
+  sweepDir: string;
+  /** The run's index in the expanded sweep. */
+  index: number;
+  /** Options every member gets from the parent's command line (`--set`, `--backend`). */
+  passThrough: readonly string[];
+}
+
+/** `train <file> --sweep-dir D --sweep-index i --ipc ...`: one run of a `--parallel` sweep. */
+export function sweepMemberArguments(input: SweepMemberArgumentsInput): string[] {
+  return ['train', input.experimentFile, '--sweep-dir', input.sweepDir, '--sweep-index', String(input.index), '--ipc', ...input.passThrough];
+}
