@@ -8,7 +8,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunSummary } from '../../../src/protocol/records';
+import type { RunSummary, SweepSummary } from '../../../src/protocol/records';
 
 const root = path.resolve(__dirname, '../../../..');
 const hrnn = path.join(root, 'bin', 'hrnn.js');
@@ -97,6 +97,43 @@ describe('hrnn train --parallel: interrupted (CLI process)', function () {
       const summary = JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary;
       assert.equal(summary.status, 'stopped', runDir);
       assert.ok(fs.existsSync(path.join(runDir, 'checkpoint', 'model.json')), runDir);
+    }
+  });
+
+  it('a child killed with SIGKILL is crashed in its run folder and in sweep.json; the sweep goes on', async () => {
+    const file = path.join(dir, 'long.hrnn.yaml');
+    fs.writeFileSync(file, LONG_SWEEP);
+    const parent = spawn(process.execPath, [hrnn, 'train', file, '--parallel', '2'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    parent.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => parent.on('close', resolve));
+    const runsDir = path.join(dir, 'runs');
+    try {
+      const deadline = Date.now() + 90000;
+      while (runsTraining(runsDir, 2).length < 2) {
+        assert.ok(Date.now() < deadline, `the two children did not start training\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [victim] = childPids(parent.pid!);
+      // Which run folder belongs to the victim: its summary names its pid.
+      const victimRun = runsTraining(runsDir, 0).find((d) => (JSON.parse(fs.readFileSync(path.join(d, 'summary.json'), 'utf8')) as RunSummary).pid === victim)!;
+      assert.ok(victimRun, 'the killed child has a run folder');
+      process.kill(victim, 'SIGKILL');
+      // The sweep starts the third member in the freed lane.
+      while (runsTraining(runsDir, 1).length < 3) {
+        assert.ok(Date.now() < deadline + 60000, `the third member did not start\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const sweepDir = path.dirname(victimRun);
+      const sweep = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8')) as SweepSummary;
+      const entry = sweep.runs.find((r) => r.runId === path.basename(victimRun))!;
+      assert.equal(entry.status, 'crashed');
+      const summary = JSON.parse(fs.readFileSync(path.join(victimRun, 'summary.json'), 'utf8')) as RunSummary;
+      assert.equal(summary.status, 'crashed');
+      assert.match(summary.message ?? '', /ended unexpectedly \(SIGKILL\)/);
+    } finally {
+      parent.kill('SIGINT');
+      await closed;
     }
   });
 });
