@@ -21,7 +21,7 @@ import {
 import zoomPlugin from 'chartjs-plugin-zoom';
 import type { ChartSpec, SeriesSpec } from '../core/chartModel';
 import { decimateIndices, type XWindow } from '../core/decimation';
-import { formatDuration, formatNumber, formatPercent } from '../core/format';
+import { formatDuration, formatNumber, formatPercent } from '../../../src/protocol/format';
 import { logTicks } from '../core/logTicks';
 import { withAlpha } from '../core/palette';
 import { el } from './dom';
