@@ -115,7 +115,7 @@ export class ChartCard {
 
   /**
    * Draws `spec`; cheap when nothing it shows changed. `dataEpoch` changes whenever data was
-   * replaced rather than appended (snapshot, added or removed run).
+   * replaced rather than appended (a snapshot).
    */
   update(spec: ChartSpec, opts: { budget: number; theme: Theme; themeChanged: boolean; dataEpoch: number }): void {
     const { budget, theme, themeChanged } = opts;
