@@ -32,6 +32,9 @@ const nodeExternals = ['vscode', '@tensorflow/*', '*.node'];
 const targets = [
   { entry: 'src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', external: nodeExternals },
   { entry: 'src/extension/extension.ts', outfile: 'dist/extension.js', platform: 'node', external: nodeExternals },
+  // The wasm kernel's worker thread, started from its own file beside the bundles that load the
+  // kernel (path.join(__dirname, 'wasmWorker.js') in src/engine/kernels/wasmKernel.ts).
+  { entry: 'src/engine/kernels/wasmWorker.ts', outfile: 'dist/wasmWorker.js', platform: 'node', external: nodeExternals },
   { entry: 'webview/src/main.ts', outfile: 'media/webview/plots.js', platform: 'browser', external: [] },
 ].filter((t) => fs.existsSync(path.join(root, t.entry)));
 

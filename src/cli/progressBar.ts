@@ -1,7 +1,9 @@
 /**
  * Terminal progress for `hrnn train`: a redrawn bar with loss and speed when stderr is a terminal,
- * otherwise a plain line every few seconds (logs of servers and CI).
+ * otherwise a plain line every few seconds (logs of servers and CI). Numbers read as everywhere else
+ * (src/protocol/format.ts).
  */
+import { formatDuration, formatNumber, formatSpeed } from '../protocol/format';
 
 export interface ProgressLine {
   label: string;
@@ -11,21 +13,13 @@ export interface ProgressLine {
   stepsPerSecond: number;
 }
 
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  const m = Math.floor(seconds / 60);
-  if (m < 60) return `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
 export function renderBar(p: ProgressLine, width = 28): string {
   const frac = p.total > 0 ? Math.min(1, p.step / p.total) : 0;
   const filled = Math.round(frac * width);
   const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-  const eta = p.stepsPerSecond > 0 ? (p.total - p.step) / p.stepsPerSecond : Infinity;
-  const speed = p.stepsPerSecond >= 10 ? p.stepsPerSecond.toFixed(0) : p.stepsPerSecond.toFixed(1);
-  return `${p.label} ${bar} ${p.step}/${p.total} loss ${p.loss.toPrecision(4)} ${speed} steps/s ETA ${formatDuration(eta)}`;
+  // Whole seconds: tenths of a second of an estimate would only flicker.
+  const eta = p.stepsPerSecond > 0 ? formatDuration(Math.round((p.total - p.step) / p.stepsPerSecond)) : '?';
+  return `${p.label} ${bar} ${p.step}/${p.total} loss ${formatNumber(p.loss)} ${formatSpeed(p.stepsPerSecond)} ETA ${eta}`;
 }
 
 export class ProgressReporter {

@@ -3,6 +3,7 @@
  */
 import { trainExperiment, type TrainHooks, type TrainOutcome } from '../engine/train/trainer';
 import type { ResolvedExperiment } from '../experiment/schema';
+import { formatDuration, formatNumber, formatPercent } from '../protocol/format';
 import type { RunStatus } from '../protocol/records';
 import { EXIT, type CliIo } from './io';
 import { ProgressReporter } from './progressBar';
@@ -17,10 +18,12 @@ function describeBest(outcome: TrainOutcome): string {
   const best = outcome.summary.best;
   if (!best) return 'no evaluation';
   const test = best.test;
-  if (test?.accuracy !== undefined) return `best validation accuracy ${(best.accuracy! * 100).toFixed(2)}% at step ${best.step}, test accuracy ${(test.accuracy * 100).toFixed(2)}%`;
-  if (best.mse !== undefined) return `best ${best.split} MSE ${best.mse.toPrecision(4)} at step ${best.step}`;
-  if (best.accuracy !== undefined) return `best ${best.split} accuracy ${(best.accuracy * 100).toFixed(2)}% at step ${best.step}`;
-  return `best ${best.split} loss ${best.loss.toPrecision(4)} at step ${best.step}`;
+  // Two decimals of accuracy: the end-of-run line is where close runs are compared.
+  const percent = (fraction: number) => formatPercent(fraction, 2);
+  if (test?.accuracy !== undefined) return `best validation accuracy ${percent(best.accuracy!)} at step ${best.step}, test accuracy ${percent(test.accuracy)}`;
+  if (best.mse !== undefined) return `best ${best.split} MSE ${formatNumber(best.mse)} at step ${best.step}`;
+  if (best.accuracy !== undefined) return `best ${best.split} accuracy ${percent(best.accuracy)} at step ${best.step}`;
+  return `best ${best.split} loss ${formatNumber(best.loss)} at step ${best.step}`;
 }
 
 export interface RunContext {
@@ -86,7 +89,7 @@ export async function runOne(
   progress?.clear();
   ctx.send?.({ type: 'runEnded', runId: outcome.runId, runDir: outcome.runDir, status: outcome.status, summary: outcome.summary });
   if (!ctx.send) {
-    const line = `hrnn: ${outcome.status} after ${outcome.summary.stepsDone} steps (${(outcome.summary.durationMs / 1000).toFixed(1)} s); ${describeBest(outcome)}${outcome.summary.message && outcome.status !== 'completed' ? `\n  ${outcome.summary.message}` : ''}\n`;
+    const line = `hrnn: ${outcome.status} after ${outcome.summary.stepsDone} steps (${formatDuration(outcome.summary.durationMs / 1000)}); ${describeBest(outcome)}${outcome.summary.message && outcome.status !== 'completed' ? `\n  ${outcome.summary.message}` : ''}\n`;
     ctx.io.err(line);
     if (!ctx.json) ctx.io.out(`${outcome.runDir}\n`);
   }

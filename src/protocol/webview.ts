@@ -4,8 +4,8 @@
  * this file and nothing of the engine.
  *
  * Flow: the webview posts `ready`; the host answers with a full `snapshot`; while training it
- * sends batched partial updates (`append`, `runStatus`, `addRun`, `removeRun`) at most ~10 Hz,
- * nothing while the panel is hidden, and a new full `snapshot` when it becomes visible again.
+ * sends batched partial updates (`append`, `runStatus`) at most ~10 Hz, nothing while the panel is
+ * hidden, and a new full `snapshot` when it becomes visible again or its set of runs changes.
  *
  * Sequence numbers: `seq` is one counter per panel, incremented by the host for every
  * `HostToWebview` message it posts. A snapshot carries the counter's current value and resets the
@@ -23,11 +23,11 @@
  * Chart.js sets canvas sizes through the CSSOM (`element.style.x = ...`), which CSP allows, so
  * `'unsafe-inline'` in `style-src` is not needed (harmless if the host adds it).
  *
- * Changes since the first version (all additive):
+ * Changes since the first version:
  * - `ChartDataReport` entries gained optional `series`, `drawn` and `probeStep`; the chart ids and
  *   exactly what `points` counts are defined by `CHART_IDS` and the comment on `SeriesReport`.
- * - `addRun` gained an optional `sweepPoint` (the run's point of the "final metric against tau"
- *   chart, when it belongs to a sweep shown in the panel).
+ * - `addRun` / `removeRun` were removed: no host ever sent them (a changed set of runs goes out as a
+ *   new `snapshot`).
  * - `SweepPoint` gained optional `sweepId` / `sweepName` (several sweeps in one panel).
  * - `REPORT_DATA_ELEMENT_ID` / `ReportPayload`: how the HTML report inlines its snapshot.
  * - `buildWebviewHtml` / `webviewCsp`: the HTML skeleton and CSP the bundle is tested with.
@@ -74,9 +74,7 @@ export interface PanelSettings {
 export type HostToWebview =
   | { type: 'snapshot'; seq: number; runs: RunSeries[]; sweep: SweepPoint[]; settings: PanelSettings; title: string }
   | { type: 'append'; seq: number; runId: string; records: MetricRecord[] }
-  | { type: 'runStatus'; seq: number; runId: string; summary: RunSummary }
-  | { type: 'addRun'; seq: number; run: RunSeries; sweepPoint?: SweepPoint }
-  | { type: 'removeRun'; seq: number; runId: string };
+  | { type: 'runStatus'; seq: number; runId: string; summary: RunSummary };
 
 /** The charts of the panel, in display order. */
 export const CHART_IDS = [

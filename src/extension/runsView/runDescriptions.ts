@@ -2,9 +2,9 @@
  * How a run or a sweep reads in the runs view: label, status icon, final metric, tau. Pure (no
  * `vscode`): icons are codicon ids and theme colour ids, turned into objects by the tree provider.
  */
+import { formatMetric, formatProgress, formatTau } from '../../protocol/format';
 import type { RunStatus, RunSummary, SweepSummary } from '../../protocol/records';
-import { headlineMetric } from '../../runs/runFolder';
-import { formatNumber, formatProgress, type RunProgress } from '../training/runProgress';
+import type { RunProgress } from '../training/runProgress';
 
 export interface ItemView {
   label: string;
@@ -24,18 +24,6 @@ const STATUS_ICONS: Record<RunStatus, { icon: string; color?: string }> = {
   diverged: { icon: 'warning', color: 'problemsWarningIcon.foreground' },
   crashed: { icon: 'debug-disconnect', color: 'testing.iconFailed' },
 };
-
-export function formatMetric(summary: RunSummary): string | undefined {
-  const m = headlineMetric(summary);
-  if (!m) return undefined;
-  if (m.name === 'accuracy') return `acc ${(m.value * 100).toFixed(1)}%`;
-  return `${m.name} ${formatNumber(m.value)}`;
-}
-
-export function formatTau(summary: RunSummary): string | undefined {
-  const tau = summary.tags?.tau;
-  return typeof tau === 'number' ? `τ ${formatNumber(tau)}` : undefined;
-}
 
 export function describeRun(summary: RunSummary, live?: RunProgress): ItemView {
   const status = live?.status === 'running' ? 'running' : summary.status;

@@ -1,15 +1,13 @@
 /**
  * What the UI shows about a run while it trains (step, loss, speed), folded from trainer events.
- * Free of `vscode`.
+ * Its text comes from src/protocol/format.ts (formatProgress). Free of `vscode`.
  */
+import type { ProgressFigures } from '../../protocol/format';
 import type { MetricRecord, RunStatus, RunSummary } from '../../protocol/records';
 
-export interface RunProgress {
+export interface RunProgress extends ProgressFigures {
   runId: string;
   runDir: string;
-  totalSteps: number;
-  step: number;
-  loss: number | null;
   /** Training steps per second over the last few seconds; null until two steps are known. */
   stepsPerSecond: number | null;
   status: RunStatus;
@@ -60,20 +58,4 @@ export class RunProgressTracker {
     this.progress.summary = summary;
     this.progress.step = summary.stepsDone;
   }
-}
-
-/** "step 120/2000 · loss 0.1234 · 45.2 steps/s" */
-export function formatProgress(p: RunProgress): string {
-  const parts = [`step ${p.step}/${p.totalSteps}`];
-  if (p.loss !== null) parts.push(`loss ${formatNumber(p.loss)}`);
-  if (p.stepsPerSecond !== null) parts.push(`${p.stepsPerSecond >= 10 ? p.stepsPerSecond.toFixed(0) : p.stepsPerSecond.toFixed(1)} steps/s`);
-  return parts.join(' · ');
-}
-
-/** Four significant digits, exponent form for very small or large values. */
-export function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return x.toExponential(2);
-  return Number(x.toPrecision(4)).toString();
 }

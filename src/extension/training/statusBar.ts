@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { Throttle } from '../plots/throttle';
-import { formatProgress } from './runProgress';
+import { formatProgress } from '../../protocol/format';
 import type { TrainingSupervisor } from './supervisor';
 
 export class TrainingStatusBar implements vscode.Disposable {

@@ -11,8 +11,8 @@ import { runsDirFor, settings } from '../config';
 import { EXPERIMENT_GLOB, isExperimentDocument } from '../experimentFiles';
 import type { Notifier } from '../notifier';
 import { Throttle } from '../plots/throttle';
-import { formatMetric } from '../runsView/runDescriptions';
-import { formatProgress, type RunProgress } from './runProgress';
+import { formatDuration, formatMetric, formatProgress } from '../../protocol/format';
+import type { RunProgress } from './runProgress';
 import { ConcurrencyLimitError, type TrainingSession, type TrainingSupervisor } from './supervisor';
 
 export interface TrainingControllerDeps {
@@ -226,7 +226,7 @@ export class TrainingController implements vscode.Disposable {
   private async reportRun(run: RunProgress, name: string): Promise<void> {
     const summary = run.summary;
     const metric = summary ? formatMetric(summary) : undefined;
-    const seconds = summary ? ` in ${(summary.durationMs / 1000).toFixed(1)} s` : '';
+    const seconds = summary ? ` in ${formatDuration(summary.durationMs / 1000)}` : '';
     let pick: string | undefined;
     switch (run.status) {
       case 'completed':

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { RunSummary, SweepSummary } from '../../../src/protocol/records';
-import { describeRun, describeSweep, formatMetric } from '../../../src/extension/runsView/runDescriptions';
-import { SpeedMeter, formatNumber, formatProgress } from '../../../src/extension/training/runProgress';
+import { describeRun, describeSweep } from '../../../src/extension/runsView/runDescriptions';
+import { SpeedMeter, type RunProgress } from '../../../src/extension/training/runProgress';
+import { formatMetric, formatNumber, formatProgress } from '../../../src/protocol/format';
 
 const base: RunSummary = {
   formatVersion: 1, runId: 'adding-1', name: 'adding', status: 'completed', stepsDone: 30, totalSteps: 30,
@@ -37,8 +38,10 @@ describe('extension: run descriptions and progress text', () => {
     assert.equal(meter.stepsPerSecond(), 50);
     assert.equal(formatNumber(0.000012345), '1.23e-5');
     assert.equal(formatNumber(1234.567), '1235');
+    // A RunProgress is what the status bar and the runs view pass to formatProgress.
+    const live: RunProgress = { runId: 'r', runDir: '/r', totalSteps: 10, step: 1, loss: null, stepsPerSecond: 2.25, status: 'running' };
     assert.equal(
-      formatProgress({ runId: 'r', runDir: '/r', totalSteps: 10, step: 1, loss: null, stepsPerSecond: 2.25, status: 'running' }),
+      formatProgress(live),
       'step 1/10 · 2.3 steps/s',
     );
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatDuration, formatNumber, formatPercent } from '../../../webview/src/core/format';
+import { formatDuration, formatNumber, formatPercent } from '../../../src/protocol/format';
 import { logTicks } from '../../../webview/src/core/logTicks';
 import { headlineMetric } from '../../../src/protocol/records';
 import { runColor, RUN_PALETTE } from '../../../webview/src/core/palette';

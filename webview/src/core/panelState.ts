@@ -10,7 +10,7 @@ export const DEFAULT_SETTINGS: PanelSettings = { updateHz: 10, maxPointsPerLine:
 export interface PanelData {
   title: string;
   settings: PanelSettings;
-  /** In display order (the host's order; added runs go last). */
+  /** In display order (the host's order). */
   runs: RunSeries[];
   sweep: SweepPoint[];
   /** `seq` of the last message applied; null before the first snapshot. */
@@ -87,27 +87,6 @@ export function applyHostMessage(data: PanelData, msg: HostToWebview): ApplyOutc
         if (tau !== undefined) point.tau = tau;
         changed.add('sweep');
       }
-      break;
-    }
-    case 'addRun': {
-      const at = data.runs.findIndex((r) => r.runId === msg.run.runId);
-      if (at >= 0) data.runs[at] = msg.run;
-      else data.runs.push(msg.run);
-      for (const part of ['train', 'eval', 'probe', 'runs'] as const) changed.add(part);
-      if (msg.sweepPoint) {
-        const sp = msg.sweepPoint;
-        data.sweep = data.sweep.filter((p) => p.runId !== sp.runId).concat([sp]);
-        changed.add('sweep');
-      }
-      break;
-    }
-    case 'removeRun': {
-      const before = data.runs.length;
-      data.runs = data.runs.filter((r) => r.runId !== msg.runId);
-      const sweepBefore = data.sweep.length;
-      data.sweep = data.sweep.filter((p) => p.runId !== msg.runId);
-      if (data.runs.length !== before) for (const part of ['train', 'eval', 'probe', 'runs'] as const) changed.add(part);
-      if (data.sweep.length !== sweepBefore) changed.add('sweep');
       break;
     }
   }

@@ -85,7 +85,7 @@ export class App {
       const outcome = applyHostMessage(this.data, msg);
       if (outcome.requestSnapshot) this.requestSnapshot();
       if (!outcome.applied) return;
-      if (msg.type === 'snapshot' || msg.type === 'addRun' || msg.type === 'removeRun') this.dataEpoch++;
+      if (msg.type === 'snapshot') this.dataEpoch++;
       if (outcome.snapshot) {
         this.renderedPending = true;
         this.clearRetry();

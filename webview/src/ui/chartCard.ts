@@ -21,7 +21,7 @@ import {
 import zoomPlugin from 'chartjs-plugin-zoom';
 import type { ChartSpec, SeriesSpec } from '../core/chartModel';
 import { decimateIndices, type XWindow } from '../core/decimation';
-import { formatDuration, formatNumber, formatPercent } from '../core/format';
+import { formatDuration, formatNumber, formatPercent } from '../../../src/protocol/format';
 import { logTicks } from '../core/logTicks';
 import { withAlpha } from '../core/palette';
 import { el } from './dom';
@@ -115,7 +115,7 @@ export class ChartCard {
 
   /**
    * Draws `spec`; cheap when nothing it shows changed. `dataEpoch` changes whenever data was
-   * replaced rather than appended (snapshot, added or removed run).
+   * replaced rather than appended (a snapshot).
    */
   update(spec: ChartSpec, opts: { budget: number; theme: Theme; themeChanged: boolean; dataEpoch: number }): void {
     const { budget, theme, themeChanged } = opts;

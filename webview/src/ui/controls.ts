@@ -1,5 +1,5 @@
 /** The toolbar: smoothing, log y, x axis, probe step, zoom reset and exports. */
-import { formatNumber } from '../core/format';
+import { formatNumber } from '../../../src/protocol/format';
 import type { ViewOptions } from '../core/viewOptions';
 import { el } from './dom';
 

@@ -1,7 +1,6 @@
 /** The run list above the charts: colour, identity, status and headline metric; ticks hide runs. */
 import type { RunSeries } from '../../../src/protocol/webview';
-import { formatNumber, formatPercent } from '../core/format';
-import { headlineMetric } from '../../../src/protocol/records';
+import { formatMetric, formatNumber } from '../../../src/protocol/format';
 import { runColor } from '../core/palette';
 import { el } from './dom';
 
@@ -48,12 +47,8 @@ export class RunTable {
       open.addEventListener('click', () => openFolder(run.runId));
       cellContent.append(open);
     }
-    const headline = headlineMetric(s);
-    const best = headline
-      ? headline.name === 'accuracy'
-        ? `acc ${formatPercent(headline.value)}`
-        : `${headline.name === 'mse' ? 'MSE' : 'loss'} ${formatNumber(headline.value)}`
-      : '—';
+    // The same text as the runs view of the extension.
+    const best = formatMetric(s) ?? '—';
     const status = el('span', { className: `status status-${s.status}`, textContent: s.status, title: s.message ?? '' });
     const tr = el('tr', { className: visible ? '' : 'run-hidden' }, [
       el('td', {}, [box]),

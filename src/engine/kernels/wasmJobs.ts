@@ -1,0 +1,76 @@
+/**
+ * The contract between the wasm kernel (wasmKernel.ts, the calling thread) and its worker threads
+ * (wasmWorker.ts): what a worker is started with, the jobs it is sent, what it answers on failure,
+ * and the control words both sides read and write. Types and constants only.
+ *
+ * The call stays synchronous: the caller posts a job on the worker's MessagePort, bumps
+ * `CONTROL.posted` and blocks in Atomics.wait on `CONTROL.done`; the worker takes the job with
+ * receiveMessageOnPort, reads its inputs from and writes its results to one SharedArrayBuffer of
+ * floats (addressed by `Range`s), sets `CONTROL.status`, then `CONTROL.done` to the job number.
+ * On failure it posts a `WorkerFailure` on the port before setting the status.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { RawConfig } from './rawKernel';
+import type { WasmModule } from './wasmInstance';
+
+/** The worker's file name, beside the kernel's code: out/src/engine/kernels/ (tsc) or dist/ (bundles). */
+export const WASM_WORKER_FILE = 'wasmWorker.js';
+
+/** Indices in the Int32Array of control words over a SharedArrayBuffer. */
+export const CONTROL = {
+  /** number of the last job posted (written by the caller) */
+  posted: 0,
+  /** number of the last job finished (written by the worker) */
+  done: 1,
+  /** `JOB_STATUS` of the last finished job */
+  status: 2,
+  /** never written: the worker naps on it while a posted job is still in transit on the port */
+  nap: 3,
+  /** how many words there are */
+  count: 4,
+} as const;
+
+export const JOB_STATUS = { ok: 0, failed: 1 } as const;
+
+/** What a worker thread is started with (`workerData`). */
+export interface WasmWorkerData {
+  module: WasmModule;
+  /** CONTROL.count Int32 words */
+  control: SharedArrayBuffer;
+  /** the worker's end of the job channel (transferred) */
+  port: MessagePort;
+}
+
+/** [offset, length] in floats inside the shared buffer. */
+export type Range = [offset: number, length: number];
+
+/** Forward pass of rows [r0, r1): the worker writes those rows of the output into `out`. */
+export interface ForwardJob {
+  kind: 'forward';
+  sab: SharedArrayBuffer;
+  cfg: RawConfig;
+  r0: number;
+  r1: number;
+  params: Range[];
+  u: Range;
+  /** the whole output [B, 2m] */
+  out: Range;
+}
+
+/** Backward pass of the worker's last forward: its gradients and drift [maxError, maxState]. */
+export interface BackwardJob {
+  kind: 'backward';
+  sab: SharedArrayBuffer;
+  gout: Range;
+  grads: Range[];
+  drift: Range;
+}
+
+export type WasmJob = ForwardJob | BackwardJob;
+
+/** Posted by a worker whose job failed. */
+export interface WorkerFailure {
+  kind: 'failed';
+  /** the error's stack (or message) */
+  message: string;
+}
