@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatMetric } from '../../protocol/format';
 import { headlineMetric, type RunSummary } from '../../protocol/records';
 import { discoverRunsUnder, type FoundRun } from '../../runs/discovery';
 import { UsageError } from '../args';
@@ -54,11 +55,6 @@ export function listingOf(run: FoundRun): RunListing {
   return listing;
 }
 
-function metricText(m: RunListing['metric']): string {
-  if (!m) return '';
-  return m.name === 'accuracy' ? `acc ${(m.value * 100).toFixed(2)}%` : `${m.name} ${m.value.toPrecision(4)}`;
-}
-
 export function runRuns(argv: readonly string[], io: CliIo): number {
   let parsed;
   try {
@@ -71,28 +67,28 @@ export function runRuns(argv: readonly string[], io: CliIo): number {
     return EXIT.ok;
   }
   const roots = parsed.positionals.length ? parsed.positionals : ['.'];
-  const listings: RunListing[] = [];
+  const found: FoundRun[] = [];
   const seen = new Set<string>();
   for (const root of roots) {
-    const found = discoverRunsUnder(path.resolve(root));
-    for (const run of [...found.runs, ...found.sweeps.flatMap((s) => s.runs)]) {
+    const under = discoverRunsUnder(path.resolve(root));
+    for (const run of [...under.runs, ...under.sweeps.flatMap((s) => s.runs)]) {
       if (seen.has(run.runDir)) continue;
       seen.add(run.runDir);
-      listings.push(listingOf(run));
+      found.push(run);
     }
   }
-  listings.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  found.sort((a, b) => b.summary.startedAt.localeCompare(a.summary.startedAt));
   if (parsed.values.json) {
-    io.out(listings.map((l) => JSON.stringify(l) + '\n').join(''));
+    io.out(found.map((r) => JSON.stringify(listingOf(r)) + '\n').join(''));
     return EXIT.ok;
   }
-  if (listings.length === 0) {
+  if (found.length === 0) {
     io.err(`hrnn runs: no runs below ${roots.join(', ')}\n`);
     return EXIT.ok;
   }
-  const rows = listings.map((l) => [l.status, `${l.stepsDone}/${l.totalSteps}`, metricText(l.metric), path.relative(process.cwd(), l.dir) || '.']);
-  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)));
-  io.out(rows.map((r) => r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell)).join('  ')).join('\n') + '\n');
-  for (const l of listings) if (l.status === 'crashed' && l.message) io.err(`hrnn runs: ${l.runId}: ${l.message}\n`);
+  const rows = found.map((r) => [r.summary.status, `${r.summary.stepsDone}/${r.summary.totalSteps}`, formatMetric(r.summary) ?? '', path.relative(process.cwd(), r.runDir) || '.']);
+  const widths = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c].length)));
+  io.out(rows.map((row) => row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell)).join('  ')).join('\n') + '\n');
+  for (const r of found) if (r.summary.status === 'crashed' && r.summary.message) io.err(`hrnn runs: ${r.summary.runId}: ${r.summary.message}\n`);
   return EXIT.ok;
 }
