@@ -1,33 +1,32 @@
 /**
  * The training engine: runs one resolved experiment and writes its run folder. Pure Node + tfjs,
  * no vscode: the CLI and the extension's trainer process both call `trainExperiment`, and report
- * progress through injected hooks (the tfjs-examples pattern).
+ * progress through injected hooks (the tfjs-examples pattern). This file is the loop; the summary,
+ * evaluations, best weights, probe schedule, checkpoints and speed are collaborators beside it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolvedExperimentYaml } from '../../experiment/resolvedYaml';
 import type { ResolvedExperiment } from '../../experiment/schema';
-import {
-  RUN_FORMAT_VERSION,
-  type BestEval,
-  type EvalRecord,
-  type MetricRecord,
-  type RunStatus,
-  type RunSummary,
-  type TrainRecord,
-} from '../../protocol/records';
+import type { MetricRecord, RunStatus, RunSummary } from '../../protocol/records';
+import { describeStorageError, isStorageError } from '../../runs/atomicFile';
 import { makeRunId } from '../../runs/layout';
 import { RunFolderWriter } from '../../runs/runWriter';
 import { selectBackend, type BackendInfo } from '../backend';
+import type { FusedKernel } from '../kernels/types';
 import { chooseKernel } from '../model/kernelChoice';
 import { SequenceModel } from '../model/sequenceModel';
 import { packageVersion } from '../packageInfo';
 import { Rng, deriveSeed } from '../rng';
 import { createTask } from '../tasks';
-import type { Task } from '../tasks/task';
-import { saveCheckpoint } from './checkpoint';
-import { evaluate, type Evaluation } from './evaluate';
-import { ParameterUpdater } from './parameterUpdater';
+import type { Batch, Task } from '../tasks/task';
+import { BestWeights } from './bestWeights';
+import { CheckpointWriter } from './checkpointWriter';
+import { EvaluationRecorder } from './evaluationRecorder';
+import { ParameterUpdater, type StepResult } from './parameterUpdater';
+import { ProbeSchedule } from './probeSchedule';
 import { measureProbes } from './probes';
+import { RateMeter } from './rateMeter';
+import { SummaryBook, startingSummary } from './summaryBook';
 
 export interface TrainProgress {
   runId: string;
@@ -75,198 +74,184 @@ export interface TrainOutcome {
   summary: RunSummary;
 }
 
-/** Minimum time between two rewrites of summary.json while running. */
-const SUMMARY_INTERVAL_MS = 2000;
-
-function evalRecord(e: Evaluation, step: number, wallMs: number): EvalRecord {
-  const r: EvalRecord = { type: 'eval', step, split: e.split, loss: e.loss, wallMs };
-  if (e.accuracy !== undefined) r.accuracy = e.accuracy;
-  if (e.mse !== undefined) r.mse = e.mse;
-  return r;
-}
+type Log = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 /** Lets signals and IPC messages in between steps (tfjs ops on wasm/cpu are synchronous). */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOptions): Promise<TrainOutcome> {
   const hooks = opts.hooks ?? {};
-  const log = (level: 'info' | 'warn' | 'error', message: string) => hooks.onLog?.(level, message);
+  const log: Log = (level, message) => hooks.onLog?.(level, message);
+  const { backend, task, kernel, model } = await prepare(exp, log);
+  const startTensors = tf.memory().numTensors;
 
-  // Everything that can refuse the experiment happens before the run folder is created.
+  const runId = opts.runId ?? makeRunId(exp.name);
+  const writer = RunFolderWriter.create(opts.runsDir, runId, resolvedExperimentYaml(exp, opts.experimentFile, `hamiltonian-rnn-lab ${packageVersion()}`));
+  const t0 = Date.now();
+  const implementation = model.cell.implementation;
+  const facts = { runId, backend: backend.name, implementation, experimentFile: opts.experimentFile, sweep: opts.sweep };
+  const book = new SummaryBook(startingSummary(exp, facts, t0), writer, t0);
+  book.write(true);
+  hooks.onStart?.({
+    runId,
+    runDir: writer.runDir,
+    backend,
+    implementation,
+    implementationDetail: kernel ? kernel.description : `composite TensorFlow.js ops on ${backend.name}`,
+    totalSteps: exp.training.steps,
+  });
+
+  const status = await new TrainingRun({ exp, task, model, writer, book, hooks, log }).execute();
+  const leaked = tf.memory().numTensors - startTensors;
+  if (leaked > 0) log('warn', `${leaked} tensors were not released by the run`);
+  return { runId, runDir: writer.runDir, status, summary: book.summary };
+}
+
+/** Everything that can refuse the experiment, done before the run folder is created. */
+async function prepare(exp: ResolvedExperiment, log: Log): Promise<{ backend: BackendInfo; task: Task; kernel: FusedKernel | null; model: SequenceModel }> {
   const backend = await selectBackend(exp.backend);
   if (backend.skipped.length) log('info', `backend auto chose ${backend.name}; skipped ${backend.skipped.join('; ')} (see README: TensorFlow.js backends)`);
   const task = createTask(exp);
   const kernel = chooseKernel(exp.model, log);
   const rng = new Rng(deriveSeed(exp.seed, 'init'));
   const model = new SequenceModel(exp.model, task.inputDim, task.output, rng, kernel);
-  const startTensors = tf.memory().numTensors;
+  return { backend, task, kernel, model };
+}
 
-  const runId = opts.runId ?? makeRunId(exp.name);
-  const writer = RunFolderWriter.create(opts.runsDir, runId, resolvedExperimentYaml(exp, opts.experimentFile, `hamiltonian-rnn-lab ${packageVersion()}`));
-  const t0 = Date.now();
-  const wall = () => Date.now() - t0;
-  const summary: RunSummary = {
-    formatVersion: RUN_FORMAT_VERSION,
-    runId,
-    name: exp.name,
-    status: 'running',
-    stepsDone: 0,
-    totalSteps: exp.training.steps,
-    best: null,
-    final: {},
-    backend: backend.name,
-    implementation: model.cell.implementation,
-    durationMs: 0,
-    packageVersion: packageVersion(),
-    startedAt: new Date(t0).toISOString(),
-    endedAt: null,
-    experimentFile: opts.experimentFile,
-    pid: process.pid,
-    tags: {
-      model: exp.model.kind,
-      task: exp.task.kind,
-      hidden: exp.model.hidden,
-      length: exp.task.length,
-      ...(exp.model.kind === 'hamiltonian' ? { tau: exp.model.tau } : {}),
-    },
-  };
-  if (opts.sweep) summary.sweep = opts.sweep;
-  let lastSummaryWrite = 0;
-  const writeSummary = (force = false) => {
-    if (!force && Date.now() - lastSummaryWrite < SUMMARY_INTERVAL_MS) return;
-    summary.durationMs = wall();
-    writer.writeSummary(summary);
-    lastSummaryWrite = Date.now();
-  };
-  writeSummary(true);
-  hooks.onStart?.({
-    runId,
-    runDir: writer.runDir,
-    backend,
-    implementation: model.cell.implementation,
-    implementationDetail: kernel ? kernel.description : `composite TensorFlow.js ops on ${backend.name}`,
-    totalSteps: exp.training.steps,
-  });
+/** What a training run works with; the run owns (and disposes) the model from here on. */
+interface RunContext {
+  exp: ResolvedExperiment;
+  task: Task;
+  model: SequenceModel;
+  writer: RunFolderWriter;
+  book: SummaryBook;
+  hooks: TrainHooks;
+  log: Log;
+}
 
-  const emit = (record: MetricRecord) => {
-    writer.append(record);
-    hooks.onRecord?.(record);
-  };
+/** One run from the first step to the final checkpoint: the loop and when each collaborator acts. */
+class TrainingRun {
+  private readonly updater: ParameterUpdater;
+  private readonly probes: ProbeSchedule;
+  private readonly probeBatch: Batch | null;
+  /** Kept only where a validation split exists: the test split is measured with them at the end. */
+  private readonly best: BestWeights | null;
+  private readonly evals: EvaluationRecorder;
+  private readonly checkpoints: CheckpointWriter;
+  private step = 0;
 
-  const updater = new ParameterUpdater(exp.training, model.recurrentVariables, model.readoutVariables);
-  const probeBatch = exp.probes.every !== null ? task.probeBatch(exp.probes.batchSize) : null;
-  let bestWeights: Record<string, tf.Tensor> | null = null;
-  const hasValidation = task.monitorSplit === 'validation';
-
-  const recordEval = (step: number) => {
-    const e = evaluate(model, task, task.monitorSplit);
-    const rec = evalRecord(e, step, wall());
-    emit(rec);
-    summary.final[e.split] = { step, split: e.split, loss: e.loss, accuracy: e.accuracy, mse: e.mse };
-    if (!summary.best || e.loss < summary.best.loss) {
-      const best: BestEval = { step, split: e.split, loss: e.loss };
-      if (e.accuracy !== undefined) best.accuracy = e.accuracy;
-      if (e.mse !== undefined) best.mse = e.mse;
-      summary.best = best;
-      if (hasValidation) {
-        // Keep the best-validation weights: the test split is measured with them at the end.
-        tf.dispose(Object.values(bestWeights ?? {}));
-        bestWeights = Object.fromEntries(Object.entries(model.namedWeights()).map(([k, v]) => [k, tf.clone(v)]));
-      }
-    }
-    writeSummary(true);
-  };
-  const recordProbe = (step: number) => {
-    if (probeBatch) emit(measureProbes(model, probeBatch, step, wall()));
-  };
-  const checkpoint = async (step: number) => {
-    await saveCheckpoint(writer.checkpointDir, model.namedWeights(), {
-      step,
-      model: exp.model,
-      inputDim: task.inputDim,
-      outputDim: model.outputDim,
+  constructor(private readonly c: RunContext) {
+    const { exp, task, model, book } = c;
+    this.updater = new ParameterUpdater(exp.training, model.recurrentVariables, model.readoutVariables);
+    this.probes = new ProbeSchedule(exp.probes.every, exp.training.steps);
+    this.probeBatch = this.probes.enabled ? task.probeBatch(exp.probes.batchSize) : null;
+    this.best = task.monitorSplit === 'validation' ? new BestWeights() : null;
+    const schedule = { evalEvery: exp.training.evalEvery, totalSteps: exp.training.steps };
+    this.evals = new EvaluationRecorder(model, task, book, (r) => this.emit(r), schedule, this.best);
+    const description = { model: exp.model, inputDim: task.inputDim, outputDim: model.outputDim };
+    this.checkpoints = new CheckpointWriter(c.writer.checkpointDir, exp.training.checkpointEvery, description, {
+      weights: () => model.namedWeights(),
     });
-  };
+  }
 
-  let status: RunStatus = 'completed';
-  let step = 0;
-  try {
-    if (model.needsReadoutStatistics) {
-      model.fitReadoutStatistics(task.statisticsBatch(Math.min(500, Math.max(exp.training.batchSize, 100))).inputs);
+  /** Trains, records, checkpoints; always ends with the final summary and every tensor released. */
+  async execute(): Promise<RunStatus> {
+    let status: RunStatus = 'completed';
+    try {
+      this.fitReadoutStatistics();
+      this.recordProbeIfDue(0);
+      status = await this.trainSteps();
+      if (status === 'completed') this.evals.recordFinalTest();
+      if (status !== 'diverged') await this.checkpoints.write(this.step);
+    } catch (e) {
+      status = 'failed';
+      // A full disk or missing permissions is the machine's answer, not a bug: one line, no stack.
+      const storage = isStorageError(e);
+      const message = storage ? describeStorageError(e) : (e as Error).message;
+      this.c.book.setMessage(message);
+      this.c.log('error', `run failed at step ${this.step}: ${storage ? message : ((e as Error).stack ?? e)}`);
+    } finally {
+      this.best?.dispose();
+      this.updater.dispose();
+      this.c.model.dispose();
+      try {
+        this.c.book.finish(status, this.step);
+      } catch (e) {
+        if (!isStorageError(e)) throw e;
+        this.c.log('error', `the run's final summary could not be written: ${describeStorageError(e)}`);
+      }
+      this.c.writer.close();
     }
-    recordProbe(0);
-    let rate = 0;
-    let lastTick = Date.now();
-    while (step < exp.training.steps) {
+    return status;
+  }
+
+  /** The loop: until the last step, a stop request, or a non-finite loss. */
+  private async trainSteps(): Promise<RunStatus> {
+    const { exp, hooks, book } = this.c;
+    const rate = new RateMeter();
+    while (this.step < exp.training.steps) {
       await yieldToEventLoop();
       if (hooks.shouldStop?.()) {
-        status = 'stopped';
-        summary.message = `${hooks.stopReason?.() ?? 'stopped by the user'} at step ${step}`;
-        break;
+        book.setMessage(`${hooks.stopReason?.() ?? 'stopped by the user'} at step ${this.step}`);
+        return 'stopped';
       }
-      const epoch = task.currentEpoch();
-      const batch = task.nextTrainBatch(exp.training.batchSize);
-      const result = updater.step(() => model.loss(model.forward(batch.inputs).output, batch.targets));
-      step++;
+      const result = this.trainStep();
       if (!result.applied) {
-        status = 'diverged';
-        summary.message = `loss became ${result.loss} (gradient norm ${result.gradNorm}) at step ${step}; the run stopped and kept everything recorded before`;
-        log('error', summary.message);
-        step--;
-        break;
+        const message = `loss became ${result.loss} (gradient norm ${result.gradNorm}) at step ${this.step + 1}; the run stopped and kept everything recorded before`;
+        book.setMessage(message);
+        this.c.log('error', message);
+        return 'diverged';
       }
-      const rec: TrainRecord = {
-        type: 'train',
-        step,
-        epoch,
+      hooks.onProgress?.({
+        runId: book.summary.runId,
+        step: this.step,
+        totalSteps: exp.training.steps,
         loss: result.loss,
-        gradNorm: result.gradNorm,
-        lr: exp.training.learningRate,
-        wallMs: wall(),
-      };
-      emit(rec);
-      summary.stepsDone = step;
-      const now = Date.now();
-      const inst = 1000 / Math.max(1, now - lastTick);
-      rate = rate === 0 ? inst : 0.9 * rate + 0.1 * inst;
-      lastTick = now;
-      hooks.onProgress?.({ runId, step, totalSteps: exp.training.steps, loss: result.loss, stepsPerSecond: rate, elapsedMs: wall() });
-      if (step % exp.training.evalEvery === 0 || step === exp.training.steps) recordEval(step);
-      if (probeBatch && (step % exp.probes.every! === 0 || step === exp.training.steps)) recordProbe(step);
-      if (exp.training.checkpointEvery && step % exp.training.checkpointEvery === 0) await checkpoint(step);
-      writeSummary();
+        stepsPerSecond: rate.tick(),
+        elapsedMs: book.elapsedMs(),
+      });
+      await this.recordDue();
     }
-    if (status === 'completed' && hasValidation) finalTest();
-    if (status !== 'diverged') await checkpoint(step);
-  } catch (e) {
-    status = 'failed';
-    summary.message = (e as Error).message;
-    log('error', `run failed at step ${step}: ${(e as Error).stack ?? e}`);
-  } finally {
-    tf.dispose(Object.values(bestWeights ?? {}));
-    updater.dispose();
-    model.dispose();
-    summary.status = status;
-    summary.stepsDone = step;
-    summary.endedAt = new Date().toISOString();
-    delete summary.pid;
-    writeSummary(true);
-    writer.close();
+    return 'completed';
   }
-  const leaked = tf.memory().numTensors - startTensors;
-  if (leaked > 0) log('warn', `${leaked} tensors were not released by the run`);
-  return { runId, runDir: writer.runDir, status, summary };
 
-  /** MNIST protocol: test metrics measured with the best-validation weights. */
-  function finalTest() {
-    if (!bestWeights || !summary.best) return;
-    const current = Object.fromEntries(Object.entries(model.namedWeights()).map(([k, v]) => [k, tf.clone(v)]));
-    model.loadWeights(bestWeights);
-    const e = evaluate(model, task as Task, 'test');
-    model.loadWeights(current);
-    tf.dispose(Object.values(current));
-    emit(evalRecord(e, summary.best.step, wall()));
-    summary.final.test = { step: summary.best.step, split: 'test', loss: e.loss, accuracy: e.accuracy };
-    summary.best.test = { loss: e.loss, accuracy: e.accuracy };
+  /** One optimisation step on the next batch; when it applied, the step counts and is recorded. */
+  private trainStep(): StepResult {
+    const { exp, task, model, book } = this.c;
+    const epoch = task.currentEpoch();
+    const batch = task.nextTrainBatch(exp.training.batchSize);
+    // inputs [T, B, d] -> outputs [B, out] -> mean loss, a scalar (variableGrads in the updater frees them).
+    const result = this.updater.step(() => model.loss(model.forward(batch.inputs).output, batch.targets));
+    if (!result.applied) return result;
+    this.step++;
+    const { loss, gradNorm } = result;
+    this.emit({ type: 'train', step: this.step, epoch, loss, gradNorm, lr: exp.training.learningRate, wallMs: book.elapsedMs() });
+    book.setStepsDone(this.step);
+    return result;
+  }
+
+  /** After a step: whatever evaluation, probes and checkpoint are due, then a throttled summary. */
+  private async recordDue(): Promise<void> {
+    if (this.evals.isDue(this.step)) this.evals.record(this.step);
+    this.recordProbeIfDue(this.step);
+    if (this.checkpoints.isDue(this.step)) await this.checkpoints.write(this.step);
+    this.c.book.write();
+  }
+
+  private recordProbeIfDue(step: number): void {
+    if (this.probeBatch && this.probes.isDue(step)) this.emit(measureProbes(this.c.model, this.probeBatch, step, this.c.book.elapsedMs()));
+  }
+
+  /** Readout normalisation measured once on training data before the first step (some models). */
+  private fitReadoutStatistics(): void {
+    const { exp, task, model } = this.c;
+    if (!model.needsReadoutStatistics) return;
+    model.fitReadoutStatistics(task.statisticsBatch(Math.min(500, Math.max(exp.training.batchSize, 100))).inputs);
+  }
+
+  /** A record goes to the run folder, then to the hooks. */
+  private emit(record: MetricRecord): void {
+    this.c.writer.append(record);
+    this.c.hooks.onRecord?.(record);
   }
 }

@@ -1,0 +1,78 @@
+/**
+ * The evaluations of a run: when they are due, their eval records, and what the summary says about
+ * them (`final` per split, `best`); where the task has a validation split, the best-validation
+ * weights are kept and the test split is measured with them at the end. Does not write files:
+ * records go to a sink, the summary through the summary book.
+ */
+import type { BestEval, EvalRecord, MetricRecord } from '../../protocol/records';
+import type { SequenceModel } from '../model/sequenceModel';
+import type { Task } from '../tasks/task';
+import type { BestWeights } from './bestWeights';
+import { evaluate, type Evaluation } from './evaluate';
+import type { SummaryBook } from './summaryBook';
+
+/** Where metric records go (the run folder and the hooks). */
+export type RecordSink = (record: MetricRecord) => void;
+
+export function evalRecord(e: Evaluation, step: number, wallMs: number): EvalRecord {
+  const r: EvalRecord = { type: 'eval', step, split: e.split, loss: e.loss, wallMs };
+  if (e.accuracy !== undefined) r.accuracy = e.accuracy;
+  if (e.mse !== undefined) r.mse = e.mse;
+  return r;
+}
+
+function bestEval(e: Evaluation, step: number): BestEval {
+  const best: BestEval = { step, split: e.split, loss: e.loss };
+  if (e.accuracy !== undefined) best.accuracy = e.accuracy;
+  if (e.mse !== undefined) best.mse = e.mse;
+  return best;
+}
+
+export interface EvaluationSchedule {
+  evalEvery: number;
+  totalSteps: number;
+}
+
+export class EvaluationRecorder {
+  /**
+   * `best` keeps the best-validation weights; pass it only when the task monitors a validation
+   * split (without one there is nothing to measure the test split against).
+   */
+  constructor(
+    private readonly model: SequenceModel,
+    private readonly task: Task,
+    private readonly book: SummaryBook,
+    private readonly emit: RecordSink,
+    private readonly schedule: EvaluationSchedule,
+    private readonly best: BestWeights | null,
+  ) {}
+
+  /** Every `evalEvery` steps, and at the last step. */
+  isDue(step: number): boolean {
+    return step % this.schedule.evalEvery === 0 || step === this.schedule.totalSteps;
+  }
+
+  /** Evaluates the monitored split, records it, and rewrites the summary at once. */
+  record(step: number): void {
+    const e = evaluate(this.model, this.task, this.task.monitorSplit);
+    this.emit(evalRecord(e, step, this.book.elapsedMs()));
+    const summary = this.book.summary;
+    summary.final[e.split] = { step, split: e.split, loss: e.loss, accuracy: e.accuracy, mse: e.mse };
+    if (!summary.best || e.loss < summary.best.loss) {
+      summary.best = bestEval(e, step);
+      this.best?.keep(this.model, step);
+    }
+    this.book.write(true);
+  }
+
+  /** MNIST protocol: test metrics measured with the best-validation weights, recorded at that step. */
+  recordFinalTest(): void {
+    const best = this.book.summary.best;
+    if (!this.best || !best) return;
+    const e = this.best.evaluateAtBest(this.model, this.task, 'test');
+    if (!e) return;
+    this.emit(evalRecord(e, best.step, this.book.elapsedMs()));
+    this.book.summary.final.test = { step: best.step, split: 'test', loss: e.loss, accuracy: e.accuracy };
+    best.test = { loss: e.loss, accuracy: e.accuracy };
+  }
+}
