@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every test, in the order that fails fastest. Installs the compilers the kernel tests
 // need (first run only), builds once (the native addon included), then
+//   0. ESLint and the prettier format check (`npm run lint`),
 //   1. unit tests (mocha in Node: engine, kernels, experiment format, CLI processes, extension logic, webview core),
 //   2. the test host: Debian's chromium and code-server (VS Code 1.100.3) into .vscode-test/ (first run only),
 //   3. browser tests of the plots webview and the HTML report (headless chromium),
@@ -18,6 +19,7 @@ const mocha = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const stages = [
   { name: 'toolchain setup', cmd: 'bash', args: ['scripts/setup-toolchain.sh'], required: true },
   { name: 'build', cmd: node, args: ['scripts/build.mjs'], required: true },
+  { name: 'lint and format check', cmd: 'npm', args: ['run', '--silent', 'lint'] },
   { name: 'unit tests', cmd: node, args: [mocha, 'out/test/unit/**/*.test.js'] },
   { name: 'test host setup', cmd: 'bash', args: ['scripts/setup-vscode-host.sh'], required: true },
   { name: 'webview browser tests', cmd: node, args: [mocha, 'out/test/browser/**/*.test.js'] },

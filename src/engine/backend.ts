@@ -86,7 +86,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
   const pkg = name === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu';
   const problem = requireOptional(pkg);
   if (problem) throw new BackendUnavailableError(name, problem, INSTALL_HINT[name]);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = await tf.setBackend(name);
   } catch (e) {
@@ -94,7 +94,7 @@ async function activate(name: BackendName): Promise<BackendInfo> {
   }
   if (!ok) throw new BackendUnavailableError(name, 'initialisation failed');
   await tf.ready();
-  let description: string = name;
+  let description: string;
   if (name === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     description = `wasm (${pkg}, ${simd ? 'SIMD' : 'no SIMD'}, 1 thread)`;

@@ -6,12 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ChartDataReport, WebviewToHost } from '../../src/protocol/webview';
-import type { PageDocument, PageEventConstructor, PageWindow } from './pageTypes';
+import type { PageDocument, PageWindow } from './pageTypes';
 
 // Page globals for the `page.evaluate` callbacks (see pageTypes.ts).
 declare const document: PageDocument;
 declare const window: PageWindow;
-declare const Event: PageEventConstructor;
 declare function requestAnimationFrame(callback: () => void): number;
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

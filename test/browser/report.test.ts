@@ -18,7 +18,6 @@ import type { PageDocument, PageEventConstructor, PageWindow } from './pageTypes
 declare const document: PageDocument;
 declare const window: PageWindow;
 declare const Event: PageEventConstructor;
-declare function requestAnimationFrame(callback: () => void): number;
 
 describe('webview in the HTML report (headless Chromium)', function () {
   this.timeout(90_000);

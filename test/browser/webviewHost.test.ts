@@ -10,13 +10,10 @@ import type { Browser, Page } from 'playwright-core';
 import type { TrainRecord } from '../../src/protocol/records';
 import { buildWebviewHtml, type HostToWebview, type RunSeries, type WebviewToHost } from '../../src/protocol/webview';
 import { colouredPixels, launchChromium, OUTPUT_DIR, posted, requestChartData, settle, waitForPosted, watchPage } from './chromium';
-import type { PageDocument, PageEventConstructor, PageWindow } from './pageTypes';
+import type { PageWindow } from './pageTypes';
 
 // Page globals for the `page.evaluate` callbacks (see pageTypes.ts).
-declare const document: PageDocument;
 declare const window: PageWindow;
-declare const Event: PageEventConstructor;
-declare function requestAnimationFrame(callback: () => void): number;
 
 const ROOT = path.resolve(__dirname, '../../..');
 

@@ -10,7 +10,7 @@ import type { ChartDataReport, HostMessage, WebviewToHost } from '../../protocol
 import { settings } from '../config';
 import { Emitter } from '../../process/emitter';
 import { panelHtml } from './panelHtml';
-import { PanelRuns, type PanelRunsState } from './panelRuns';
+import type { PanelRuns, PanelRunsState } from './panelRuns';
 import { Throttle } from './throttle';
 
 export const PLOTS_VIEW_TYPE = 'hamiltonianRnn.plots';

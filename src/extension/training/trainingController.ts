@@ -110,7 +110,7 @@ export class TrainingController implements vscode.Disposable {
     const { supervisor, notifier } = this.deps;
     const sessions = supervisor.activeSessions;
     const runDir = runDirOf(arg);
-    let targets: TrainingSession[] = [];
+    let targets: TrainingSession[];
     if (runDir) targets = sessions.filter((s) => s.runList.some((r) => r.runDir === runDir));
     else if (sessions.length <= 1) targets = sessions;
     else {

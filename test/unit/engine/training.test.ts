@@ -88,7 +88,7 @@ describe('training engine', function () {
       assert.ok(p.gradientOverTime.every((g) => Number.isFinite(g) && g > 0));
     }
     const resolved = YAML.parse(fs.readFileSync(path.join(runDir, 'experiment.yaml'), 'utf8'));
-    assert.equal(resolved.model.tau, 5 / 12 > 0.05 ? 0.05 : 5 / 12, 'tau: auto is written as its number');
+    assert.equal(resolved.model.tau, Math.min(5 / 12, 0.05), 'tau: auto is written as its number');
     const summary = readSummary(runDir)!;
     assert.equal(summary.status, 'completed');
     assert.equal(summary.stepsDone, 6);

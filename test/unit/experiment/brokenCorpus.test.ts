@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runValidate } from '../../../src/cli/commands/validate';
 import { loadExperimentFile, loadExperimentText, MAX_EXPERIMENT_BYTES } from '../../../src/experiment';
@@ -91,7 +92,7 @@ describe('experiment files: the broken corpus', () => {
       assert.deepEqual(result.problems[0].range.start, { line: 1, col: 1 });
       assert.match(result.problems[0].message, /5\.0 MB|\d{7} characters/u);
     }
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'hrnn-huge-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-huge-'));
     try {
       const file = path.join(dir, 'huge.hrnn.yaml');
       fs.writeFileSync(file, text);

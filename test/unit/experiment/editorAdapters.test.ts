@@ -9,9 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadExperimentFile, SCHEMA_ID } from '../../../src/experiment';
 import { createFakeVscode, installFakeVscode, TextDocument, Uri, Position, Range, type FakeVscode } from './fakeVscode';
+import type * as EditorModuleShape from '../../../src/extension/editor';
 import { REPO_ROOT } from './paths';
 
-type EditorModule = typeof import('../../../src/extension/editor');
+type EditorModule = typeof EditorModuleShape;
 
 const EDITOR_DIR = path.join(REPO_ROOT, 'out/src/extension/editor');
 
