@@ -7,36 +7,20 @@ import path from 'node:path';
 import { packageVersion } from '../../engine/packageInfo';
 import { renderReportHtml } from '../../report/renderReport';
 import { ReportError } from '../../report/reportData';
-import { parseArgs, single, UsageError } from '../args';
+import { parseCommandLine, single, usageErrorLine, usageText, UsageError } from '../args';
+import { REPORT_COMMAND } from '../commandSpecs';
 import { EXIT, type CliIo } from '../io';
 
-export const REPORT_USAGE = `usage: hrnn report <run-or-sweep-folder...> [options]
-
-Writes the plots of the given runs (a sweep folder brings all its runs and the
-final-metric-against-tau chart) as one HTML file that needs no network.
-
-options:
-  --out FILE          where to write (default: hrnn-report.html in the current folder)
-  --title TEXT        page title (default: from the runs)
-  --theme auto|light|dark
-                      colour scheme (default auto: follows the browser)
-  --max-points N      points drawn per line before min-max decimation (default 2000)
-  --help              this text`;
+export const REPORT_USAGE = usageText(REPORT_COMMAND);
 
 export async function runReport(args: string[], io: CliIo): Promise<number> {
   try {
-    const parsed = parseArgs(args, {
-      out: { value: true },
-      title: { value: true },
-      theme: { value: true },
-      'max-points': { value: true },
-      help: { value: false },
-    });
-    if (parsed.flags.has('help')) {
+    const parsed = parseCommandLine(args, REPORT_COMMAND);
+    if (parsed.help) {
       io.out(REPORT_USAGE + '\n');
       return EXIT.ok;
     }
-    if (parsed.positionals.length === 0) throw new UsageError('give at least one run or sweep folder (see hrnn report --help)');
+    if (parsed.positionals.length === 0) throw new UsageError('give at least one run or sweep folder');
     const theme = single(parsed, 'theme') ?? 'auto';
     if (theme !== 'auto' && theme !== 'light' && theme !== 'dark') {
       throw new UsageError(`--theme must be auto, light or dark, not "${theme}"`);
@@ -63,7 +47,7 @@ export async function runReport(args: string[], io: CliIo): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`hrnn report: ${e.message}\n`);
+      io.err(usageErrorLine('report', e) + '\n');
       return EXIT.usage;
     }
     if (e instanceof ReportError) {

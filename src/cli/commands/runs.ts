@@ -4,22 +4,14 @@
  * run whose trainer died reads `crashed` here too. Free of the engine and vscode.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatMetric } from '../../protocol/format';
 import { headlineMetric, type RunSummary } from '../../protocol/records';
 import { discoverRunsUnder, type FoundRun } from '../../runs/discovery';
-import { UsageError } from '../args';
+import { parseCommandLine, usageText } from '../args';
+import { RUNS_COMMAND } from '../commandSpecs';
 import { EXIT, type CliIo } from '../io';
 
-export const RUNS_USAGE = `usage: hrnn runs [folder...] [options]
-
-Lists every run and sweep below the given folders (default: the current folder), newest first:
-status (running, completed, stopped, failed, diverged, or crashed when its trainer is gone),
-steps done, and the headline metric.
-
-options:
-  --json              one JSON object per run and line (runId, dir, status, stepsDone, ...)
-  --help, -h          this text`;
+export const RUNS_USAGE = usageText(RUNS_COMMAND);
 
 /** One run as `--json` prints it: stable field names for scripts. */
 export interface RunListing {
@@ -56,13 +48,8 @@ export function listingOf(run: FoundRun): RunListing {
 }
 
 export function runRuns(argv: readonly string[], io: CliIo): number {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (parsed.values.help) {
+  const parsed = parseCommandLine(argv, RUNS_COMMAND);
+  if (parsed.help) {
     io.out(RUNS_USAGE + '\n');
     return EXIT.ok;
   }
@@ -78,7 +65,7 @@ export function runRuns(argv: readonly string[], io: CliIo): number {
     }
   }
   found.sort((a, b) => b.summary.startedAt.localeCompare(a.summary.startedAt));
-  if (parsed.values.json) {
+  if (parsed.flags.has('json')) {
     io.out(found.map((r) => JSON.stringify(listingOf(r)) + '\n').join(''));
     return EXIT.ok;
   }

@@ -5,36 +5,24 @@
  */
 import path from 'node:path';
 import { formatProblem, loadExperimentFile } from '../../experiment';
-import { parseArgs, positiveInt, single, UsageError } from '../args';
+import { parseCommandLine, positiveInt, single, usageText, UsageError, type ParsedArgs } from '../args';
+import { TRAIN_COMMAND } from '../commandSpecs';
 import { EXIT, type CliIo } from '../io';
 import { exitCodeFor, runOne, type RunContext } from '../runOne';
 import { sweepMemberId } from '../../runs/layout';
 import { runSweep } from '../sweepRunner';
 import { IpcChannel, StopSignal, type Send } from '../trainerControl';
 
-export const TRAIN_USAGE = `usage: hrnn train <experiment.yaml> [options]
-  --runs-dir DIR      where run folders go (default: runs/ beside the experiment file)
-  --set path=value    override a key, e.g. --set training.steps=60 (repeatable)
-  --backend NAME      auto | tensorflow-gpu | tensorflow | wasm | cpu (same as --set backend=NAME)
-  --parallel N        sweeps: run N runs at a time, each in its own process (default 1)
-  --json              print metric records as JSON lines on stdout instead of a progress bar
-  --ipc               talk to a parent process over the Node IPC channel (used by the VS Code extension)`;
-
-const SPEC = {
-  'runs-dir': { value: true },
-  set: { value: true, repeatable: true },
-  backend: { value: true },
-  parallel: { value: true },
-  json: { value: false },
-  ipc: { value: false },
-  // Internal: one run of a sweep, started by the sweep's parent process.
-  'sweep-dir': { value: true },
-  'sweep-index': { value: true },
-} as const;
+export const TRAIN_USAGE = usageText(TRAIN_COMMAND);
 
 export async function runTrain(argv: readonly string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, SPEC);
-  if (args.positionals.length !== 1) throw new UsageError(`hrnn train takes one experiment file\n${TRAIN_USAGE}`);
+  const args = parseCommandLine(argv, TRAIN_COMMAND);
+  if (args.help) {
+    io.out(TRAIN_USAGE + '\n');
+    return EXIT.ok;
+  }
+  if (args.positionals.length === 0) throw new UsageError('give the experiment file to train, e.g. hrnn train examples/adding-T50.hrnn.yaml');
+  if (args.positionals.length > 1) throw new UsageError(`takes one experiment file, not ${args.positionals.length} (${args.positionals.join(' ')})`);
   const ipc = args.flags.has('ipc') && typeof process.send === 'function';
   const stop = new StopSignal(io, ipc);
   const channel = ipc ? new IpcChannel(() => stop.request('stopped: the controlling process (the VS Code window) went away')) : null;
@@ -47,7 +35,7 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
 }
 
 async function trainCommand(
-  args: ReturnType<typeof parseArgs>,
+  args: ParsedArgs,
   io: CliIo,
   send: Send | null,
   stop: StopSignal,

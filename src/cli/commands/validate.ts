@@ -1,20 +1,35 @@
 /**
  * `hrnn validate <file...>`: checks experiment files without running anything. Prints one
  * `file:line:col: error: message` line per problem (warnings too, which do not fail), or
- * `file: ok` (with the number of runs a sweep expands to). Exit code 0 when every file is valid.
+ * `file: ok` (with the number of runs a sweep expands to). Exit code 0 when every file is valid,
+ * 1 when one is not, 2 for a usage mistake.
  */
 import { formatProblem } from '../../experiment/problems';
 import { loadExperimentFile } from '../../experiment/load';
+import { parseCommandLine, usageErrorLine, usageText, UsageError } from '../args';
+import { VALIDATE_COMMAND } from '../commandSpecs';
+import { EXIT } from '../io';
 
 export interface ValidateIo {
   out(line: string): void;
   err(line: string): void;
 }
 
-export function runValidate(files: readonly string[], io: ValidateIo): number {
-  if (files.length === 0) {
-    io.err('usage: hrnn validate <experiment.hrnn.yaml...>');
-    return 1;
+/** `argv`: the files (and options) after `hrnn validate`. */
+export function runValidate(argv: readonly string[], io: ValidateIo): number {
+  let files: string[];
+  try {
+    const parsed = parseCommandLine(argv, VALIDATE_COMMAND);
+    if (parsed.help) {
+      io.out(usageText(VALIDATE_COMMAND));
+      return EXIT.ok;
+    }
+    if (parsed.positionals.length === 0) throw new UsageError('give at least one experiment file');
+    files = parsed.positionals;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(usageErrorLine('validate', error));
+    return EXIT.usage;
   }
   let failed = false;
   for (const file of files) {
@@ -34,5 +49,5 @@ export function runValidate(files: readonly string[], io: ValidateIo): number {
       io.err(`${file}:1:1: error: internal error while validating: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return failed ? 1 : 0;
+  return failed ? EXIT.failed : EXIT.ok;
 }
