@@ -9,14 +9,16 @@ export const TRAIN_COMMAND: CommandSpec = {
   name: 'train',
   synopsis: '<experiment.yaml> [options]',
   summary: 'train one experiment (or every run of its sweep) into a run folder',
-  description: `Validates the experiment, then trains and writes a run folder (a sweep folder for a
-sweep). Progress goes to stderr, the folder's path to stdout.`,
+  description: `Validates the experiment, checks that it fits in this machine's memory, then trains
+and writes a run folder (a sweep folder for a sweep). Progress goes to stderr, the
+folder's path to stdout.`,
   options: {
     'runs-dir': { value: 'DIR', help: 'where run folders go (default: runs/ beside the experiment file)' },
     set: { value: 'path=value', repeatable: true, help: 'override a key, e.g. --set training.steps=60 (repeatable)' },
     backend: { value: 'NAME', help: 'auto | tensorflow-gpu | tensorflow | wasm | cpu (same as --set backend=NAME)' },
     parallel: { value: 'N', help: 'sweeps: run N runs at a time, each in its own process (default 1)' },
     json: { help: 'print metric records as JSON lines on stdout instead of a progress bar' },
+    force: { help: "train even when the memory estimate is more than this machine's memory" },
     ipc: { help: 'talk to a parent process over the Node IPC channel (used by the VS Code extension)' },
     // Internal: one run of a sweep, started by the sweep's parent process with --parallel.
     'sweep-dir': { value: 'DIR' },

@@ -8,6 +8,7 @@ import { formatProblem, loadExperimentFile } from '../../experiment';
 import { parseCommandLine, positiveInt, single, usageText, UsageError, type ParsedArgs } from '../args';
 import { TRAIN_COMMAND } from '../commandSpecs';
 import { EXIT, type CliIo } from '../io';
+import { memoryRefusal } from '../memoryGuard';
 import { exitCodeFor, runOne, type RunContext } from '../runOne';
 import { sweepMemberId } from '../../runs/layout';
 import { runSweep } from '../sweepRunner';
@@ -71,6 +72,17 @@ async function trainCommand(
       sweep: { id: path.basename(sweepDir), index, parameters: run.parameters, sweepDir, count: loaded.runs!.length },
     });
     return exitCodeFor(outcome.status);
+  }
+
+  // A run that cannot fit in memory is refused before it allocates anything (the children of a
+  // --parallel sweep skip this: their parent checked the whole sweep).
+  if (!args.flags.has('force')) {
+    const refusal = memoryRefusal(file, loaded, loaded.runs ? parallel : 1);
+    if (refusal !== null) {
+      if (send) send({ type: 'refused', problems: [refusal] });
+      io.err(refusal + '\n');
+      return EXIT.failed;
+    }
   }
 
   const runsDir = path.resolve(single(args, 'runs-dir') ?? path.join(path.dirname(file), 'runs'));

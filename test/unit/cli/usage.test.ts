@@ -142,6 +142,7 @@ describe('hrnn option parser', () => {
     assert.match(text, /^ {2}-h, --help +show this text$/mu);
     assert.doesNotMatch(text, /internal/u);
     const train = usageText(TRAIN_COMMAND);
+    assert.match(train, /--force/u);
     assert.doesNotMatch(train, /sweep-index/u);
   });
 });
