@@ -30,7 +30,10 @@ export function sweepAxes(input: { sweep?: { grid?: Record<string, unknown[]> } 
   return Object.entries(grid).map(([path, values]) => ({ path, values }));
 }
 
-/** Number of runs a grid expands to (1 without a sweep). */
+/**
+ * Number of runs a grid expands to (1 without a sweep): the product of the axis lengths, so a
+ * grid is measured without expanding it (validation refuses one above MAX_SWEEP_RUNS this way).
+ */
 export function sweepSize(axes: readonly SweepAxis[]): number {
   return axes.reduce((n, axis) => n * axis.values.length, 1);
 }
@@ -38,8 +41,12 @@ export function sweepSize(axes: readonly SweepAxis[]): number {
 /**
  * Every combination of the axes as index tuples, the first axis slowest:
  * axes of sizes [2, 3] give [0,0] [0,1] [0,2] [1,0] [1,1] [1,2].
+ * Throws for more than MAX_SWEEP_RUNS combinations: a grid that size is refused by validation,
+ * and expanding it could take minutes and gigabytes.
  */
 export function gridCombinations(sizes: readonly number[]): number[][] {
+  const count = sizes.reduce((n, size) => n * size, 1);
+  if (count > MAX_SWEEP_RUNS) throw new RangeError(`a grid of ${count} combinations is larger than a sweep may be (${MAX_SWEEP_RUNS}); measure it with sweepSize before expanding`);
   let combos: number[][] = [[]];
   for (const size of sizes) {
     const next: number[][] = [];

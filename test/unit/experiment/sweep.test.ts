@@ -1,7 +1,20 @@
 /** Sweep expansion: the grid's runs, in a stable order, each with the right overrides, resolved on its own. */
 import assert from 'node:assert/strict';
-import { expandSweep, loadExperimentText, type ExperimentInput } from '../../../src/experiment';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runValidate } from '../../../src/cli/commands/validate';
+import { expandSweep, loadExperimentText, MAX_SWEEP_RUNS, type ExperimentInput } from '../../../src/experiment';
+import { formatProblem } from '../../../src/experiment/problems';
 import { gridCombinations, setDottedPath } from '../../../src/experiment/sweep';
+
+/** CPU milliseconds `fn` takes (a shared machine makes wall time a poor measure). */
+function cpuMs(fn: () => void): number {
+  const start = process.cpuUsage();
+  fn();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
 
 const TAU_BY_KIND = `name: tau-by-kind
 task: {kind: adding, length: 200}
@@ -108,5 +121,43 @@ sweep:
     assert.equal(p.path, 'training.epochs');
     assert.deepEqual(p.range.start, { line: 4, col: 3 });
     assert.match(p.message, /task\.kind=adding/u);
+  });
+
+  it('refuses an oversized grid from the product of its axis lengths, without expanding it', () => {
+    // 1000 x 1000 x 1000 = 10^9 combinations: expanding them would never finish.
+    const values = Array.from({ length: 1000 }, (_, i) => i + 1).join(', ');
+    const text = `task: {kind: adding}\nmodel: {kind: hamiltonian}\nsweep:\n  grid:\n    seed: [${values}]\n    model.hidden: [${values}]\n    training.batchSize: [${values}]\n`;
+    let lines: string[] = [];
+    const took = cpuMs(() => {
+      const result = loadExperimentText(text, 'big.hrnn.yaml');
+      assert.ok(!result.ok);
+      lines = result.problems.map((p) => formatProblem('big.hrnn.yaml', p));
+    });
+    assert.deepEqual(lines, [`big.hrnn.yaml:4:3: error: sweep.grid: expands to 1000000000 runs; a sweep may have at most ${MAX_SWEEP_RUNS}`]);
+    assert.ok(took < 5000, `${took} ms CPU`);
+    // Nothing expands a grid that size by accident either.
+    assert.throws(() => gridCombinations([MAX_SWEEP_RUNS + 1]), RangeError);
+    assert.throws(() => gridCombinations([100000, 100000, 100000]), /larger than a sweep may be/u);
+    assert.equal(gridCombinations([MAX_SWEEP_RUNS]).length, MAX_SWEEP_RUNS);
+  });
+
+  it('hrnn validate answers a generated 100000-value sweep quickly, with the usual refusal', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-sweep-'));
+    try {
+      const file = path.join(dir, 'seeds.hrnn.yaml');
+      const seeds = Array.from({ length: 100000 }, (_, i) => i).join(', ');
+      fs.writeFileSync(file, `task: {kind: adding, length: 50}\nmodel: {kind: hamiltonian, hidden: 16}\nsweep:\n  grid:\n    seed: [${seeds}]\n`);
+      const out: string[] = [];
+      const err: string[] = [];
+      let code = -1;
+      // Most of it is parsing 600 KB of YAML (about 1.5 s of CPU here); the grid is never expanded.
+      const took = cpuMs(() => (code = runValidate([file], { out: (l) => out.push(l), err: (l) => err.push(l) })));
+      assert.equal(code, 1);
+      assert.deepEqual(out, []);
+      assert.deepEqual(err, [`${file}:4:3: error: sweep.grid: expands to 100000 runs; a sweep may have at most ${MAX_SWEEP_RUNS}`]);
+      assert.ok(took < 15000, `${took} ms CPU`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
