@@ -2,7 +2,7 @@
  * Command-line overrides (`hrnn train file.yaml --set training.steps=60`): `path=value`, the value
  * read as YAML (`0.01`, `tanh-rnn`, `null`, `[1, 2]`), the path checked against the schema.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { closestMatch } from './didYouMean';
 import { leafPaths } from './jsonSchema';
 
@@ -28,9 +28,18 @@ export function parseOverride(raw: string): OverrideParse {
     const why = path.startsWith('sweep') ? 'a sweep cannot be overridden' : 'not a key of the experiment format';
     return { ok: false, message: `--set ${raw}: unknown path "${path}" (${why})${hint}` };
   }
+  // parseDocument, not parse: parse prints the library's warnings (an unknown tag) as raw process
+  // warnings on stderr. A warning here is refused like an error: a one-word value needs no tags.
+  const doc = parseDocument(text, { strict: true, prettyErrors: false, logLevel: 'error' });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem !== undefined) {
+    const first = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/u, '');
+    const reason = first.charAt(0).toLowerCase() + first.slice(1);
+    return { ok: false, message: `--set ${raw}: the value is not valid YAML (${reason})` };
+  }
   let value: unknown;
   try {
-    value = parseYaml(text, { strict: true, prettyErrors: false });
+    value = doc.toJS();
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { ok: false, message: `--set ${raw}: the value is not valid YAML (${reason})` };

@@ -87,6 +87,9 @@ export function parseExperimentYaml(text: string): ParsedYaml {
     keepSourceTokens: true,
     merge: true,
     strict: true,
+    // The library would print some warnings itself (process warnings on stderr); every one of
+    // them is reported below as a positioned Problem instead.
+    logLevel: 'error',
   });
   const parsed: ParsedYaml = { text, doc, lineCounter, problems: [] };
   const lines = splitLines(text);
