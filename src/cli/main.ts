@@ -56,7 +56,10 @@ function findCommand(name: string): CommandSpec | undefined {
 }
 
 function unknownCommand(name: string, io: CliIo): number {
-  const close = closestMatch(name, COMMANDS.map((c) => c.name));
+  const close = closestMatch(
+    name,
+    COMMANDS.map((c) => c.name),
+  );
   const names = COMMANDS.map((c) => c.name).join(', ');
   io.err(`hrnn: unknown command "${name}"${close ? `; did you mean "${close}"?` : ''} (commands: ${names}; see hrnn --help)\n`);
   return EXIT.usage;
@@ -93,7 +96,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return EXIT.usage;
     }
     // Anything else is a bug in hrnn, not in the user's file: say so briefly, keep the stack for reports.
-    io.err(`hrnn ${name}: internal error: ${(e as Error).message}\n${process.env.HRNN_DEBUG ? (e as Error).stack + '\n' : '(set HRNN_DEBUG=1 for the stack trace)\n'}`);
+    io.err(
+      `hrnn ${name}: internal error: ${(e as Error).message}\n${process.env.HRNN_DEBUG ? (e as Error).stack + '\n' : '(set HRNN_DEBUG=1 for the stack trace)\n'}`,
+    );
     return EXIT.failed;
   }
 }

@@ -92,7 +92,8 @@ function perStepFloats(exp: ResolvedExperiment): PerStep {
   const kind: ModelKind = exp.model.kind;
   if (kind === 'hamiltonian') {
     const alpha = exp.model.alpha !== 0;
-    const base: PerStep = exp.model.variant === 'full' ? { train: 39, probe: 43, forward: 11, evaluation: 17 } : { train: 24, probe: 45, forward: 10, evaluation: 14 };
+    const base: PerStep =
+      exp.model.variant === 'full' ? { train: 39, probe: 43, forward: 11, evaluation: 17 } : { train: 24, probe: 45, forward: 10, evaluation: 14 };
     return alpha ? { train: base.train + 6, probe: base.probe + 6, forward: base.forward + 2, evaluation: base.evaluation + 2 } : base;
   }
   const peers: Record<Exclude<ModelKind, 'hamiltonian'>, PerStep> = {
@@ -155,14 +156,17 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
   // Alive through the whole run.
   const terms: MemoryTerm[] = [{ name: 'runtime', bytes: RUNTIME_BYTES, detail: 'Node.js and TensorFlow.js', lower: 'nothing' }];
   if (mnist) terms.push({ name: 'data', bytes: MNIST_FILE_BYTES + Bp * T * d * FLOAT, detail: 'the MNIST images', lower: 'nothing' });
-  else terms.push(term('data', (exp.task.testSize + (probesOn ? Bp : 0)) * T * d, `test set of ${exp.task.testSize} sequences of length ${T}`, 'task.testSize'));
+  else
+    terms.push(term('data', (exp.task.testSize + (probesOn ? Bp : 0)) * T * d, `test set of ${exp.task.testSize} sequences of length ${T}`, 'task.testSize'));
 
   const P = cellParameters(exp.model.kind, exp.model.variant, m, d) + F * C + C;
   const recurrentTrained = (exp.training.recurrentLearningRate ?? exp.training.learningRate) > 0;
   const Pt = recurrentTrained ? P : F * C + C;
   const moments = exp.training.optimizer === 'adam' ? 2 : exp.training.momentum > 0 ? 1 : 0;
   const bestWeights = mnist ? P : 0; // MNIST keeps the best-validation weights for the final test
-  terms.push(term('parameters', 2 * P + bestWeights + Pt * (moments + 4), `${P} parameters with their gradients and ${exp.training.optimizer} state`, 'model.hidden'));
+  terms.push(
+    term('parameters', 2 * P + bestWeights + Pt * (moments + 4), `${P} parameters with their gradients and ${exp.training.optimizer} state`, 'model.hidden'),
+  );
 
   if (fused) {
     const mp = kernelPadded(m);
@@ -191,14 +195,26 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
   // One at a time: the largest counts.
   const batchArrays = 2 * T * B * d;
   const phases: MemoryTerm[] = [];
-  if (fused) phases.push(term('training', 16 * B * F + T * B * d + batchArrays, `training steps around the fused kernel: batch ${B} x length ${T}`, 'training.batchSize'));
+  if (fused)
+    phases.push(
+      term('training', 16 * B * F + T * B * d + batchArrays, `training steps around the fused kernel: batch ${B} x length ${T}`, 'training.batchSize'),
+    );
   else {
-    const why = hamiltonian ? 'composite tfjs ops keep every state for the gradient' : `the ${exp.model.kind} cell's tfjs ops keep every state for the gradient`;
+    const why = hamiltonian
+      ? 'composite tfjs ops keep every state for the gradient'
+      : `the ${exp.model.kind} cell's tfjs ops keep every state for the gradient`;
     const lower = hamiltonian && exp.model.implementation === 'tfjs' ? `${sizeKeys}, or set model.implementation: auto (the fused kernel)` : sizeKeys;
     phases.push(term('training', T * (c.train * B * m + B * d) + 8 * B * F + batchArrays, `${why}: ${shape}`, lower));
   }
   if (probesOn) {
-    phases.push(term('probes', T * (c.probe * Bp * m + Bp * d), `probes keep every state: probe batch ${Bp} x hidden ${m} x length ${T}`, 'probes.batchSize, or set probes.every: null'));
+    phases.push(
+      term(
+        'probes',
+        T * (c.probe * Bp * m + Bp * d),
+        `probes keep every state: probe batch ${Bp} x hidden ${m} x length ${T}`,
+        'probes.batchSize, or set probes.every: null',
+      ),
+    );
   }
   const evaluation = (fused ? 4 * Be * F : c.evaluation * Be * m) + 3 * T * Be * d;
   phases.push(term('evaluation', evaluation, `evaluation in chunks of ${Be} sequences of length ${T}`, mnist ? 'task.evalLimit' : 'task.testSize'));

@@ -86,7 +86,7 @@ training: { batchSize: ${batch}, steps: 10 }
     assert.ok(r.maxRssKb < 1024 * 1024, `peak RSS ${r.maxRssKb} KB`);
   });
 
-  it('accepts every example in examples/, each well under this machine\'s memory', () => {
+  it("accepts every example in examples/, each well under this machine's memory", () => {
     const machine = machineMemory();
     const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.hrnn.yaml'));
     assert.ok(files.length >= 5, 'the examples are there');

@@ -34,14 +34,23 @@ describe('training memory estimate', () => {
 
   it('composite tfjs ops: linear in the batch and in the length (every state is kept for the gradient)', () => {
     const byBatch = [100, 200, 300].map((B) => estimateTrainingMemory(withSizes(COMPOSITE, B, 1000), 'composite'));
-    assertLinear(byBatch.map((e) => e.bytes), 'the estimate, in the batch');
+    assertLinear(
+      byBatch.map((e) => e.bytes),
+      'the estimate, in the batch',
+    );
     const byLength = [1000, 2000, 3000].map((T) => estimateTrainingMemory(withSizes(COMPOSITE, 100, T), 'composite'));
-    assertLinear(byLength.map((e) => e.bytes), 'the estimate, in the length');
+    assertLinear(
+      byLength.map((e) => e.bytes),
+      'the estimate, in the length',
+    );
     // The training step is what grows: at least 39 floats per sequence, hidden unit and step.
     assert.ok(termBytes(byLength[1], 'training') - termBytes(byLength[0], 'training') >= 39 * 100 * 64 * 1000 * 4);
     // The peer cells are composite whatever the implementation asked for.
     const lstm = [1000, 2000, 3000].map((T) => estimateTrainingMemory(withSizes('kind: lstm, hidden: 64', 100, T), 'fused'));
-    assertLinear(lstm.map((e) => e.bytes), 'an LSTM, in the length');
+    assertLinear(
+      lstm.map((e) => e.bytes),
+      'an LSTM, in the length',
+    );
     assert.equal(lstm[0].implementation, 'composite');
   });
 
@@ -53,7 +62,10 @@ describe('training memory estimate', () => {
     assert.equal(termBytes(long, 'kernel') - termBytes(short, 'kernel'), inputsGrowth);
     // Against the composite path, growth with the length is negligible.
     const [cShort, cLong] = [1000, 100000].map((T) => estimateTrainingMemory(withSizes(REVERSIBLE, 100, T), 'composite'));
-    assert.ok((long.bytes - short.bytes) * 50 < cLong.bytes - cShort.bytes, `${formatBytes(long.bytes - short.bytes)} vs ${formatBytes(cLong.bytes - cShort.bytes)}`);
+    assert.ok(
+      (long.bytes - short.bytes) * 50 < cLong.bytes - cShort.bytes,
+      `${formatBytes(long.bytes - short.bytes)} vs ${formatBytes(cLong.bytes - cShort.bytes)}`,
+    );
     // Anchors bring states back: y and z (rows of 64 + 16 padding floats) every anchorEvery steps.
     const anchored = estimateTrainingMemory(withSizes(`${REVERSIBLE}, anchorEvery: 10`, 100, 100000), 'fused');
     assert.equal(termBytes(anchored, 'kernel') - termBytes(long, 'kernel'), 9999 * 100 * 2 * 80 * 4);
@@ -62,7 +74,10 @@ describe('training memory estimate', () => {
   it('fused kernel, stored backprop: linear in batch x length (5.8 GB at batch 100000, T = 50, hidden 128, as measured)', () => {
     const stored = 'kind: hamiltonian, hidden: 128';
     const byLength = [100, 200, 300].map((T) => estimateTrainingMemory(withSizes(stored, 1000, T), 'fused'));
-    assertLinear(byLength.map((e) => termBytes(e, 'kernel')), 'the kernel workspace, in the length');
+    assertLinear(
+      byLength.map((e) => termBytes(e, 'kernel')),
+      'the kernel workspace, in the length',
+    );
     const big = estimateTrainingMemory(withSizes(stored, 100000, 50), 'fused');
     assert.ok(big.bytes > 5.5e9 && big.bytes < 9e9, formatBytes(big.bytes));
     assert.equal(big.terms[0].name, 'kernel');
@@ -80,7 +95,8 @@ describe('training memory estimate', () => {
     const sgd = experiment('task: {kind: adding}\nmodel: {kind: hamiltonian, hidden: 8192}\ntraining: {optimizer: sgd}\n');
     assert.ok(termBytes(estimateTrainingMemory(sgd, 'fused'), 'parameters') < termBytes(wide, 'parameters'));
     // Evaluation runs in chunks of at most 250 sequences: a larger test set only adds its data.
-    const e = (testSize: number) => experiment(`task: {kind: adding, length: 100, testSize: ${testSize}}\nmodel: {kind: gru, hidden: 32}\ntraining: {batchSize: 1}\nprobes: {every: null}\n`);
+    const e = (testSize: number) =>
+      experiment(`task: {kind: adding, length: 100, testSize: ${testSize}}\nmodel: {kind: gru, hidden: 32}\ntraining: {batchSize: 1}\nprobes: {every: null}\n`);
     const [small, large] = [1000, 2000].map((n) => estimateTrainingMemory(e(n), 'composite'));
     assert.equal(large.bytes - small.bytes, 1000 * 100 * 2 * 4);
   });

@@ -36,7 +36,10 @@ describe('YAML warnings', () => {
     const ok = await processWarningsOf(() => {
       const result = loadExperimentText(TAGGED.replace('hidden: !foo 3', 'hidden: 3') + 'name: !bar x\n', 'tag.hrnn.yaml');
       assert.ok(result.ok);
-      assert.deepEqual(result.warnings.map((w) => formatProblem('tag.hrnn.yaml', w)), ['tag.hrnn.yaml:5:7: warning: name: unresolved tag: !bar']);
+      assert.deepEqual(
+        result.warnings.map((w) => formatProblem('tag.hrnn.yaml', w)),
+        ['tag.hrnn.yaml:5:7: warning: name: unresolved tag: !bar'],
+      );
     });
     assert.deepEqual(ok, []);
   });
@@ -47,7 +50,10 @@ describe('YAML warnings', () => {
       assert.deepEqual(parsed, { ok: false, message: '--set model.hidden=!foo 3: the value is not valid YAML (unresolved tag: !foo)' });
       const result = loadExperimentText(TAGGED.replace('!foo 3', '3'), 'f.hrnn.yaml', { overrides: ['model.hidden=!foo 3'] });
       assert.ok(!result.ok);
-      assert.deepEqual(result.problems.map((p) => formatProblem('f.hrnn.yaml', p)), ['f.hrnn.yaml:1:1: error: --set model.hidden=!foo 3: the value is not valid YAML (unresolved tag: !foo)']);
+      assert.deepEqual(
+        result.problems.map((p) => formatProblem('f.hrnn.yaml', p)),
+        ['f.hrnn.yaml:1:1: error: --set model.hidden=!foo 3: the value is not valid YAML (unresolved tag: !foo)'],
+      );
     });
     assert.deepEqual(warnings, []);
     // Standard tags still work.
