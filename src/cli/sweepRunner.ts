@@ -3,6 +3,7 @@
  * sweep.json; sequential, or `--parallel N` child processes (`hrnn train --sweep-index i --ipc`).
  */
 import path from 'node:path';
+import YAML from 'yaml';
 import type { ExpandedRun, LoadSuccess } from '../experiment';
 import { sweepMemberArguments } from '../process/trainerArguments';
 import { TrainerProcess } from '../process/trainerProcess';
@@ -14,7 +15,8 @@ import { exitCodeFor, runOne, type RunContext } from './runOne';
 
 /**
  * Runs every combination of a sweep into `<runsDir>/<name>-sweep-<stamp>/`, keeping sweep.json up to
- * date. `passThrough` are the options each child process of `--parallel` gets (`--set`, `--backend`).
+ * date. `passThrough` are the options each child process of `--parallel` gets (`--backend`); the
+ * children read the experiment from the sweep folder's frozen copy, with the overrides already in it.
  */
 export async function runSweep(
   loaded: LoadSuccess & { runs: ExpandedRun[] },
@@ -32,6 +34,7 @@ export async function runSweep(
     experimentFile: ctx.experimentFile,
     grid: loaded.input.sweep?.grid ?? {},
     members: runs.map((r) => ({ index: r.index, runId: sweepMemberId(r.index, r.parameters, runs.length), parameters: r.parameters })),
+    frozenExperiment: `# Frozen copy of ${ctx.experimentFile} as this sweep was started (command-line overrides applied).\n# The sweep's members train from this file, so editing the original does not change a running sweep.\n${YAML.stringify(loaded.input)}`,
   });
   const sweepDir = sweep.sweepDir;
   ctx.send?.({ type: 'sweepStarted', sweepDir, count: runs.length });
@@ -92,7 +95,7 @@ async function runSweepInChildren(
     sweep.setStatus(run.index, 'running');
     const child = new TrainerProcess({
       script,
-      args: sweepMemberArguments({ experimentFile: ctx.experimentFile, sweepDir, index: run.index, passThrough }),
+      args: sweepMemberArguments({ experimentFile: sweep.frozenExperimentFile, sweepDir, index: run.index, passThrough }),
     });
     children.add(child);
     const stderr: string[] = [];

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RUN_FORMAT_VERSION, type RunStatus, type SweepSummary } from '../protocol/records';
+import { RUN_FILES, RUN_FORMAT_VERSION, type RunStatus, type SweepSummary } from '../protocol/records';
 import { writeFileAtomic } from './atomicFile';
 import { isPlainName, SWEEP_FILE, sweepMemberDir } from './layout';
 import { readSummary } from './runFolder';
@@ -41,7 +41,15 @@ export class SweepFolderWriter {
   /** Creates `<runsDir>/<sweepId>/` exclusively and writes the first sweep.json (every member pending). */
   static create(
     runsDir: string,
-    init: { sweepId: string; name: string; experimentFile: string; grid: SweepSummary['grid']; members: SweepMemberInit[] },
+    init: {
+      sweepId: string;
+      name: string;
+      experimentFile: string;
+      grid: SweepSummary['grid'];
+      members: SweepMemberInit[];
+      /** The experiment as submitted (overrides applied): members train from this copy, not from a file that may be edited meanwhile. */
+      frozenExperiment?: string;
+    },
   ): SweepFolderWriter {
     for (const m of init.members) sweepMemberDir(runsDir, m.runId); // refuses unsafe ids before anything is created
     const sweepDir = path.join(runsDir, init.sweepId);
@@ -63,8 +71,14 @@ export class SweepFolderWriter {
       endedAt: null,
     };
     const writer = new SweepFolderWriter(sweepDir, summary);
+    if (init.frozenExperiment !== undefined) writeFileAtomic(writer.frozenExperimentFile, init.frozenExperiment);
     writer.write();
     return writer;
+  }
+
+  /** `<sweep>/experiment.yaml`: the frozen copy of the sweep's experiment. */
+  get frozenExperimentFile(): string {
+    return path.join(this.sweepDir, RUN_FILES.experiment);
   }
 
   memberDir(index: number): string {

@@ -3,6 +3,7 @@
  * writes run folders. Progress on stderr; `--json` prints the metric records as JSON lines on
  * stdout; `--ipc` (used by the extension's trainer process) sends typed TrainerEvents to the parent.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { formatProblem, loadExperimentFile } from '../../experiment';
 import { parseCommandLine, positiveInt, single, usageText, UsageError, type ParsedArgs } from '../args';
@@ -11,6 +12,7 @@ import { EXIT, type CliIo } from '../io';
 import { memoryRefusal } from '../memoryGuard';
 import { exitCodeFor, runOne, type RunContext } from '../runOne';
 import { sweepMemberId } from '../../runs/layout';
+import { readSweepSummary } from '../../runs/sweepFolder';
 import { runSweep } from '../sweepRunner';
 import { IpcChannel, StopSignal, type Send } from '../trainerControl';
 
@@ -45,7 +47,7 @@ async function trainCommand(
   const overrides = [...(args.values.get('set') ?? [])];
   const backend = single(args, 'backend');
   if (backend !== undefined) overrides.push(`backend=${backend}`);
-  const parallel = positiveInt(args, 'parallel') ?? 1;
+  const parallel = parallelism(positiveInt(args, 'parallel') ?? 1, args.flags.has('force'), io);
 
   const loaded = loadExperimentFile(file, { overrides });
   if (!loaded.ok) {
@@ -67,6 +69,8 @@ async function trainCommand(
     const index = Number(single(args, 'sweep-index'));
     const run = loaded.runs?.[index];
     if (!run) throw new UsageError(`--sweep-index ${single(args, 'sweep-index')} is not a run of the sweep in ${file}`);
+    // The file is the sweep's frozen copy; the run records the experiment file the user started from.
+    ctx.experimentFile = readSweepSummary(sweepDir)?.experimentFile || file;
     const outcome = await runOne(run.resolved, sweepDir, ctx, {
       runId: sweepMemberId(run.index, run.parameters, loaded.runs!.length),
       sweep: { id: path.basename(sweepDir), index, parameters: run.parameters, sweepDir, count: loaded.runs!.length },
@@ -89,7 +93,7 @@ async function trainCommand(
   try {
     if (loaded.runs) {
       // Each child of --parallel gets the same overrides and backend.
-      const passThrough = [...(args.values.get('set') ?? []).flatMap((s) => ['--set', s]), ...(backend ? ['--backend', backend] : [])];
+      const passThrough = backend ? ['--backend', backend] : [];
       return await runSweep({ ...loaded, runs: loaded.runs }, runsDir, parallel, ctx, passThrough);
     }
     const outcome = await runOne(loaded.resolved!, runsDir, ctx);
@@ -101,4 +105,15 @@ async function trainCommand(
     io.err(message + '\n');
     return EXIT.failed;
   }
+}
+
+/**
+ * More trainer processes than cores only make each slower (every trainer uses the cores it finds):
+ * `--parallel` is capped at the core count unless `--force` says otherwise.
+ */
+function parallelism(asked: number, force: boolean, io: CliIo): number {
+  const cores = os.availableParallelism();
+  if (asked <= cores || force) return asked;
+  io.err(`hrnn: --parallel ${asked} capped at ${cores}, the number of CPU cores here (--force runs ${asked} at a time anyway)\n`);
+  return cores;
 }
