@@ -47,6 +47,17 @@ function fsyncFolder(dir: string): void {
   }
 }
 
+/** Creates `dir` (its parents as needed) and fails when `dir` itself exists: two writers never share one folder. */
+export function createFolderExclusive(dir: string, what: string): void {
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  try {
+    fs.mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`${what} ${dir} already exists`, { cause: e });
+    throw e;
+  }
+}
+
 export interface AtomicWriteOptions {
   /**
    * When the temporary file cannot be written for lack of space, overwrite the target in place
@@ -92,7 +103,8 @@ function writeInPlace(file: string, data: string | Uint8Array): void {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this machine (EPERM: it exists but is not ours). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -117,7 +129,7 @@ export function removeStaleTemps(dir: string): number {
     const m = TEMP_PATTERN.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid !== process.pid && processAlive(pid)) continue;
+    if (pid !== process.pid && processExists(pid)) continue;
     try {
       fs.rmSync(path.join(dir, name), { force: true });
       removed++;

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { RunOwner, RunSummary } from '../protocol/records';
+import { processExists } from './atomicFile';
 
 /** A heartbeat older than this many multiples of the run's own promise counts as stale. */
 const STALE_FACTOR = 3;
@@ -40,11 +41,7 @@ export function currentOwner(): RunOwner {
 /** True/false when this host can tell; undefined when the owner runs on another host. */
 export function isOwnerAlive(owner: RunOwner): boolean | undefined {
   if (owner.host !== os.hostname()) return undefined;
-  try {
-    process.kill(owner.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!processExists(owner.pid)) return false;
   if (owner.startTicks !== undefined) {
     const now = processStartTicks(owner.pid);
     if (now !== undefined && now !== owner.startTicks) return false; // the pid was reused

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RUN_FILES, type RunStatus, type RunSummary, type MetricRecord } from '../protocol/records';
-import { removeStaleTemps, writeFileAtomic } from './atomicFile';
+import { createFolderExclusive, removeStaleTemps, writeFileAtomic } from './atomicFile';
 import { checkpointDir } from './layout';
 import { readSummary } from './runFolder';
 
@@ -27,13 +27,7 @@ export class RunFolderWriter {
    */
   static create(runsDir: string, runId: string, experimentText: string): RunFolderWriter {
     const runDir = path.join(runsDir, runId);
-    fs.mkdirSync(runsDir, { recursive: true });
-    try {
-      fs.mkdirSync(runDir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`run folder ${runDir} already exists`);
-      throw e;
-    }
+    createFolderExclusive(runDir, 'run folder');
     writeFileAtomic(path.join(runDir, RUN_FILES.experiment), experimentText);
     return new RunFolderWriter(runDir, runId);
   }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RUN_FILES, RUN_FORMAT_VERSION, type RunStatus, type SweepSummary } from '../protocol/records';
-import { writeFileAtomic } from './atomicFile';
+import { createFolderExclusive, writeFileAtomic } from './atomicFile';
 import { isPlainName, SWEEP_FILE, sweepMemberDir } from './layout';
 import { readSummary } from './runFolder';
 
@@ -53,13 +53,7 @@ export class SweepFolderWriter {
   ): SweepFolderWriter {
     for (const m of init.members) sweepMemberDir(runsDir, m.runId); // refuses unsafe ids before anything is created
     const sweepDir = path.join(runsDir, init.sweepId);
-    fs.mkdirSync(runsDir, { recursive: true });
-    try {
-      fs.mkdirSync(sweepDir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new Error(`sweep folder ${sweepDir} already exists`);
-      throw e;
-    }
+    createFolderExclusive(sweepDir, 'sweep folder');
     const summary: SweepSummary = {
       formatVersion: RUN_FORMAT_VERSION,
       sweepId: init.sweepId,

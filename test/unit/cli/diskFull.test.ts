@@ -1,7 +1,7 @@
 /**
  * `hrnn train` into a folder on a full disk (a small tmpfs): the run ends `failed` with one clear
  * line naming ENOSPC (no stack trace), its summary stays readable and no temporary file is left.
- * Needs `mount` (root); CI runs as root and must not skip it.
+ * Needs `mount` (root): see test/unit/helpers/smallDisk.ts.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,30 +9,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readSummary } from '../../../src/runs/runFolder';
+import { useSmallDisk } from '../helpers/smallDisk';
 
 const root = path.resolve(__dirname, '../../../..');
 const hrnn = path.join(root, 'bin', 'hrnn.js');
 
 describe('hrnn train on a full disk (CLI process)', function () {
   this.timeout(180000);
-  let mnt: string;
-  before(function () {
-    if (process.platform !== 'linux') this.skip();
-    mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-disk-'));
-    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=96k', 'tmpfs', mnt]);
-    if (r.status !== 0) {
-      fs.rmSync(mnt, { recursive: true, force: true });
-      if (process.env.CI) assert.fail(`mount tmpfs failed: ${r.stderr}`);
-      this.skip();
-    }
-  });
-  after(() => {
-    if (!mnt) return;
-    spawnSync('umount', [mnt]);
-    fs.rmSync(mnt, { recursive: true, force: true });
-  });
+  const disk = useSmallDisk(96);
 
   it('ends failed with one ENOSPC line and a readable summary', () => {
+    const mnt = disk.dir();
     const file = path.join(os.tmpdir(), `hrnn-disk-${process.pid}.hrnn.yaml`);
     fs.writeFileSync(
       file,

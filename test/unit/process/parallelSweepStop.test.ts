@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunSummary, SweepSummary } from '../../../src/protocol/records';
+import { processExists } from '../../../src/runs/atomicFile';
 
 const root = path.resolve(__dirname, '../../../..');
 const hrnn = path.join(root, 'bin', 'hrnn.js');
@@ -33,14 +34,7 @@ function childPids(parent: number): number[] {
     .map(([pid]) => pid);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const isAlive = processExists;
 
 /** Run folders of the sweep under `runsDir` that have trained at least `steps` steps. */
 function runsTraining(runsDir: string, steps: number): string[] {

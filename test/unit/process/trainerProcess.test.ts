@@ -12,17 +12,11 @@ import { nextEvent } from '../../../src/process/emitter';
 import { trainArguments } from '../../../src/process/trainerArguments';
 import { TrainerProcess, type TrainerOutput } from '../../../src/process/trainerProcess';
 import { readSummary } from '../../../src/runs/runFolder';
+import { processExists } from '../../../src/runs/atomicFile';
 
 const FAKE_CLI = path.resolve(__dirname, '../../../../test/fixtures/fake-trainer/cli.js');
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const isAlive = processExists;
 
 describe('process: trainer process (fake trainer)', function () {
   this.timeout(20000);

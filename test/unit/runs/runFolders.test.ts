@@ -15,6 +15,7 @@ import { crashedReason, currentOwner, processStartTicks } from '../../../src/run
 import { readSummary } from '../../../src/runs/runFolder';
 import { RunFolderWriter, markRunInterrupted } from '../../../src/runs/runWriter';
 import { SweepFolderWriter, readSweepSummary } from '../../../src/runs/sweepFolder';
+import { useSmallDisk } from '../helpers/smallDisk';
 
 function summaryOf(runId: string, extra: Partial<RunSummary> = {}): RunSummary {
   return {
@@ -164,25 +165,10 @@ describe('run folders (src/runs)', () => {
   });
 
   describe('on a full disk (a 256 KB tmpfs)', function () {
-    let mnt: string;
-    before(function () {
-      if (process.platform !== 'linux') this.skip();
-      mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-full-'));
-      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
-      if (r.status !== 0) {
-        fs.rmSync(mnt, { recursive: true, force: true });
-        // CI runs as root and must exercise this; a developer without mount rights may skip it.
-        if (process.env.CI) assert.fail(`mount tmpfs failed: ${r.stderr}`);
-        this.skip();
-      }
-    });
-    after(() => {
-      if (!mnt) return;
-      spawnSync('umount', [mnt]);
-      fs.rmSync(mnt, { recursive: true, force: true });
-    });
+    const disk = useSmallDisk(256);
 
     it('still lands the final summary, leaves no temporary, and the summary stays readable', () => {
+      const mnt = disk.dir();
       const w = RunFolderWriter.create(mnt, 'full', 'name: full\n');
       w.writeSummary(summaryOf('full', { pid: process.pid }));
       // Fill the disk to the last byte.
