@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PlotsPanel } from '../../src/extension/plots/plotsPanel';
 import type { MetricRecord } from '../../src/protocol/records';
 import type { ChartDataReport, SeriesReport } from '../../src/protocol/webview';
-import { getApi, waitFor } from './helpers';
+import { SLOW_MS, getApi, until } from './helpers';
 
 /** What the charts must hold for one run, counted from metrics.jsonl (rules in src/protocol/webview.ts). */
 export function expectedSeries(records: MetricRecord[]): Record<string, Record<string, number>> {
@@ -37,10 +37,11 @@ export function assertChartsMatch(report: ChartDataReport, runId: string, record
     }
 }
 
+/** The plots panel once its webview page has loaded and said `ready` (a page load: slow on a busy machine). */
 export async function panelReady(): Promise<PlotsPanel> {
   const api = await getApi();
-  const panel = await waitFor(() => api.plots.current, 'the plots panel');
-  await waitFor(() => panel.isReady, 'the plots webview ready handshake');
+  const panel = await until([api.plots.onDidOpenPanel], () => api.plots.current, 'the plots panel');
+  await until([panel.onDidBecomeReady], () => panel.isReady, 'the plots webview ready handshake', SLOW_MS);
   return panel;
 }
 

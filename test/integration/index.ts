@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Mocha from 'mocha';
 import { reloadRequest, type ReloadData } from './helpers';
+import { rootHooks } from './rootHooks';
 import { driver } from './uiDriver';
 
 const PHASE1_FILES = ['activation.test.js', 'train.test.js', 'plots.test.js', 'refuse.test.js', 'stop.test.js', 'runsView.test.js', 'reload.test.js'];
@@ -19,7 +20,9 @@ const PHASE2_FILES = ['afterReload.suite.js'];
 
 export async function run(): Promise<void> {
   const state = driver ? await driver.state<ReloadData>() : { phase: 1 as const, data: null };
-  const mocha = new Mocha({ ui: 'bdd', timeout: 120000, color: false, reporter: 'spec' });
+  // Per-test limit: the tests' own waits (helpers.ts SLOW_MS) fail first, with a message saying what
+  // they waited for; the whole run is bounded by the launcher's VSCODE_TEST_TIMEOUT_MS.
+  const mocha = new Mocha({ ui: 'bdd', timeout: 240000, color: false, reporter: 'spec', rootHooks });
   if (process.env.HRNN_TEST_GREP) mocha.grep(process.env.HRNN_TEST_GREP);
   const files = state.phase === 2 ? PHASE2_FILES : PHASE1_FILES;
   for (const f of files) {

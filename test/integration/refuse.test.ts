@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import * as vscode from 'vscode';
-import { experimentUri, getApi, openExperiment, runsDir, trainFromPalette, waitFor, withTimeout } from './helpers';
+import { SLOW_MS, experimentUri, getApi, openExperiment, runsDir, trainFromPalette, waitFor, withTimeout } from './helpers';
 import { driver } from './uiDriver';
 
 // broken.hrnn.yaml: line 9 `  tau: -0.5` (a negative step size), line 12 `  learningRat: 0.01` (unknown key).
@@ -28,7 +28,7 @@ describe('A broken experiment', () => {
     const api = await getApi();
     const before = fs.existsSync(runsDir()) ? fs.readdirSync(runsDir()) : [];
     const session = await trainFromPalette(api, 'broken.hrnn.yaml');
-    await withTimeout(session.ended, 60000, 'the refusal');
+    await withTimeout(session.ended, SLOW_MS, 'the refusal');
     assert.equal(session.outcome?.kind, 'refused', JSON.stringify(session.outcome));
     const problems = session.refusedProblems ?? [];
     assert.ok(problems.some((p) => /broken\.hrnn\.yaml:9:\d+: error: .*tau/.test(p)), problems.join('\n'));

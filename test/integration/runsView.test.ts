@@ -4,7 +4,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingSession } from '../../src/extension/training/supervisor';
 import { readSummary } from '../../src/runs/runFolder';
-import { completedTinyRun, getApi, waitFor, withTimeout } from './helpers';
+import { SLOW_MS, completedTinyRun, getApi, trainTinyRun, waitFor, withTimeout } from './helpers';
+import { driver } from './uiDriver';
 
 describe('Runs view commands', () => {
   let rerunDir: string | undefined;
@@ -18,8 +19,8 @@ describe('Runs view commands', () => {
       const sub = api.supervisor.onDidStartSession((s) => (sub.dispose(), resolve(s)));
     });
     await vscode.commands.executeCommand('hamiltonianRnn.runs.rerun', node);
-    const session = await withTimeout(started, 30000, 'the rerun to start');
-    await withTimeout(session.ended, 90000, 'the rerun to finish');
+    const session = await withTimeout(started, SLOW_MS, 'the rerun to start');
+    await withTimeout(session.ended, SLOW_MS, 'the rerun to finish');
     const run = session.runList[0];
     assert.ok(run && run.runDir !== runDir, 'a new run folder');
     assert.equal(run.status, 'completed');
@@ -28,9 +29,14 @@ describe('Runs view commands', () => {
   });
 
   it('Delete deletes nothing unless the user confirms', async function () {
-    assert.ok(rerunDir, 'the rerun of the previous test produced a run to delete');
     const api = await getApi();
-    const dir = rerunDir!;
+    if (!rerunDir) {
+      // The Rerun test failed (and says why): train a run of our own to delete rather than fail here too.
+      void driver?.log('delete test: no rerun to delete, training one');
+      rerunDir = (await trainTinyRun(api)).runDir;
+    }
+    assert.ok(rerunDir, 'a finished run to delete');
+    const dir = rerunDir;
     const node = await waitFor(() => api.runsView.getChildren().find((n) => n.kind === 'run' && n.runDir === dir), 'the rerun in the view');
     // The confirmation is a modal dialog; VS Code answers every modal dialog of an extension test
     // run with "cancel" (DialogService: refused to show dialog in tests), so this is the unconfirmed path.
