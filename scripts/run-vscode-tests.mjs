@@ -164,7 +164,7 @@ async function runPaletteCommand(text, label = text) {
     try {
       await page.waitForSelector(row, { timeout: Math.min(3000 * attempt, 15000) });
     } catch (e) {
-      if (attempt >= 15) throw new Error(`"${label}" never appeared in the command palette after typing "${text}"`);
+      if (attempt >= 15) throw new Error(`"${label}" never appeared in the command palette after typing "${text}"`, { cause: e });
       await page.waitForTimeout(1000);
       continue;
     }
@@ -394,7 +394,7 @@ const timer = setTimeout(async () => {
   process.exit(1);
 }, timeoutMs);
 
-let exitCode = 1;
+let exitCode;
 try {
   for (let i = 0; ; i++) {
     if (server.exitCode !== null) throw new Error(`code-server exited early:\n${serverLog.join('')}`);
