@@ -6,7 +6,20 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'out/', 'dist/', 'build/', '.vscode-test/', 'media/webview/', 'native/', 'test-output/', 'bench/results/', 'runs/', 'examples/runs/', 'test/fixtures/workspace/runs/'],
+    ignores: [
+      'node_modules/',
+      'out/',
+      'dist/',
+      'build/',
+      '.vscode-test/',
+      'media/webview/',
+      'native/',
+      'test-output/',
+      'bench/results/',
+      'runs/',
+      'examples/runs/',
+      'test/fixtures/workspace/runs/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

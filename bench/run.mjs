@@ -64,9 +64,34 @@ function run(cmd, args, label) {
 }
 
 const torch = (size, extra = []) =>
-  run(PYTHON, ['bench/torch_step.py', 'step', '--T', size.T, '--B', size.B, '--m', size.m, '--d', size.d, '--loss', size.loss, ...extra].map(String), `pytorch T${size.T}`);
+  run(
+    PYTHON,
+    ['bench/torch_step.py', 'step', '--T', size.T, '--B', size.B, '--m', size.m, '--d', size.d, '--loss', size.loss, ...extra].map(String),
+    `pytorch T${size.T}`,
+  );
 const tfjs = (impl, backprop, size, extra = []) =>
-  run(process.execPath, ['bench/tfjs_step.cjs', '--impl', impl, '--backprop', backprop, '--T', size.T, '--B', size.B, '--m', size.m, '--d', size.d, '--loss', size.loss, ...extra].map(String), `${impl} ${backprop} T${size.T}`);
+  run(
+    process.execPath,
+    [
+      'bench/tfjs_step.cjs',
+      '--impl',
+      impl,
+      '--backprop',
+      backprop,
+      '--T',
+      size.T,
+      '--B',
+      size.B,
+      '--m',
+      size.m,
+      '--d',
+      size.d,
+      '--loss',
+      size.loss,
+      ...extra,
+    ].map(String),
+    `${impl} ${backprop} T${size.T}`,
+  );
 
 const started = new Date();
 const loadStart = os.loadavg();

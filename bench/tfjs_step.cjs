@@ -48,14 +48,38 @@ async function main() {
   const tau = Math.min(0.05, 5 / T);
   const classes = a.loss === 'mse' ? 1 : 10;
   // uniform with the given standard deviation
-  const init = (shape, std, seed) => tf.tidy(() => tf.mul(tf.sub(tf.tensor(uniform(shape.reduce((x, y) => x * y, 1), seed), shape), 0.5), std * Math.sqrt(12)));
+  const init = (shape, std, seed) =>
+    tf.tidy(() =>
+      tf.mul(
+        tf.sub(
+          tf.tensor(
+            uniform(
+              shape.reduce((x, y) => x * y, 1),
+              seed,
+            ),
+            shape,
+          ),
+          0.5,
+        ),
+        std * Math.sqrt(12),
+      ),
+    );
   const W = tf.variable(init([m, m], 1 / Math.sqrt(m), 1), true, 'W');
   const V = tf.variable(init([m, d], 1 / Math.sqrt(d), 2), true, 'V');
   const b = tf.variable(tf.zeros([m]), true, 'b');
   const Q = tf.variable(init([m, classes], 1 / Math.sqrt(m), 3), true, 'Q');
   const c = tf.variable(tf.zeros([classes]), true, 'c');
   const inputs = { data: uniform(T * B * d, 4), T, B, d };
-  const target = a.loss === 'mse' ? tf.tensor2d(uniform(B, 5), [B, 1]) : tf.oneHot(tf.tensor1d(Array.from(uniform(B, 6), (x) => Math.floor(10 * x)), 'int32'), 10);
+  const target =
+    a.loss === 'mse'
+      ? tf.tensor2d(uniform(B, 5), [B, 1])
+      : tf.oneHot(
+          tf.tensor1d(
+            Array.from(uniform(B, 6), (x) => Math.floor(10 * x)),
+            'int32',
+          ),
+          10,
+        );
   const opts = { variant: 'full', tau, alpha: 0, backprop: a.backprop, anchorEvery: a.anchor > 0 ? a.anchor : null };
 
   let sequence;

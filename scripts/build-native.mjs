@@ -23,9 +23,20 @@ const ADDON_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_napi.c', 'binding
 const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_wasm.c'];
 /** Flags of the wasm build, relative source paths: the output depends only on these and clang's version. */
 export const WASM_FLAGS = [
-  '--target=wasm32', '-O3', '-msimd128', '-mbulk-memory', '-ffp-contract=fast', '-fno-math-errno',
-  '-nostdlib', '-std=gnu11', '-Wall', '-Wno-unused-function',
-  '-Wl,--no-entry', '-Wl,-z,stack-size=1048576', '-Wl,--max-memory=4294967296', '-Wl,--strip-all',
+  '--target=wasm32',
+  '-O3',
+  '-msimd128',
+  '-mbulk-memory',
+  '-ffp-contract=fast',
+  '-fno-math-errno',
+  '-nostdlib',
+  '-std=gnu11',
+  '-Wall',
+  '-Wno-unused-function',
+  '-Wl,--no-entry',
+  '-Wl,-z,stack-size=1048576',
+  '-Wl,--max-memory=4294967296',
+  '-Wl,--strip-all',
 ];
 const NATIVE_FLAGS = ['-O3', '-march=native', '-ffp-contract=fast', '-fno-math-errno', '-std=gnu11'];
 
@@ -109,8 +120,17 @@ function buildWithCompiler(headers, cc, dir) {
   if (!headers) return 'Node headers (include/node/node_api.h) not found';
   const out = path.join(dir, 'hrnn_kernel.node');
   const args = [
-    ...NATIVE_FLAGS, '-shared', '-fPIC', '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=hrnn_kernel',
-    `-I${path.join(headers, 'include', 'node')}`, 'hrnn_kernel.c', 'hrnn_napi.c', '-o', out, '-lpthread',
+    ...NATIVE_FLAGS,
+    '-shared',
+    '-fPIC',
+    '-DNAPI_VERSION=8',
+    '-DNODE_GYP_MODULE_NAME=hrnn_kernel',
+    `-I${path.join(headers, 'include', 'node')}`,
+    'hrnn_kernel.c',
+    'hrnn_napi.c',
+    '-o',
+    out,
+    '-lpthread',
   ];
   const r = spawnSync(cc, args, { cwd: nativeDir, encoding: 'utf8' });
   if (r.status !== 0) return `${cc} failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`;

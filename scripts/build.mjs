@@ -60,7 +60,15 @@ const contexts = await Promise.all(
 async function writeSchema() {
   // The JSON Schema is generated from the TypeBox schema (the single source of truth).
   const out = path.join(root, 'dist', 'schema-gen.cjs');
-  await esbuild.build({ absWorkingDir: root, entryPoints: ['src/experiment/schema.ts'], outfile: out, bundle: true, platform: 'node', format: 'cjs', logLevel: 'silent' });
+  await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['src/experiment/schema.ts'],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    logLevel: 'silent',
+  });
   const { ExperimentSchema } = await import(out + '?t=' + Date.now()).then((m) => m.default ?? m);
   const json = JSON.parse(JSON.stringify(ExperimentSchema));
   const doc = { $schema: 'http://json-schema.org/draft-07/schema#', ...json };
@@ -77,7 +85,11 @@ if (watch) {
   buildNativeKernel();
   let failed = false;
   for (const c of contexts) {
-    try { await c.rebuild(); } catch { failed = true; }
+    try {
+      await c.rebuild();
+    } catch {
+      failed = true;
+    }
     await c.dispose();
   }
   await writeSchema();
@@ -89,7 +101,9 @@ if (watch) {
       if (fs.existsSync(path.join(root, 'webview/tsconfig.json'))) {
         execFileSync(process.execPath, [tsc, '-p', path.join(root, 'webview'), '--noEmit'], { stdio: 'inherit' });
       }
-    } catch { failed = true; }
+    } catch {
+      failed = true;
+    }
   }
   if (failed) process.exit(1);
   console.log(`[build] ${targets.map((t) => t.outfile).join(', ')}, media/experiment.schema.json${skipTsc ? '' : ', out/ (tsc)'}`);

@@ -80,7 +80,10 @@ fs.cpSync(fixtureWorkspace, workspace, { recursive: true });
 // The fixture's modelines point at the schema relative to the repository; point them at it here.
 for (const f of fs.readdirSync(path.join(workspace, 'experiments'))) {
   const file = path.join(workspace, 'experiments', f);
-  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\$schema=\S*experiment\.schema\.json/, `$schema=${path.join(root, 'media/experiment.schema.json')}`));
+  fs.writeFileSync(
+    file,
+    fs.readFileSync(file, 'utf8').replace(/\$schema=\S*experiment\.schema\.json/, `$schema=${path.join(root, 'media/experiment.schema.json')}`),
+  );
 }
 fs.rmSync(outputDir, { recursive: true, force: true });
 fs.mkdirSync(outputDir, { recursive: true });
@@ -237,7 +240,10 @@ async function pngStats(buffer) {
 async function webviewClick({ text }) {
   const frame = await plotsFrame();
   if (!frame) throw new Error('no plots webview on screen');
-  await frame.getByRole('button', { name: String(text), exact: true }).first().click();
+  await frame
+    .getByRole('button', { name: String(text), exact: true })
+    .first()
+    .click();
   return {};
 }
 
@@ -345,12 +351,20 @@ const server = spawn(
   process.execPath,
   [
     path.join(codeServerDir, 'out/node/entry.js'),
-    '--config', path.join(tmp, 'config.yaml'),
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--user-data-dir', path.join(tmp, 'user-data'),
-    '--extensions-dir', path.join(tmp, 'extensions'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--config',
+    path.join(tmp, 'config.yaml'),
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    path.join(tmp, 'user-data'),
+    '--extensions-dir',
+    path.join(tmp, 'extensions'),
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
     '--ignore-last-opened',
     workspace,
   ],
@@ -410,7 +424,16 @@ try {
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   scratchPage = await context.newPage();
@@ -424,7 +447,8 @@ try {
 
   // Extension-host console output (mocha's reporter included) arrives in the page console as
   // ('%c INFO', 'color: ...', fmt, ...args): print it in order, without the workbench's chatter.
-  const noise = /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore|getaddrinfo ENOTFOUND)/;
+  const noise =
+    /^(Resolving connection token|Resolved connection token|Creating a socket|Updating additional builtin|\[Service Worker\]|ChatSessionStore|getaddrinfo ENOTFOUND)/;
   let consoleQueue = Promise.resolve();
   page.on('console', (msg) => {
     consoleQueue = consoleQueue.then(async () => {

@@ -59,9 +59,7 @@ export function formatProblem(file: string, problem: Problem): string {
 export function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort(
     (a, b) =>
-      a.range.start.line - b.range.start.line ||
-      a.range.start.col - b.range.start.col ||
-      (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
+      a.range.start.line - b.range.start.line || a.range.start.col - b.range.start.col || (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1),
   );
 }
 

@@ -37,18 +37,12 @@ export function resolveExperiment(input: ExperimentInput, fallbackName: string):
   const withDefaults = Value.Default(ExperimentSchema, copy) as ExperimentInput;
   const task = { ...withDefaults.task, length: sequenceLength(withDefaults.task) };
   const model = withDefaults.model;
-  const tau =
-    model.tau === 'auto' || model.tau === undefined
-      ? autoTau(task.length, model.tauScale ?? 5, model.tauMax ?? 0.05)
-      : model.tau;
+  const tau = model.tau === 'auto' || model.tau === undefined ? autoTau(task.length, model.tauScale ?? 5, model.tauMax ?? 0.05) : model.tau;
   const training = withDefaults.training!;
   const trainSize = trainSetSize(task);
   let steps = training.steps ?? null;
   if (steps === null) {
-    steps =
-      training.epochs != null && trainSize !== null
-        ? Math.max(1, Math.ceil((training.epochs * trainSize) / (training.batchSize ?? 50)))
-        : DEFAULT_STEPS;
+    steps = training.epochs != null && trainSize !== null ? Math.max(1, Math.ceil((training.epochs * trainSize) / (training.batchSize ?? 50))) : DEFAULT_STEPS;
   }
   const resolved = {
     ...withDefaults,

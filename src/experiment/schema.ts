@@ -49,8 +49,7 @@ export const TaskSchema = Type.Object(
       Type.Integer({
         minimum: 2,
         maximum: 100000,
-        description:
-          'Sequence length T of the adding problem. MNIST tasks always have T = 784 and ignore this key.',
+        description: 'Sequence length T of the adding problem. MNIST tasks always have T = 784 and ignore this key.',
         default: 50,
         examples: [50, 200, 1000],
         'x-appliesToTask': SYNTHETIC_TASKS,
@@ -60,8 +59,7 @@ export const TaskSchema = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 100000,
-        description:
-          'Number of sequences in the fixed test set of a synthetic task (adding). MNIST uses its 10k test images.',
+        description: 'Number of sequences in the fixed test set of a synthetic task (adding). MNIST uses its 10k test images.',
         default: 1000,
         examples: [1000],
         'x-appliesToTask': SYNTHETIC_TASKS,
@@ -69,8 +67,7 @@ export const TaskSchema = Type.Object(
     ),
     trainLimit: Type.Optional(
       Type.Union([Type.Integer({ minimum: 1, maximum: 57000 }), Type.Null()], {
-        description:
-          'MNIST only: use only the first N of the 57,000 training images (quick experiments). `null` uses all of them.',
+        description: 'MNIST only: use only the first N of the 57,000 training images (quick experiments). `null` uses all of them.',
         default: null,
         examples: [5000, null],
         'x-appliesToTask': MNIST_TASKS,
@@ -97,7 +94,7 @@ export const ModelSchema = Type.Object(
   {
     kind: literalUnion(MODEL_KINDS, {
       description:
-        'The recurrent cell. `hamiltonian`: the Hamiltonian RNN (symplectic Euler of a separable Hamiltonian; equations reconstructed from the paper\'s abstract). Peers for comparison: `tanh-rnn`, `lstm`, `gru`, `cornn` (coupled oscillatory RNN).',
+        "The recurrent cell. `hamiltonian`: the Hamiltonian RNN (symplectic Euler of a separable Hamiltonian; equations reconstructed from the paper's abstract). Peers for comparison: `tanh-rnn`, `lstm`, `gru`, `cornn` (coupled oscillatory RNN).",
       default: 'hamiltonian',
       examples: ['hamiltonian', 'tanh-rnn', 'lstm'],
     }),
@@ -236,19 +233,19 @@ export const ModelSchema = Type.Object(
   {
     additionalProperties: false,
     description: 'The recurrent model and its hyperparameters.',
-    examples: [{ kind: 'hamiltonian', hidden: 128, tau: 'auto' }, { kind: 'tanh-rnn', hidden: 128 }],
+    examples: [
+      { kind: 'hamiltonian', hidden: 128, tau: 'auto' },
+      { kind: 'tanh-rnn', hidden: 128 },
+    ],
   },
 );
 
 export const TrainingSchema = Type.Object(
   {
-    batchSize: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 100000, description: 'Sequences per training step.', default: 50, examples: [50, 120] }),
-    ),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'Sequences per training step.', default: 50, examples: [50, 120] })),
     steps: Type.Optional(
       Type.Union([Type.Integer({ minimum: 1, maximum: 100000000 }), Type.Null()], {
-        description:
-          'Number of training steps. Give `steps` or `epochs`, not both; with neither, 2000 steps.',
+        description: 'Number of training steps. Give `steps` or `epochs`, not both; with neither, 2000 steps.',
         default: null,
         examples: [2000, 500],
       }),
@@ -268,9 +265,7 @@ export const TrainingSchema = Type.Object(
         examples: ['adam', 'sgd'],
       }),
     ),
-    learningRate: Type.Optional(
-      Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'Learning rate.', default: 0.003, examples: [0.003, 0.01] }),
-    ),
+    learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100, description: 'Learning rate.', default: 0.003, examples: [0.003, 0.01] })),
     recurrentLearningRate: Type.Optional(
       Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], {
         description:
@@ -279,9 +274,7 @@ export const TrainingSchema = Type.Object(
         examples: [null, 0, 0.00001],
       }),
     ),
-    momentum: Type.Optional(
-      Type.Number({ minimum: 0, maximum: 0.9999, description: 'SGD momentum (0 = plain SGD).', default: 0, examples: [0, 0.9] }),
-    ),
+    momentum: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9999, description: 'SGD momentum (0 = plain SGD).', default: 0, examples: [0, 0.9] })),
     gradClip: Type.Optional(
       Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1000000 }), Type.Null()], {
         description: 'Clip the gradient by its global norm to this value. `null`: no clipping.',
@@ -335,7 +328,7 @@ export const ProbesSchema = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'Measurements of the paper\'s claims, taken during training.',
+    description: "Measurements of the paper's claims, taken during training.",
     examples: [{ every: 200 }],
   },
 );
@@ -366,7 +359,10 @@ function sweepableKeys(): [string, TSchema][] {
     ['training', TrainingSchema],
     ['probes', ProbesSchema],
   ];
-  const keys: [string, TSchema][] = [['seed', SeedSchema], ['backend', BackendSchema]];
+  const keys: [string, TSchema][] = [
+    ['seed', SeedSchema],
+    ['backend', BackendSchema],
+  ];
   for (const [section, schema] of sections) {
     for (const [key, value] of Object.entries(schema.properties)) keys.push([`${section}.${key}`, value]);
   }
@@ -395,8 +391,7 @@ const SweepGridSchema = Type.Unsafe<Record<string, unknown[]>>(
     {
       additionalProperties: false,
       minProperties: 1,
-      description:
-        'A grid over dotted paths, e.g. `model.tau: [0.001, 0.01]`. Every combination is one run; the first path varies slowest.',
+      description: 'A grid over dotted paths, e.g. `model.tau: [0.001, 0.01]`. Every combination is one run; the first path varies slowest.',
       examples: [{ 'model.tau': [0.0005, 0.001, 0.005, 0.01], 'model.kind': ['hamiltonian', 'tanh-rnn'] }],
     },
   ),
@@ -443,11 +438,7 @@ export const ExperimentSchema = Type.Object(
 /** What a user may write (most keys optional). */
 export type ExperimentInput = Static<typeof ExperimentSchema>;
 
-type DeepRequired<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]-?: DeepRequired<T[K]> }
-    : T;
+type DeepRequired<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]-?: DeepRequired<T[K]> } : T;
 
 /**
  * An experiment with every default applied and everything derived resolved: `tau` is a number,

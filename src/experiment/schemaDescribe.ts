@@ -65,10 +65,8 @@ function article(type: string): string {
 }
 
 function numberBounds(b: SchemaNode): string {
-  const lower =
-    b.exclusiveMinimum !== undefined ? `> ${b.exclusiveMinimum}` : b.minimum !== undefined ? `>= ${b.minimum}` : undefined;
-  const upper =
-    b.exclusiveMaximum !== undefined ? `< ${b.exclusiveMaximum}` : b.maximum !== undefined ? `<= ${b.maximum}` : undefined;
+  const lower = b.exclusiveMinimum !== undefined ? `> ${b.exclusiveMinimum}` : b.minimum !== undefined ? `>= ${b.minimum}` : undefined;
+  const upper = b.exclusiveMaximum !== undefined ? `< ${b.exclusiveMaximum}` : b.maximum !== undefined ? `<= ${b.maximum}` : undefined;
   if (b.minimum !== undefined && b.maximum !== undefined && b.exclusiveMinimum === undefined && b.exclusiveMaximum === undefined) {
     return `from ${b.minimum} to ${b.maximum}`;
   }

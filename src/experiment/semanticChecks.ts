@@ -38,12 +38,7 @@ export function kindsOf(value: unknown): KindsInPlay {
   };
 }
 
-function applicabilityFindings(
-  section: 'model' | 'task',
-  values: Obj,
-  kinds: ReadonlySet<string>,
-  annotation: 'x-appliesTo' | 'x-appliesToTask',
-): Finding[] {
+function applicabilityFindings(section: 'model' | 'task', values: Obj, kinds: ReadonlySet<string>, annotation: 'x-appliesTo' | 'x-appliesToTask'): Finding[] {
   if (kinds.size === 0) return [];
   const schema: SchemaNode | undefined = experimentJsonSchema().properties?.[section];
   const findings: Finding[] = [];

@@ -46,7 +46,8 @@ export function sweepSize(axes: readonly SweepAxis[]): number {
  */
 export function gridCombinations(sizes: readonly number[]): number[][] {
   const count = sizes.reduce((n, size) => n * size, 1);
-  if (count > MAX_SWEEP_RUNS) throw new RangeError(`a grid of ${count} combinations is larger than a sweep may be (${MAX_SWEEP_RUNS}); measure it with sweepSize before expanding`);
+  if (count > MAX_SWEEP_RUNS)
+    throw new RangeError(`a grid of ${count} combinations is larger than a sweep may be (${MAX_SWEEP_RUNS}); measure it with sweepSize before expanding`);
   let combos: number[][] = [[]];
   for (const size of sizes) {
     const next: number[][] = [];

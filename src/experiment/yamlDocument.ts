@@ -120,7 +120,10 @@ export function parseExperimentYaml(text: string): ParsedYaml {
   const linesWithError = new Set<number>();
   for (const error of doc.errors) {
     if (error.code === 'BAD_INDENT' && unclosed.length > 0 && /^Flow (sequence|map)/u.test(error.message)) continue;
-    const overIndented = error.code === 'BLOCK_AS_IMPLICIT_KEY' || error.code === 'MULTILINE_IMPLICIT_KEY' ? overIndentedLine(lines, lineCounter.linePos(error.pos[0]).line - 1) : undefined;
+    const overIndented =
+      error.code === 'BLOCK_AS_IMPLICIT_KEY' || error.code === 'MULTILINE_IMPLICIT_KEY'
+        ? overIndentedLine(lines, lineCounter.linePos(error.pos[0]).line - 1)
+        : undefined;
     if (overIndented !== undefined) {
       const at = (lineCounter.lineStarts[overIndented.line] ?? 0) + overIndented.column;
       const range = offsetRange(parsed, at, at + overIndented.key.length);
@@ -167,7 +170,10 @@ export function parseExperimentYaml(text: string): ParsedYaml {
     const firstAlias = findFirst(doc, (n) => isAlias(n));
     const start = firstAlias?.range?.[0] ?? 0;
     const path = pathOfOffset(start);
-    const reason = error instanceof Error && /alias/iu.test(error.message) ? 'aliases expand to too much data (an alias bomb?); write the values out' : `cannot read the document: ${error instanceof Error ? error.message : String(error)}`;
+    const reason =
+      error instanceof Error && /alias/iu.test(error.message)
+        ? 'aliases expand to too much data (an alias bomb?); write the values out'
+        : `cannot read the document: ${error instanceof Error ? error.message : String(error)}`;
     parsed.problems.push({ severity: 'error', code: 'alias', path, message: `${pathPrefix(path)}${reason}`, range: offsetRange(parsed, start, start + 1) });
   }
   return parsed;
@@ -183,7 +189,10 @@ function gluedKeyValue(line: string): { key: string; value: string; column: numb
  * `kind: x` followed by a line indented deeper than `kind` that holds a key: the usual cause of
  * the parser's "implicit key" errors, which it reports at the line above.
  */
-function overIndentedLine(lines: readonly string[], errorLine: number): { line: number; column: number; key: string; above: string; path: string[] } | undefined {
+function overIndentedLine(
+  lines: readonly string[],
+  errorLine: number,
+): { line: number; column: number; key: string; above: string; path: string[] } | undefined {
   const current = analyseLine(lines[errorLine] ?? '');
   if (current.key === undefined || current.keyColumn === undefined) return undefined;
   for (let i = errorLine + 1; i < lines.length; i++) {

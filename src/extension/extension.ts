@@ -86,7 +86,9 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
 /** Editor support for experiment files (issue #3): diagnostics, completion, hover, quick fixes, New Experiment. */
 function registerEditor(context: vscode.ExtensionContext): boolean {
   registerEditorSupport(context);
-  context.subscriptions.push(vscode.commands.registerCommand(NEW_EXPERIMENT_COMMAND, (target?: unknown) => newExperiment(target instanceof vscode.Uri ? target : undefined)));
+  context.subscriptions.push(
+    vscode.commands.registerCommand(NEW_EXPERIMENT_COMMAND, (target?: unknown) => newExperiment(target instanceof vscode.Uri ? target : undefined)),
+  );
   return true;
 }
 

@@ -35,11 +35,7 @@ export class Notifier implements vscode.Disposable {
     else this.log.info(message);
     this.emitter.fire(notice);
     const show =
-      severity === 'error'
-        ? vscode.window.showErrorMessage
-        : severity === 'warning'
-          ? vscode.window.showWarningMessage
-          : vscode.window.showInformationMessage;
+      severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     return show(message, ...actions) as Thenable<T | undefined>;
   }
 

@@ -77,16 +77,7 @@ export type HostToWebview =
   | { type: 'runStatus'; seq: number; runId: string; summary: RunSummary };
 
 /** The charts of the panel, in display order. */
-export const CHART_IDS = [
-  'loss',
-  'accuracy',
-  'mse',
-  'gradNorm',
-  'gradientOverTime',
-  'energy',
-  'stateNorm',
-  'sweep',
-] as const;
+export const CHART_IDS = ['loss', 'accuracy', 'mse', 'gradNorm', 'gradientOverTime', 'energy', 'stateNorm', 'sweep'] as const;
 export type ChartId = (typeof CHART_IDS)[number];
 
 /** Which line of a run a series is. */
@@ -180,27 +171,15 @@ export const WEBVIEW_ROOT_ID = 'hrnn-plots';
 
 /** The CSP the webview bundle needs (see the top of this file). */
 export function webviewCsp(opts: { cspSource: string; nonce: string }): string {
-  return [
-    "default-src 'none'",
-    `script-src 'nonce-${opts.nonce}'`,
-    `style-src ${opts.cspSource}`,
-    `img-src ${opts.cspSource} data:`,
-  ].join('; ');
+  return ["default-src 'none'", `script-src 'nonce-${opts.nonce}'`, `style-src ${opts.cspSource}`, `img-src ${opts.cspSource} data:`].join('; ');
 }
 
 /**
  * The HTML of the plots panel. `scriptUri` / `styleUri` are what `webview.asWebviewUri` returns for
  * `media/webview/plots.js` and `media/webview/plots.css`; `cspSource` is `webview.cspSource`.
  */
-export function buildWebviewHtml(opts: {
-  scriptUri: string;
-  styleUri: string;
-  cspSource: string;
-  nonce: string;
-  title: string;
-}): string {
-  const esc = (s: string) =>
-    s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export function buildWebviewHtml(opts: { scriptUri: string; styleUri: string; cspSource: string; nonce: string; title: string }): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -57,11 +57,7 @@ export function posted(page: Page): Promise<WebviewToHost[]> {
   });
 }
 
-export async function waitForPosted<T extends WebviewToHost['type']>(
-  page: Page,
-  type: T,
-  count = 1,
-): Promise<Extract<WebviewToHost, { type: T }>> {
+export async function waitForPosted<T extends WebviewToHost['type']>(page: Page, type: T, count = 1): Promise<Extract<WebviewToHost, { type: T }>> {
   await page.waitForFunction(
     ([t, n]) => {
       return (window.__posted ?? window.hrnnOutbox ?? []).filter((m) => m.type === t).length >= n;
@@ -116,7 +112,10 @@ export function colouredPixels(page: Page, chartId: string): Promise<number> {
 }
 
 /** Reads a property of a chart (through the canvas' test hook). */
-export function chartInfo(page: Page, chartId: string): Promise<{ yType: string; xMin: number; xMax: number; zoomed: boolean; datasets: number; color: string }> {
+export function chartInfo(
+  page: Page,
+  chartId: string,
+): Promise<{ yType: string; xMin: number; xMax: number; zoomed: boolean; datasets: number; color: string }> {
   return page.evaluate((id) => {
     const ch = document.querySelector(`[data-chart="${id}"] canvas`)?.hrnnChart;
     if (!ch) throw new Error(`no chart ${id}`);

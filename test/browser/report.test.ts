@@ -68,7 +68,11 @@ describe('webview in the HTML report (headless Chromium)', function () {
     assert.equal(charts.energy.filter((e) => e.runId === 'fixture-tanh-1').length, 0);
     assert.equal(charts.sweep[0].points, fx.sweepRuns.length);
     for (const id of CHART_IDS) assert.ok((await colouredPixels(page, id)) > 50, `chart ${id} has drawn lines`);
-    assert.deepEqual(requests.filter((u) => !u.startsWith('file://')), [], 'no network requests');
+    assert.deepEqual(
+      requests.filter((u) => !u.startsWith('file://')),
+      [],
+      'no network requests',
+    );
     assert.equal(requests.length, 1, 'only the page itself was loaded');
     assert.deepEqual(errors, []);
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'report-light.png'), fullPage: true });
@@ -86,7 +90,10 @@ describe('webview in the HTML report (headless Chromium)', function () {
       const chart = document.querySelector('[data-chart="gradientOverTime"] canvas')?.hrnnChart;
       return chart ? chart.legend.legendItems.map((i) => i.text) : [];
     });
-    assert.ok(legend.some((t) => /tanh-adding-T100.*values ≤ 0 not drawn/.test(t)), `legend says zeros are hidden: ${legend}`);
+    assert.ok(
+      legend.some((t) => /tanh-adding-T100.*values ≤ 0 not drawn/.test(t)),
+      `legend says zeros are hidden: ${legend}`,
+    );
     for (const id of ['loss', 'gradNorm', 'gradientOverTime']) assert.ok((await colouredPixels(page, id)) > 50, `${id} drawn in log`);
 
     // Smoothing 0.6 (default): raw + smoothed per training series; 0: one line per series.
@@ -144,7 +151,15 @@ describe('webview in the HTML report (headless Chromium)', function () {
       type: 'append',
       seq,
       runId: 'fixture-ham-1',
-      records: Array.from({ length: n }, (_, i) => ({ type: 'train', step: from + i, epoch: 4, loss: 0.01, gradNorm: 0.5, lr: 0.003, wallMs: (from + i) * 42 })),
+      records: Array.from({ length: n }, (_, i) => ({
+        type: 'train',
+        step: from + i,
+        epoch: 4,
+        loss: 0.01,
+        gradNorm: 0.5,
+        lr: 0.003,
+        wallMs: (from + i) * 42,
+      })),
     });
     // A burst of messages in one task: applied at once, drawn once.
     await page.evaluate((msgs) => msgs.forEach((m) => window.postMessage(m, '*')), [append(1, 401, 50), append(2, 451, 50)]);

@@ -88,10 +88,18 @@ describe('webview under the host HTML and CSP (headless Chromium)', function () 
 
   it('posts ready, draws a snapshot and posts rendered with the counts', async () => {
     await waitForPosted(page, 'ready');
-    await send([{ type: 'snapshot', seq: 10, runs: [run('a', 300, 0), run('b', 120, 1)], sweep: [], settings: { updateHz: 10, maxPointsPerLine: 2000 }, title: 'Live' }]);
+    await send([
+      { type: 'snapshot', seq: 10, runs: [run('a', 300, 0), run('b', 120, 1)], sweep: [], settings: { updateHz: 10, maxPointsPerLine: 2000 }, title: 'Live' },
+    ]);
     const { charts } = await waitForPosted(page, 'rendered');
     assert.deepEqual(Object.keys(charts), ['loss', 'gradNorm']);
-    assert.deepEqual(charts.loss.map((e) => [e.runId, e.points]), [['a', 300], ['b', 120]]);
+    assert.deepEqual(
+      charts.loss.map((e) => [e.runId, e.points]),
+      [
+        ['a', 300],
+        ['b', 120],
+      ],
+    );
     assert.ok((await colouredPixels(page, 'loss')) > 50);
     assert.equal(await page.locator('.link-button').count(), 2, 'run folders can be opened from the panel');
   });
@@ -115,7 +123,10 @@ describe('webview under the host HTML and CSP (headless Chromium)', function () 
     await page.uncheck('tr[data-run-id="b"] input[type="checkbox"]');
     await settle(page);
     const report = await requestChartData(page, 2);
-    assert.deepEqual(report.loss.map((e) => e.runId), ['a']);
+    assert.deepEqual(
+      report.loss.map((e) => e.runId),
+      ['a'],
+    );
     const state = (await page.evaluate(() => window.__state)) as { view?: { hiddenRuns?: string[] } } | undefined;
     assert.deepEqual(state?.view?.hiddenRuns, ['b'], 'persisted with setState');
     await page.click('[data-chart="loss"] .card-action:has-text("CSV")');
@@ -132,7 +143,10 @@ describe('webview under the host HTML and CSP (headless Chromium)', function () 
   it('ran without CSP violations, errors or network access', async () => {
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'host-page.png'), fullPage: true });
     assert.deepEqual(watched.errors, []);
-    assert.deepEqual(watched.requests.filter((u) => !u.startsWith('file://')), []);
+    assert.deepEqual(
+      watched.requests.filter((u) => !u.startsWith('file://')),
+      [],
+    );
     assert.equal((await posted(page)).filter((m) => m.type === 'error').length, 0);
   });
 });

@@ -19,10 +19,15 @@ describe('After "Developer: Reload Window"', () => {
     await until([panel.onDidBecomeReady], () => panel.isReady, 'the restored webview ready handshake', SLOW_MS);
     const report = await panel.requestChartData(SLOW_MS);
     for (const runDir of expected) assertChartsMatch(report, path.basename(runDir), readMetrics(runDir));
-    const info = await waitFor(async () => {
-      const w = await driver!.webview();
-      return w.found && w.canvases.filter((c) => c.visible && c.painted > 500).length >= 3 ? w : undefined;
-    }, 'painted canvases after the reload', UI_MS, 250);
+    const info = await waitFor(
+      async () => {
+        const w = await driver!.webview();
+        return w.found && w.canvases.filter((c) => c.visible && c.painted > 500).length >= 3 ? w : undefined;
+      },
+      'painted canvases after the reload',
+      UI_MS,
+      250,
+    );
     assert.ok(info.canvases.length >= 3);
     const shot = await driver.screenshot('plots-after-reload', 'webview');
     assert.ok(shot.distinctColors >= 8 && shot.nonBackgroundFraction > 0.01, JSON.stringify(shot));

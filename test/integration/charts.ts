@@ -44,4 +44,3 @@ export async function panelReady(): Promise<PlotsPanel> {
   await until([panel.onDidBecomeReady], () => panel.isReady, 'the plots webview ready handshake', SLOW_MS);
   return panel;
 }
-

@@ -99,7 +99,10 @@ export function until<T>(events: readonly AnyEvent[], probe: () => T | undefined
       }
     };
     const timer = setTimeout(
-      () => finish(() => reject(new Error(`timed out after ${Date.now() - started} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`))),
+      () =>
+        finish(() =>
+          reject(new Error(`timed out after ${Date.now() - started} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`)),
+        ),
       timeoutMs,
     );
     const recheck = setInterval(check, 1000);
@@ -171,10 +174,7 @@ export async function endTraining(api: HamiltonianRnnApi, sessions: readonly Tra
 }
 
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)),
-  ]);
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms))]);
 }
 
 export function readMetrics(runDir: string): MetricRecord[] {

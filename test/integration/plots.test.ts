@@ -17,20 +17,30 @@ describe('Plots panel', () => {
     assert.deepEqual(panel.runs.runDirs, [runDir]);
 
     const records = readMetrics(runDir);
-    const report = await waitFor(async () => {
-      const r = await panel.requestChartData(30000);
-      return seriesOf(r, 'loss', runId, 'train')?.points === records.filter((x) => x.type === 'train').length ? r : undefined;
-    }, 'the loss chart to hold every train record', SLOW_MS, 250);
+    const report = await waitFor(
+      async () => {
+        const r = await panel.requestChartData(30000);
+        return seriesOf(r, 'loss', runId, 'train')?.points === records.filter((x) => x.type === 'train').length ? r : undefined;
+      },
+      'the loss chart to hold every train record',
+      SLOW_MS,
+      250,
+    );
     assertChartsMatch(report, runId, records);
     const probes = records.filter((r) => r.type === 'probe');
     assert.equal(seriesOf(report, 'gradientOverTime', runId, 'gradient')?.probeStep, probes[probes.length - 1].step, 'the latest probe is shown');
 
     if (!driver) return;
     // Read the canvases back from the webview frame: drawn, with more than one colour.
-    const info = await waitFor(async () => {
-      const w = await driver!.webview();
-      return w.found && w.canvases.filter((c) => c.visible && c.painted > 500 && c.colors >= 3).length >= 3 ? w : undefined;
-    }, 'painted canvases in the plots webview', UI_MS, 250);
+    const info = await waitFor(
+      async () => {
+        const w = await driver!.webview();
+        return w.found && w.canvases.filter((c) => c.visible && c.painted > 500 && c.colors >= 3).length >= 3 ? w : undefined;
+      },
+      'painted canvases in the plots webview',
+      UI_MS,
+      250,
+    );
     console.log(`webview canvases: ${info.canvases.map((c) => `${c.chart}:${c.width}x${c.height}:${c.painted}px/${c.colors}c`).join(' ')}`);
     const shot = await driver.screenshot('plots-panel', 'webview');
     assert.ok(fs.existsSync(shot.file), shot.file);
@@ -51,7 +61,11 @@ describe('Plots panel', () => {
       const csvFile = await waitFor(() => fs.readdirSync(exportDir).find((f) => f.endsWith('.csv')), 'the exported CSV', UI_MS).catch((e) => {
         throw new Error(`${e}; files: ${fs.existsSync(exportDir) ? fs.readdirSync(exportDir) : 'no folder'}`);
       });
-      const rows = fs.readFileSync(path.join(exportDir, csvFile), 'utf8').trim().split(/\r?\n/).map((l) => l.split(','));
+      const rows = fs
+        .readFileSync(path.join(exportDir, csvFile), 'utf8')
+        .trim()
+        .split(/\r?\n/)
+        .map((l) => l.split(','));
       const trainLoss = rows.filter((r) => r[0] === 'loss' && r[1] === runId && r[2] === 'train');
       assert.equal(trainLoss.length, readMetrics(runDir).filter((r) => r.type === 'train').length, 'one CSV row per train step of the loss chart');
       await driver.webviewClick('Export PNG');

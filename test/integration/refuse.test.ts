@@ -31,12 +31,25 @@ describe('A broken experiment', () => {
     await withTimeout(session.ended, SLOW_MS, 'the refusal');
     assert.equal(session.outcome?.kind, 'refused', JSON.stringify(session.outcome));
     const problems = session.refusedProblems ?? [];
-    assert.ok(problems.some((p) => /broken\.hrnn\.yaml:9:\d+: error: .*tau/.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /broken\.hrnn\.yaml:12:\d+: error: .*learningRat/.test(p)), problems.join('\n'));
-    const notice = await waitFor(() => api.notifier.notices.find((n) => n.severity === 'error' && /refused to train broken\.hrnn\.yaml/.test(n.message)), 'the refusal message');
+    assert.ok(
+      problems.some((p) => /broken\.hrnn\.yaml:9:\d+: error: .*tau/.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /broken\.hrnn\.yaml:12:\d+: error: .*learningRat/.test(p)),
+      problems.join('\n'),
+    );
+    const notice = await waitFor(
+      () => api.notifier.notices.find((n) => n.severity === 'error' && /refused to train broken\.hrnn\.yaml/.test(n.message)),
+      'the refusal message',
+    );
     assert.match(notice.message, /broken\.hrnn\.yaml:9:\d+/);
     const after = fs.existsSync(runsDir()) ? fs.readdirSync(runsDir()) : [];
-    assert.deepEqual(after.filter((d) => d.startsWith('broken')), [], 'no run folder for a refused experiment');
+    assert.deepEqual(
+      after.filter((d) => d.startsWith('broken')),
+      [],
+      'no run folder for a refused experiment',
+    );
     assert.equal(before.length, after.length);
     if (driver) {
       const toasts = await waitFor(async () => {

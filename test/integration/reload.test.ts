@@ -19,7 +19,12 @@ describe('Before "Developer: Reload Window"', () => {
     await vscode.commands.executeCommand('hamiltonianRnn.compareRuns', ...runDirs.map((d) => vscode.Uri.file(d)));
     const panel = await until([api.plots.onDidOpenPanel], () => api.plots.current, 'the plots panel');
     assert.deepEqual([...panel.runs.runDirs].sort(), [...runDirs].sort());
-    await until([panel.onDidBecomeReady, panel.webviewPanel.onDidChangeViewState], () => panel.isReady && panel.visible, 'the panel ready and visible', SLOW_MS);
+    await until(
+      [panel.onDidBecomeReady, panel.webviewPanel.onDidChangeViewState],
+      () => panel.isReady && panel.visible,
+      'the panel ready and visible',
+      SLOW_MS,
+    );
     await driver!.screenshot('plots-before-reload', 'webview');
     reloadRequest.data = { runDirs: panel.runs.runDirs, phase1: { passes: 0, failures: 0 } };
   });

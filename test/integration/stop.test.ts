@@ -4,7 +4,22 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { readSummary } from '../../src/runs/runFolder';
 import type { TrainingSession } from '../../src/extension/training/supervisor';
-import { SLOW_MS, STOP_LABEL, UI_MS, endTraining, experimentUri, getApi, openExperiment, readMetrics, runFromPalette, sleep, trainFromPalette, until, waitFor, withTimeout } from './helpers';
+import {
+  SLOW_MS,
+  STOP_LABEL,
+  UI_MS,
+  endTraining,
+  experimentUri,
+  getApi,
+  openExperiment,
+  readMetrics,
+  runFromPalette,
+  sleep,
+  trainFromPalette,
+  until,
+  waitFor,
+  withTimeout,
+} from './helpers';
 import { seriesOf } from './charts';
 import { screenshotIfFailed } from './rootHooks';
 import { driver } from './uiDriver';
@@ -62,10 +77,15 @@ describe('Stop Training', () => {
     // The status bar shows step, loss and speed of the live run (read from the API and on screen).
     assert.match(api.statusBarText(), /HRNN step \d+\/100000 · loss [\d.e-]+ · [\d.]+ steps\/s/);
     if (driver) {
-      const items = await waitFor(async () => {
-        const found = await driver!.query('.statusbar-item');
-        return found.some((i) => /HRNN step \d+\/100000/.test(i.text)) ? found : undefined;
-      }, 'the training status bar item on screen', UI_MS, 250);
+      const items = await waitFor(
+        async () => {
+          const found = await driver!.query('.statusbar-item');
+          return found.some((i) => /HRNN step \d+\/100000/.test(i.text)) ? found : undefined;
+        },
+        'the training status bar item on screen',
+        UI_MS,
+        250,
+      );
       console.log(`status bar: ${items.find((i) => /HRNN step/.test(i.text))?.text}`);
     }
 
@@ -73,7 +93,11 @@ describe('Stop Training', () => {
     const second = await vscode.commands.executeCommand('hamiltonianRnn.train', experimentUri('tiny-adding.hrnn.yaml'));
     assert.equal(second, undefined, 'no second session');
     assert.equal(api.supervisor.activeSessions.length, 1);
-    await waitFor(() => api.notifier.notices.find((n) => n.severity === 'warning' && /not training tiny-adding\.hrnn\.yaml: 1 training run is already running/.test(n.message)), 'the concurrency warning');
+    await waitFor(
+      () =>
+        api.notifier.notices.find((n) => n.severity === 'warning' && /not training tiny-adding\.hrnn\.yaml: 1 training run is already running/.test(n.message)),
+      'the concurrency warning',
+    );
     // Hide the panel (another editor on top of it in its group): nothing is sent while hidden.
     const doc = await vscode.workspace.openTextDocument({ content: 'covering the panel', language: 'plaintext' });
     await vscode.window.showTextDocument(doc, { viewColumn: panel.webviewPanel.viewColumn, preview: false });
@@ -85,7 +109,12 @@ describe('Stop Training', () => {
     // Shown again: its webview page is made anew (no retainContextWhenHidden) and, once it says
     // `ready`, gets a full snapshot that brings it up to date.
     panel.reveal(true);
-    await until([panel.onDidBecomeReady, viewChanged], () => panel.visible && panel.stats.snapshots > hidden.snapshots, 'a snapshot after showing the panel again', SLOW_MS);
+    await until(
+      [panel.onDidBecomeReady, viewChanged],
+      () => panel.visible && panel.stats.snapshots > hidden.snapshots,
+      'a snapshot after showing the panel again',
+      SLOW_MS,
+    );
     step('visible again, snapshot sent');
     await until([panel.onDidBecomeReady], () => panel.isReady, 'ready again', SLOW_MS);
     const report = await panel.requestChartData(SLOW_MS);
@@ -99,7 +128,12 @@ describe('Stop Training', () => {
     // Where a slow stop spends its time: the palette and the workbench until the command reaches
     // the extension host (the session leaves `running`), then the trainer until the process ends.
     const stopAsked = Date.now();
-    const stopReached = until([api.supervisor.onDidReceiveEvent, api.supervisor.onDidEndSession], () => (session.state !== 'running' ? Date.now() : undefined), 'the Stop command to reach the extension host', SLOW_MS);
+    const stopReached = until(
+      [api.supervisor.onDidReceiveEvent, api.supervisor.onDidEndSession],
+      () => (session.state !== 'running' ? Date.now() : undefined),
+      'the Stop command to reach the extension host',
+      SLOW_MS,
+    );
     stopReached.catch(() => undefined); // awaited below; not an unhandled rejection if the palette fails first
     await runFromPalette('Stop Training', STOP_LABEL, 'hamiltonianRnn.stopTraining');
     const reachedAt = await stopReached;

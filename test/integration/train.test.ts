@@ -27,10 +27,7 @@ describe('Train from the command palette', () => {
     const api = await getApi();
     const { runDir } = await completedTinyRun(api);
     const runId = path.basename(runDir);
-    const node = await waitFor(
-      () => api.runsView.getChildren().find((n) => n.kind === 'run' && n.runDir === runDir),
-      'the run in the runs view',
-    );
+    const node = await waitFor(() => api.runsView.getChildren().find((n) => n.kind === 'run' && n.runDir === runDir), 'the run in the runs view');
     const item = api.runsView.getTreeItem(node);
     assert.equal(item.label, runId);
     assert.match(String(item.description), /^mse [\d.e-]+ · τ 0\.1$/);

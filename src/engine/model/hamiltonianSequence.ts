@@ -108,11 +108,7 @@ export function advance<S extends tf.Tensor[]>(step: () => S, previous: S, relea
  * The same signature as `FusedKernel.sequence`: [B, 2m] = [y_T | z_T], gradient by autodiff.
  * `opts.backprop` is ignored: autodiff always stores the states.
  */
-export function composeHamiltonianSequence(
-  inputs: SequenceInputs,
-  params: tf.Tensor[],
-  opts: FusedSequenceOptions,
-): tf.Tensor2D {
+export function composeHamiltonianSequence(inputs: SequenceInputs, params: tf.Tensor[], opts: FusedSequenceOptions): tf.Tensor2D {
   return tf.tidy(() => {
     const { y, z } = runHamiltonianComposite(inputs, params, opts);
     return tf.concat([y, z], 1) as tf.Tensor2D;

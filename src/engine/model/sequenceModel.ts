@@ -35,10 +35,7 @@ export class SequenceModel {
     this.outputDim = output.kind === 'regression' ? 1 : output.classes;
     const F = this.cell.featureSize;
     const readoutRng = rng.fork('readout');
-    this.readoutVariables = [
-      variableFrom(uniformFanIn(readoutRng, [F, this.outputDim], F)),
-      variableFrom(uniformFanIn(readoutRng, [this.outputDim], F)),
-    ];
+    this.readoutVariables = [variableFrom(uniformFanIn(readoutRng, [F, this.outputDim], F)), variableFrom(uniformFanIn(readoutRng, [this.outputDim], F))];
   }
 
   get recurrentVariables(): tf.Variable[] {

@@ -25,8 +25,7 @@ interface Hit {
   end: number;
 }
 
-const within = (node: Node | null | undefined, offset: number): boolean =>
-  node?.range != null && node.range[0] <= offset && offset <= node.range[1];
+const within = (node: Node | null | undefined, offset: number): boolean => node?.range != null && node.range[0] <= offset && offset <= node.range[1];
 
 /** The key or scalar under `offset` in a parsed document, with its path. */
 function astHit(text: string, offset: number): Hit | undefined {

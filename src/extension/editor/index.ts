@@ -14,11 +14,7 @@ export { ExperimentDiagnostics } from './diagnostics';
 export function registerEditorSupport(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     new ExperimentDiagnostics(),
-    vscode.languages.registerCompletionItemProvider(
-      EXPERIMENT_SELECTOR,
-      new ExperimentCompletionProvider(),
-      ...ExperimentCompletionProvider.triggerCharacters,
-    ),
+    vscode.languages.registerCompletionItemProvider(EXPERIMENT_SELECTOR, new ExperimentCompletionProvider(), ...ExperimentCompletionProvider.triggerCharacters),
     vscode.languages.registerHoverProvider(EXPERIMENT_SELECTOR, new ExperimentHoverProvider()),
     vscode.languages.registerCodeActionsProvider(EXPERIMENT_SELECTOR, new ExperimentCodeActionProvider(), {
       providedCodeActionKinds: ExperimentCodeActionProvider.providedCodeActionKinds,

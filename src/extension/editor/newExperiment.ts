@@ -78,8 +78,7 @@ export async function newExperiment(target?: vscode.Uri): Promise<vscode.Uri | u
     title: 'New Experiment',
     prompt: 'Name of the experiment (the file will be <name>.hrnn.yaml)',
     value: pick.template.defaultName,
-    validateInput: (value) =>
-      isValidExperimentName(value) ? undefined : 'Start with a letter or digit; use only letters, digits, ".", "_" and "-".',
+    validateInput: (value) => (isValidExperimentName(value) ? undefined : 'Start with a letter or digit; use only letters, digits, ".", "_" and "-".'),
   });
   if (name === undefined) return undefined;
   const folder = await targetFolder(target);

@@ -7,10 +7,7 @@ import { quickFixes } from '../../experiment/language/quickFixes';
 import { fromVscodeRange, toVscodeRange } from './convert';
 
 /** YAML documents; each provider checks that the document is an experiment file. */
-export const EXPERIMENT_SELECTOR: vscode.DocumentSelector = [
-  { language: 'yaml' },
-  { pattern: '**/*.hrnn.{yaml,yml}' },
-];
+export const EXPERIMENT_SELECTOR: vscode.DocumentSelector = [{ language: 'yaml' }, { pattern: '**/*.hrnn.{yaml,yml}' }];
 
 const isExperiment = (doc: vscode.TextDocument) => isExperimentDocument(doc.uri, doc.getText());
 
@@ -46,11 +43,7 @@ export class ExperimentHoverProvider implements vscode.HoverProvider {
 export class ExperimentCodeActionProvider implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
 
-  provideCodeActions(
-    doc: vscode.TextDocument,
-    range: vscode.Range | vscode.Selection,
-    context: vscode.CodeActionContext,
-  ): vscode.CodeAction[] | undefined {
+  provideCodeActions(doc: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] | undefined {
     if (!isExperiment(doc)) return undefined;
     return quickFixes(doc.getText(), fromVscodeRange(range)).map((fix) => {
       const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);

@@ -56,7 +56,10 @@ export class PlotsPanel implements vscode.Disposable {
     readonly runs: PanelRuns,
     private readonly deps: PlotsPanelDeps,
   ) {
-    this.throttle = new Throttle(() => this.flush(), () => 1000 / settings.plotUpdateRateHz());
+    this.throttle = new Throttle(
+      () => this.flush(),
+      () => 1000 / settings.plotUpdateRateHz(),
+    );
     const webview = webviewPanel.webview;
     webview.options = webviewOptions(deps.extensionUri);
     webview.html = this.html();

@@ -114,10 +114,7 @@ export class PlotsPanelManager implements vscode.Disposable, vscode.WebviewPanel
       });
     }
     if (!target) return;
-    const bytes =
-      message.format === 'png'
-        ? Buffer.from(message.data.replace(/^data:[^,]*,/, ''), 'base64')
-        : Buffer.from(message.data, 'utf8');
+    const bytes = message.format === 'png' ? Buffer.from(message.data.replace(/^data:[^,]*,/, ''), 'base64') : Buffer.from(message.data, 'utf8');
     await vscode.workspace.fs.writeFile(target, bytes);
     this.log.info(`exported ${message.format.toUpperCase()} to ${target.fsPath}`);
     void vscode.window.showInformationMessage(`Exported ${path.basename(target.fsPath)}`, 'Open').then((pick) => {

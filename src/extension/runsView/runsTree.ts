@@ -11,9 +11,7 @@ import type { TrainingSupervisor } from '../training/supervisor';
 import { describeRun, describeSweep, type ItemView } from './runDescriptions';
 
 export type RunsNode =
-  | { kind: 'run'; runDir: string; found: FoundRun }
-  | { kind: 'sweep'; sweepDir: string; found: FoundSweep }
-  | { kind: 'empty'; message: string };
+  { kind: 'run'; runDir: string; found: FoundRun } | { kind: 'sweep'; sweepDir: string; found: FoundSweep } | { kind: 'empty'; message: string };
 
 export const RUNS_VIEW_ID = 'hamiltonianRnn.runs';
 
@@ -23,7 +21,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private readonly disposables: vscode.Disposable[] = [];
   private watchers: vscode.FileSystemWatcher[] = [];
   /** Tree refreshes are batched: a live run would otherwise redraw the tree at every step. */
-  private readonly refreshThrottle = new Throttle(() => this.changeEmitter.fire(undefined), () => 1000);
+  private readonly refreshThrottle = new Throttle(
+    () => this.changeEmitter.fire(undefined),
+    () => 1000,
+  );
 
   constructor(private readonly supervisor: TrainingSupervisor) {
     this.disposables.push(
@@ -70,7 +71,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   getTreeItem(node: RunsNode): vscode.TreeItem {
     if (node.kind === 'empty') return new vscode.TreeItem(node.message);
     if (node.kind === 'sweep') {
-      const view = describeSweep(node.found.sweep, node.found.runs.map((r) => this.liveStatus(r) ?? r.summary.status));
+      const view = describeSweep(
+        node.found.sweep,
+        node.found.runs.map((r) => this.liveStatus(r) ?? r.summary.status),
+      );
       const item = this.item(view, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.sweepDir;
       item.contextValue = 'hamiltonianRnn.sweep';
@@ -116,9 +120,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   private watchRunsFolders(): void {
     for (const w of this.watchers) w.dispose();
     this.watchers = allRunsDirs().map((dir) => {
-      const watcher = vscode.workspace.createFileSystemWatcher(
-        new vscode.RelativePattern(vscode.Uri.file(dir), '**/{summary.json,sweep.json}'),
-      );
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), '**/{summary.json,sweep.json}'));
       const refresh = () => this.refresh();
       watcher.onDidCreate(refresh);
       watcher.onDidChange(refresh);

@@ -9,7 +9,10 @@ import type { TrainingSupervisor } from './supervisor';
 
 export class TrainingStatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
-  private readonly throttle = new Throttle(() => this.render(), () => 250);
+  private readonly throttle = new Throttle(
+    () => this.render(),
+    () => 250,
+  );
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly supervisor: TrainingSupervisor) {

@@ -108,9 +108,7 @@ export class TrainingSupervisor {
 
   /** Runs being trained now, across sessions, newest session first. */
   get activeRuns(): RunProgress[] {
-    return this.activeSessions
-      .reverse()
-      .flatMap((s) => (s.currentRun && s.currentRun.status === 'running' ? [s.currentRun] : []));
+    return this.activeSessions.reverse().flatMap((s) => (s.currentRun && s.currentRun.status === 'running' ? [s.currentRun] : []));
   }
 
   start(launch: TrainerLaunch): TrainingSession {
@@ -162,10 +160,7 @@ export class TrainingSupervisor {
   private apply(session: TrainingSession, event: TrainerEvent): void {
     switch (event.type) {
       case 'runStarted':
-        session.runs.set(
-          event.runId,
-          new RunProgressTracker({ runId: event.runId, runDir: event.runDir, totalSteps: event.totalSteps, sweep: event.sweep }),
-        );
+        session.runs.set(event.runId, new RunProgressTracker({ runId: event.runId, runDir: event.runDir, totalSteps: event.totalSteps, sweep: event.sweep }));
         session.currentRunId = event.runId;
         break;
       case 'record':

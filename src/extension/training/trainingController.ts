@@ -28,8 +28,7 @@ export class TrainingController implements vscode.Disposable {
 
   constructor(private readonly deps: TrainingControllerDeps) {
     const { supervisor, log } = deps;
-    const updateContext = () =>
-      void vscode.commands.executeCommand('setContext', 'hamiltonianRnn.training', supervisor.activeSessions.length > 0);
+    const updateContext = () => void vscode.commands.executeCommand('setContext', 'hamiltonianRnn.training', supervisor.activeSessions.length > 0);
     this.disposables.push(
       supervisor.onDidStartSession(updateContext),
       supervisor.onDidEndSession(updateContext),
@@ -38,7 +37,8 @@ export class TrainingController implements vscode.Disposable {
         if (event.type === 'log') log[event.level](`${tag} ${event.message}`);
         else if (event.type === 'runStarted')
           log.info(`${tag} run ${event.runId} started in ${event.runDir} (backend ${event.backend}, ${event.implementation}, ${event.totalSteps} steps)`);
-        else if (event.type === 'runEnded') log.info(`${tag} run ${event.runId} ended: ${event.status}${event.summary.message ? ` (${event.summary.message})` : ''}`);
+        else if (event.type === 'runEnded')
+          log.info(`${tag} run ${event.runId} ended: ${event.status}${event.summary.message ? ` (${event.summary.message})` : ''}`);
         else if (event.type === 'refused') for (const p of event.problems) log.error(`${tag} ${p}`);
       }),
       supervisor.onDidOutput(({ session, stream, line }) => {
@@ -99,7 +99,9 @@ export class TrainingController implements vscode.Disposable {
       }
       throw err;
     }
-    this.deps.log.info(`training ${uri.fsPath} (runs folder ${runsDir}${backend === 'fromExperiment' ? '' : `, backend ${backend}`}), pid ${session.process.pid}`);
+    this.deps.log.info(
+      `training ${uri.fsPath} (runs folder ${runsDir}${backend === 'fromExperiment' ? '' : `, backend ${backend}`}), pid ${session.process.pid}`,
+    );
     void this.showProgress(session, name);
     void session.ended.then(() => this.reportEnd(session, name));
     return session;
@@ -240,10 +242,19 @@ export class TrainingController implements vscode.Disposable {
         );
         break;
       case 'diverged':
-        pick = await this.deps.notifier.show('warning', `Hamiltonian RNN: ${name} diverged at step ${run.step}${summary?.message ? `: ${summary.message}` : ''}. Everything recorded so far is kept.`, 'Open Plots');
+        pick = await this.deps.notifier.show(
+          'warning',
+          `Hamiltonian RNN: ${name} diverged at step ${run.step}${summary?.message ? `: ${summary.message}` : ''}. Everything recorded so far is kept.`,
+          'Open Plots',
+        );
         break;
       default:
-        pick = await this.deps.notifier.show('error', `Hamiltonian RNN: ${name} failed${summary?.message ? `: ${summary.message}` : ''}.`, 'Open Plots', 'Show Log');
+        pick = await this.deps.notifier.show(
+          'error',
+          `Hamiltonian RNN: ${name} failed${summary?.message ? `: ${summary.message}` : ''}.`,
+          'Open Plots',
+          'Show Log',
+        );
     }
     if (pick === 'Open Plots') this.deps.openPlots([run.runDir]);
     if (pick === 'Show Log') this.deps.log.show(true);

@@ -30,7 +30,10 @@ function keyName(dottedPath: string): string | undefined {
   if (dottedPath === '') return undefined;
   const grid = /^sweep\.grid\.([^[]+)/u.exec(dottedPath);
   if (grid) return grid[1];
-  return dottedPath.split('.').pop()!.replace(/\[\d+\]$/u, '');
+  return dottedPath
+    .split('.')
+    .pop()!
+    .replace(/\[\d+\]$/u, '');
 }
 
 function describe_(problems: Problem[]): string {
@@ -53,10 +56,7 @@ describe('experiment files: the broken corpus', () => {
       const errors = result.problems.filter((p) => p.severity === 'error');
       assert.ok(errors.length > 0, `${fixture}: no error, only ${describe_(result.problems)}`);
       const match = errors.find((p) => p.path === expected.path && p.range.start.line === expected.line && p.range.start.col === expected.col);
-      assert.ok(
-        match,
-        `${fixture}: expected an error about "${expected.path}" at ${expected.line}:${expected.col}, got:\n${describe_(result.problems)}`,
-      );
+      assert.ok(match, `${fixture}: expected an error about "${expected.path}" at ${expected.line}:${expected.col}, got:\n${describe_(result.problems)}`);
       assert.equal(match.code, expected.code, `${fixture}: code`);
       const key = keyName(expected.path);
       if (key !== undefined) assert.ok(match.message.includes(key), `${fixture}: message does not name "${key}": ${match.message}`);
@@ -72,7 +72,11 @@ describe('experiment files: the broken corpus', () => {
     const code = runValidate(files, { out: (l) => out.push(l), err: (l) => err.push(l) });
     assert.equal(code, 1);
     assert.equal(out.filter((l) => l.endsWith(': ok')).length, 0, `some accepted: ${out.join('\n')}`);
-    for (const file of files) assert.ok(err.some((l) => l.startsWith(`${file}:`) && / error: /u.test(l)), `no error line for ${file}`);
+    for (const file of files)
+      assert.ok(
+        err.some((l) => l.startsWith(`${file}:`) && / error: /u.test(l)),
+        `no error line for ${file}`,
+      );
     for (const line of err) {
       assert.match(line, /^.+:\d+:\d+: (error|warning): \S/u);
       assert.doesNotMatch(line, /\n|^\s+at /u);

@@ -103,7 +103,10 @@ describe('experiment editor adapters (fake vscode)', () => {
     const provider = (kind: string) => fake.registrations.find((r) => r.kind === kind)!.provider as Record<string, (...a: unknown[]) => unknown>;
     const doc = new TextDocument(Uri.file('/w/b.hrnn.yaml'), 'task:\n  kind: \nmodel:\n  kind: hamiltonian\n  tau: auto\n');
     const items = provider('completion').provideCompletionItems(doc, new Position(1, 8)) as { label: string; range: Range }[];
-    assert.deepEqual(items.map((i) => i.label), ['adding', 'smnist', 'psmnist']);
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['adding', 'smnist', 'psmnist'],
+    );
     assert.deepEqual([items[0].range.start.line, items[0].range.start.character], [1, 8]);
     const completionRegistration = fake.registrations.find((r) => r.kind === 'completion')!;
     assert.ok((completionRegistration.extra as string[]).includes(':'));
@@ -117,8 +120,14 @@ describe('experiment editor adapters (fake vscode)', () => {
       title: string;
       edit: { edits: { range: Range; text: string }[] };
     }[];
-    assert.deepEqual(actions.map((a) => a.title), ['Change to `learningRate`']);
-    assert.deepEqual([actions[0].edit.edits[0].range.start.character, actions[0].edit.edits[0].range.end.character, actions[0].edit.edits[0].text], [2, 14, 'learningRate']);
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ['Change to `learningRate`'],
+    );
+    assert.deepEqual(
+      [actions[0].edit.edits[0].range.start.character, actions[0].edit.edits[0].range.end.character, actions[0].edit.edits[0].text],
+      [2, 14, 'learningRate'],
+    );
 
     const notOurs = new TextDocument(Uri.file('/w/docker-compose.yaml'), 'services: {}\n');
     assert.equal(provider('completion').provideCompletionItems(notOurs, new Position(0, 0)), undefined);
@@ -174,6 +183,9 @@ describe('experiment editor adapters (fake vscode)', () => {
 
   it('the command id is the one package.json contributes', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { contributes?: { commands?: { command: string }[] } };
-    assert.ok(pkg.contributes?.commands?.some((c) => c.command === editor.NEW_EXPERIMENT_COMMAND), editor.NEW_EXPERIMENT_COMMAND);
+    assert.ok(
+      pkg.contributes?.commands?.some((c) => c.command === editor.NEW_EXPERIMENT_COMMAND),
+      editor.NEW_EXPERIMENT_COMMAND,
+    );
   });
 });

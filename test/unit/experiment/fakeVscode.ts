@@ -139,10 +139,12 @@ export function createFakeVscode() {
   };
   const ui: UiScript = { shown: [] };
   const state = { textDocuments: [] as TextDocument[], workspaceFolders: [] as { uri: Uri }[] };
-  const register = (kind: Registration['kind']) => (selector: unknown, provider: unknown, ...extra: unknown[]) => {
-    registrations.push({ kind, selector, provider, extra });
-    return { dispose: () => undefined };
-  };
+  const register =
+    (kind: Registration['kind']) =>
+    (selector: unknown, provider: unknown, ...extra: unknown[]) => {
+      registrations.push({ kind, selector, provider, extra });
+      return { dispose: () => undefined };
+    };
   const api = {
     Position,
     Range,

@@ -35,7 +35,10 @@ describe('experiment language service: completion', () => {
 
   it('offers the keys of the mapping at the cursor that are not there yet', () => {
     const got = labels('task:\n  kind: adding\nmodel:\n  kind: hamiltonian\n  hidden: 64\n  |\ntraining:\n  steps: 5\n');
-    assert.deepEqual(got, modelKeys.filter((k) => k !== 'kind' && k !== 'hidden'));
+    assert.deepEqual(
+      got,
+      modelKeys.filter((k) => k !== 'kind' && k !== 'hidden'),
+    );
     const top = labels('task:\n  kind: adding\n|\nmodel:\n  kind: gru\n');
     assert.ok(!top.includes('task') && !top.includes('model') && top.includes('training'), top.join());
   });
@@ -72,7 +75,10 @@ describe('experiment language service: completion', () => {
   });
 
   it('works in flow style and in sweep lists', () => {
-    assert.deepEqual(labels('model: {kind: hamiltonian, hidden: 3, |}\n'), modelKeys.filter((k) => k !== 'kind' && k !== 'hidden'));
+    assert.deepEqual(
+      labels('model: {kind: hamiltonian, hidden: 3, |}\n'),
+      modelKeys.filter((k) => k !== 'kind' && k !== 'hidden'),
+    );
     assert.deepEqual(labels('model: {kind: |}\n'), ['hamiltonian', 'tanh-rnn', 'lstm', 'gru', 'cornn']);
     assert.deepEqual(labels('sweep:\n  grid:\n    model.kind: [hamiltonian, |]\n'), ['hamiltonian', 'tanh-rnn', 'lstm', 'gru', 'cornn']);
     assert.deepEqual(labels('sweep:\n  grid:\n    task.kind:\n      - adding\n      - |\n'), ['adding', 'smnist', 'psmnist']);
@@ -85,7 +91,10 @@ describe('experiment language service: completion', () => {
     assert.deepEqual(labels('# a comment |\n'), []);
     assert.deepEqual(labels('task:\n  kind: adding  # |\n'), []);
     assert.deepEqual(labels('nonsense:\n  |\n'), []);
-    assert.deepEqual(labels('model:\n  hidden: |\n').filter((l) => !/^\d+$/u.test(l)), []);
+    assert.deepEqual(
+      labels('model:\n  hidden: |\n').filter((l) => !/^\d+$/u.test(l)),
+      [],
+    );
   });
 });
 
@@ -150,7 +159,10 @@ describe('experiment language service: quick fixes', () => {
   it('offers only the fixes touching the requested range, and none without a close match', () => {
     const text = 'task: {kind: adding}\nmodel: {kind: hamiltonain}\ntraining:\n  learningrate: 0.01\n  zzz: 1\n';
     const onLine4 = quickFixes(text, { start: { line: 4, col: 3 }, end: { line: 4, col: 3 } });
-    assert.deepEqual(onLine4.map((f) => f.newText), ['learningRate']);
+    assert.deepEqual(
+      onLine4.map((f) => f.newText),
+      ['learningRate'],
+    );
     assert.deepEqual(quickFixes(text, { start: { line: 5, col: 3 }, end: { line: 5, col: 4 } }), []);
   });
 });
@@ -167,7 +179,7 @@ describe('experiment documents', () => {
     assert.ok(!isExperimentDocument({ path: '/w/a.json' }, '# yaml-language-server: $schema=experiment.schema.json\n'));
   });
 
-  it('points a new file\'s modeline at a schema in the workspace, relative to the file, else at the $id', () => {
+  it("points a new file's modeline at a schema in the workspace, relative to the file, else at the $id", () => {
     assert.equal(schemaReferenceFor('/w/examples', ['/w/media/experiment.schema.json']), '../media/experiment.schema.json');
     assert.equal(schemaReferenceFor('/w', ['/w/media/experiment.schema.json']), './media/experiment.schema.json');
     assert.equal(schemaReferenceFor('/w', []), SCHEMA_ID);

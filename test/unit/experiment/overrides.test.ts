@@ -31,7 +31,10 @@ describe('experiment overrides', () => {
     const result = loadExperimentText(FILE, 'f.hrnn.yaml', { overrides: ['training.step=60'] });
     assert.equal(result.ok, false);
     if (result.ok) return;
-    assert.equal(result.problems[0].message, '--set training.step=60: unknown path "training.step" (not a key of the experiment format); did you mean "training.steps"?');
+    assert.equal(
+      result.problems[0].message,
+      '--set training.step=60: unknown path "training.step" (not a key of the experiment format); did you mean "training.steps"?',
+    );
     const noEquals = loadExperimentText(FILE, 'f.hrnn.yaml', { overrides: ['training.steps'] });
     assert.ok(!noEquals.ok && /expected path=value/u.test(noEquals.problems[0].message));
   });
@@ -52,7 +55,13 @@ describe('experiment overrides', () => {
     const swept = FILE + 'sweep:\n  grid:\n    model.kind: [hamiltonian, tanh-rnn]\n    seed: [1, 2]\n';
     const partial = loadExperimentText(swept, 'f.hrnn.yaml', { overrides: ['model.kind=lstm'] });
     assert.ok(partial.ok && partial.runs);
-    assert.deepEqual(partial.runs.map((r) => [r.resolved.model.kind, r.resolved.seed]), [['lstm', 1], ['lstm', 2]]);
+    assert.deepEqual(
+      partial.runs.map((r) => [r.resolved.model.kind, r.resolved.seed]),
+      [
+        ['lstm', 1],
+        ['lstm', 2],
+      ],
+    );
     const whole = loadExperimentText(swept, 'f.hrnn.yaml', { overrides: ['model.kind=lstm', 'seed=9'] });
     assert.ok(whole.ok && whole.resolved && whole.runs === undefined);
     assert.equal(whole.resolved.seed, 9);

@@ -50,7 +50,7 @@ describe('experiment schema', () => {
     assert.deepEqual(missing, []);
   });
 
-  it('lets a sweep vary every leaf key of task, model, training and probes, with that key\'s values', () => {
+  it("lets a sweep vary every leaf key of task, model, training and probes, with that key's values", () => {
     const schema = experimentJsonSchema();
     const grid = schema.properties!.sweep.properties!.grid;
     for (const section of ['task', 'model', 'training', 'probes']) {

@@ -71,7 +71,7 @@ describe('experiment sweeps', () => {
     assert.ok(result.input.sweep);
   });
 
-  it('resolves tau: auto for each run from that run\'s sequence length', () => {
+  it("resolves tau: auto for each run from that run's sequence length", () => {
     const input = {
       task: { kind: 'adding', length: 50 },
       model: { kind: 'hamiltonian', tau: 'auto' },

@@ -23,7 +23,10 @@ describe('experiment files: valid files', () => {
     it(`accepts ${f} without warnings`, () => {
       const result = loadExperimentFile(path.join(VALID_FIXTURES, f));
       assert.ok(result.ok, result.ok ? '' : result.problems.map((p) => formatProblem(f, p)).join('\n'));
-      assert.deepEqual(result.warnings.map((w) => formatProblem(f, w)), []);
+      assert.deepEqual(
+        result.warnings.map((w) => formatProblem(f, w)),
+        [],
+      );
       assert.ok(result.resolved !== undefined || (result.runs?.length ?? 0) > 0);
     });
   }
@@ -50,7 +53,10 @@ describe('experiment files: valid files', () => {
     assert.equal(result.runs.length, 3);
     assert.equal(result.runs[0].resolved.model.hidden, 64);
     assert.equal(result.runs[0].resolved.probes.batchSize, 32);
-    assert.deepEqual(result.runs.map((r) => r.resolved.seed), [1, 2, 3]);
+    assert.deepEqual(
+      result.runs.map((r) => r.resolved.seed),
+      [1, 2, 3],
+    );
   });
 
   it('hrnn validate prints "file: ok" and exits 0', () => {
@@ -99,12 +105,24 @@ describe('experiment files: templates', () => {
 
   it('the sweep templates expand to their runs', () => {
     const runs = (id: string) => {
-      const result = loadExperimentText(renderTemplate(EXPERIMENT_TEMPLATES.find((t) => t.id === id)!, 'x'), 'x.hrnn.yaml');
+      const result = loadExperimentText(
+        renderTemplate(
+          EXPERIMENT_TEMPLATES.find((t) => t.id === id)!,
+          'x',
+        ),
+        'x.hrnn.yaml',
+      );
       assert.ok(result.ok && result.runs);
       return result.runs;
     };
-    assert.deepEqual(runs('hamiltonian-vs-tanh-T1000').map((r) => r.resolved.model.kind), ['hamiltonian', 'tanh-rnn']);
-    assert.deepEqual(runs('tau-sweep').map((r) => r.resolved.model.tau), [0.0005, 0.0025, 0.005, 0.025, 0.05]);
+    assert.deepEqual(
+      runs('hamiltonian-vs-tanh-T1000').map((r) => r.resolved.model.kind),
+      ['hamiltonian', 'tanh-rnn'],
+    );
+    assert.deepEqual(
+      runs('tau-sweep').map((r) => r.resolved.model.tau),
+      [0.0005, 0.0025, 0.005, 0.025, 0.05],
+    );
   });
 });
 
@@ -114,7 +132,10 @@ describe('experiment files: examples/', () => {
     const files = fs.readdirSync(EXAMPLES).filter((f) => /\.ya?ml$/u.test(f));
     assert.ok(files.length > 0, 'examples/ exists but holds no experiment files');
     const c = collect();
-    const code = runValidate(files.map((f) => path.join(EXAMPLES, f)), c.io);
+    const code = runValidate(
+      files.map((f) => path.join(EXAMPLES, f)),
+      c.io,
+    );
     assert.equal(code, 0, c.err.join('\n'));
     assert.equal(c.out.length, files.length);
   });

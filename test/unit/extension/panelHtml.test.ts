@@ -13,7 +13,12 @@ describe('extension: plots webview HTML and its Content Security Policy', () => 
   function csp(html: string): Record<string, string[]> {
     const content = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
     assert.ok(content, 'the page declares a CSP');
-    return Object.fromEntries(content.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    return Object.fromEntries(
+      content
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
   }
 
   it('allows scripts only with the nonce: no inline script, no eval, no remote origin', () => {

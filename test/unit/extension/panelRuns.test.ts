@@ -8,9 +8,22 @@ import { runLabel } from '../../../src/runs/snapshot';
 
 function summary(runId: string, over: Partial<RunSummary> = {}): RunSummary {
   return {
-    formatVersion: 1, runId, name: 'adding', status: 'running', stepsDone: 0, totalSteps: 10, best: null, final: {},
-    backend: 'cpu', implementation: 'tfjs', durationMs: 0, packageVersion: '0.1.0', startedAt: '2026-01-01T00:00:00Z',
-    endedAt: null, experimentFile: '/x/adding.hrnn.yaml', tags: { model: 'hamiltonian', task: 'adding', tau: 0.1, hidden: 8, length: 10 },
+    formatVersion: 1,
+    runId,
+    name: 'adding',
+    status: 'running',
+    stepsDone: 0,
+    totalSteps: 10,
+    best: null,
+    final: {},
+    backend: 'cpu',
+    implementation: 'tfjs',
+    durationMs: 0,
+    packageVersion: '0.1.0',
+    startedAt: '2026-01-01T00:00:00Z',
+    endedAt: null,
+    experimentFile: '/x/adding.hrnn.yaml',
+    tags: { model: 'hamiltonian', task: 'adding', tau: 0.1, hidden: 8, length: 10 },
     ...over,
   };
 }
@@ -122,7 +135,10 @@ describe('extension: plots panel runs (snapshot and increments from run folders)
     const snap = runs.snapshot();
     assert.equal(snap.runs[0].label, 'adding [model.tau=0.01]');
     assert.equal(snap.runs[0].runId, 'sw/s0', 'sweep members are keyed by sweep and run');
-    assert.deepEqual(snap.sweep.map((p) => [p.runId, p.tau, p.metric, p.metricName, p.sweepId]), [['sw/s0', 0.01, 0.2, 'mse', 'sw']]);
+    assert.deepEqual(
+      snap.sweep.map((p) => [p.runId, p.tau, p.metric, p.metricName, p.sweepId]),
+      [['sw/s0', 0.01, 0.2, 'mse', 'sw']],
+    );
     assert.equal(runLabel(summary('plain')), 'plain');
   });
 });

@@ -5,10 +5,22 @@ import { SpeedMeter, type RunProgress } from '../../../src/extension/training/ru
 import { formatMetric, formatNumber, formatProgress } from '../../../src/protocol/format';
 
 const base: RunSummary = {
-  formatVersion: 1, runId: 'adding-1', name: 'adding', status: 'completed', stepsDone: 30, totalSteps: 30,
-  best: { step: 30, split: 'test', loss: 0.01234, mse: 0.01234 }, final: {}, backend: 'cpu', implementation: 'tfjs',
-  durationMs: 1000, packageVersion: '0.1.0', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:00:01Z',
-  experimentFile: '/w/adding.hrnn.yaml', tags: { model: 'hamiltonian', task: 'adding', tau: 0.1, hidden: 8, length: 10 },
+  formatVersion: 1,
+  runId: 'adding-1',
+  name: 'adding',
+  status: 'completed',
+  stepsDone: 30,
+  totalSteps: 30,
+  best: { step: 30, split: 'test', loss: 0.01234, mse: 0.01234 },
+  final: {},
+  backend: 'cpu',
+  implementation: 'tfjs',
+  durationMs: 1000,
+  packageVersion: '0.1.0',
+  startedAt: '2026-01-01T00:00:00Z',
+  endedAt: '2026-01-01T00:00:01Z',
+  experimentFile: '/w/adding.hrnn.yaml',
+  tags: { model: 'hamiltonian', task: 'adding', tau: 0.1, hidden: 8, length: 10 },
 };
 
 describe('extension: run descriptions and progress text', () => {
@@ -23,9 +35,18 @@ describe('extension: run descriptions and progress text', () => {
   });
 
   it('shows live progress for a running run and accuracy in percent', () => {
-    const view = describeRun({ ...base, status: 'running' }, {
-      runId: 'adding-1', runDir: '/r', totalSteps: 30, step: 12, loss: 0.5, stepsPerSecond: 40, status: 'running',
-    });
+    const view = describeRun(
+      { ...base, status: 'running' },
+      {
+        runId: 'adding-1',
+        runDir: '/r',
+        totalSteps: 30,
+        step: 12,
+        loss: 0.5,
+        stepsPerSecond: 40,
+        status: 'running',
+      },
+    );
     assert.equal(view.icon, 'sync~spin');
     assert.equal(view.description, 'step 12/30 · loss 0.5 · 40 steps/s · τ 0.1');
     assert.equal(formatMetric({ ...base, best: { step: 1, split: 'test', loss: 0.3, accuracy: 0.9712 } }), 'acc 97.1%');
@@ -40,20 +61,22 @@ describe('extension: run descriptions and progress text', () => {
     assert.equal(formatNumber(1234.567), '1235');
     // A RunProgress is what the status bar and the runs view pass to formatProgress.
     const live: RunProgress = { runId: 'r', runDir: '/r', totalSteps: 10, step: 1, loss: null, stepsPerSecond: 2.25, status: 'running' };
-    assert.equal(
-      formatProgress(live),
-      'step 1/10 · 2.3 steps/s',
-    );
+    assert.equal(formatProgress(live), 'step 1/10 · 2.3 steps/s');
   });
 
   it('summarises a sweep: progress, grid keys and a status icon', () => {
     const sweep: SweepSummary = {
-      formatVersion: 1, sweepId: 'sw-1', name: 'tau-sweep', experimentFile: '/w/s.hrnn.yaml', grid: { 'model.tau': [0.01, 0.1] },
+      formatVersion: 1,
+      sweepId: 'sw-1',
+      name: 'tau-sweep',
+      experimentFile: '/w/s.hrnn.yaml',
+      grid: { 'model.tau': [0.01, 0.1] },
       runs: [
         { index: 0, runId: '0-tau-0.01', parameters: { 'model.tau': 0.01 }, status: 'completed', best: null },
         { index: 1, runId: '1-tau-0.1', parameters: { 'model.tau': 0.1 }, status: 'pending', best: null },
       ],
-      startedAt: '2026-01-01T00:00:00Z', endedAt: null,
+      startedAt: '2026-01-01T00:00:00Z',
+      endedAt: null,
     };
     const partial = describeSweep(sweep, ['completed']);
     assert.equal(partial.description, 'sweep · 1/2 runs · model.tau');

@@ -32,7 +32,11 @@ describe('extension: update throttle (batching to the plot update rate)', () => 
   it('runs at most once per interval however often it is asked', () => {
     const clock = new FakeClock();
     let runs = 0;
-    const throttle = new Throttle(() => runs++, () => 100, clock);
+    const throttle = new Throttle(
+      () => runs++,
+      () => 100,
+      clock,
+    );
     // 1000 requests spread over one second, as a fast trainer would cause.
     for (let i = 0; i < 1000; i++) {
       throttle.schedule();
@@ -45,7 +49,11 @@ describe('extension: update throttle (batching to the plot update rate)', () => 
   it('runs right away when idle, and once more at the end of a burst', () => {
     const clock = new FakeClock();
     const times: number[] = [];
-    const throttle = new Throttle(() => times.push(clock.t), () => 100, clock);
+    const throttle = new Throttle(
+      () => times.push(clock.t),
+      () => 100,
+      clock,
+    );
     throttle.schedule();
     clock.advance(0);
     assert.deepEqual(times, [0]);
@@ -63,7 +71,11 @@ describe('extension: update throttle (batching to the plot update rate)', () => 
     const clock = new FakeClock();
     let interval = 100;
     let runs = 0;
-    const throttle = new Throttle(() => runs++, () => interval, clock);
+    const throttle = new Throttle(
+      () => runs++,
+      () => interval,
+      clock,
+    );
     throttle.schedule();
     clock.advance(0);
     interval = 500;

@@ -1,19 +1,25 @@
 import assert from 'node:assert/strict';
-import {
-  formatDuration,
-  formatMetric,
-  formatNumber,
-  formatPercent,
-  formatProgress,
-  formatSpeed,
-  formatTau,
-} from '../../../src/protocol/format';
+import { formatDuration, formatMetric, formatNumber, formatPercent, formatProgress, formatSpeed, formatTau } from '../../../src/protocol/format';
 import type { RunSummary } from '../../../src/protocol/records';
 
 const summary = (over: Partial<RunSummary>): RunSummary => ({
-  formatVersion: 1, runId: 'r', name: 'r', status: 'completed', stepsDone: 1, totalSteps: 1, best: null, final: {},
-  backend: 'cpu', implementation: 'tfjs', durationMs: 1, packageVersion: '0', startedAt: '', endedAt: null,
-  experimentFile: '/r.hrnn.yaml', tags: { model: 'hamiltonian', task: 'adding', hidden: 4, length: 10 }, ...over,
+  formatVersion: 1,
+  runId: 'r',
+  name: 'r',
+  status: 'completed',
+  stepsDone: 1,
+  totalSteps: 1,
+  best: null,
+  final: {},
+  backend: 'cpu',
+  implementation: 'tfjs',
+  durationMs: 1,
+  packageVersion: '0',
+  startedAt: '',
+  endedAt: null,
+  experimentFile: '/r.hrnn.yaml',
+  tags: { model: 'hamiltonian', task: 'adding', hidden: 4, length: 10 },
+  ...over,
 });
 
 describe('protocol: one number format for the CLI, the extension and the webview', () => {

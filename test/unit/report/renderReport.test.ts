@@ -34,9 +34,16 @@ describe('report: self-contained HTML of run folders', function () {
     assert.equal(ham?.train.length, fx.counts['fixture-ham-1'].train);
     assert.equal(ham?.eval.length, fx.counts['fixture-ham-1'].eval.test);
     assert.equal(ham?.probes.length, fx.counts['fixture-ham-1'].probes);
-    assert.deepEqual(snapshot.runs.map((r) => r.colorIndex), snapshot.runs.map((_, i) => i), 'distinct colours');
+    assert.deepEqual(
+      snapshot.runs.map((r) => r.colorIndex),
+      snapshot.runs.map((_, i) => i),
+      'distinct colours',
+    );
     assert.equal(snapshot.sweep.length, fx.sweepRuns.length);
-    assert.deepEqual(snapshot.sweep.map((p) => p.tau), [0.001, 0.005, 0.02, 0.1, 0.5]);
+    assert.deepEqual(
+      snapshot.sweep.map((p) => p.tau),
+      [0.001, 0.005, 0.02, 0.1, 0.5],
+    );
     assert.ok(snapshot.sweep.every((p) => p.metricName === 'accuracy' && typeof p.metric === 'number'));
     assert.match(snapshot.runs.find((r) => r.runId === 'fixture-sweep/fixture-sweep-1')!.label, /tau=0\.005/);
     assert.match(snapshot.title, /hamiltonian-adding-T100.*sweep psmnist-tau-sweep/);

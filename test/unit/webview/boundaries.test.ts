@@ -36,7 +36,10 @@ describe('webview boundaries', () => {
   it('keeps the pure core free of the DOM (it runs under mocha)', () => {
     for (const file of sources(path.join(ROOT, 'webview/src/core'))) {
       const text = fs.readFileSync(file, 'utf8');
-      assert.ok(!/\b(document|window|HTMLElement|requestAnimationFrame)\b/.test(text.replace(/\/\*[^]*?\*\/|\/\/.*$/gm, '')), `${path.relative(ROOT, file)} touches the DOM`);
+      assert.ok(
+        !/\b(document|window|HTMLElement|requestAnimationFrame)\b/.test(text.replace(/\/\*[^]*?\*\/|\/\/.*$/gm, '')),
+        `${path.relative(ROOT, file)} touches the DOM`,
+      );
     }
   });
 });

@@ -18,26 +18,35 @@ describe('webview chart model: what each chart draws', () => {
 
   it('counts records per chart and series as the contract defines', () => {
     const report = chartReport(buildCharts(panelWith([ham, tanh]), view()));
-    const count = (chart: string, runId: string, series: string) =>
-      report[chart]?.find((e) => e.runId === runId && e.series === series)?.points;
+    const count = (chart: string, runId: string, series: string) => report[chart]?.find((e) => e.runId === runId && e.series === series)?.points;
     assert.equal(count('loss', 'ham', 'train'), 50);
     assert.equal(count('loss', 'ham', 'validation'), 5);
     assert.equal(count('loss', 'ham', 'test'), 5);
     assert.equal(count('loss', 'tanh', 'test'), 3);
     assert.equal(count('loss', 'tanh', 'validation'), undefined, 'empty series are left out');
     assert.equal(count('accuracy', 'ham', 'validation'), 5);
-    assert.equal(report.accuracy.some((e) => e.runId === 'tanh'), false);
+    assert.equal(
+      report.accuracy.some((e) => e.runId === 'tanh'),
+      false,
+    );
     assert.equal(count('mse', 'tanh', 'test'), 3);
     assert.equal(count('gradNorm', 'ham', 'train'), 50);
     assert.equal(count('gradientOverTime', 'ham', 'gradient'), 12);
     assert.equal(report.gradientOverTime.find((e) => e.runId === 'ham')?.probeStep, 40, 'latest probe by default');
     assert.equal(count('energy', 'ham', 'energy'), 12);
     assert.equal(count('energy', 'ham', 'modifiedEnergy'), 12);
-    assert.equal(report.energy.some((e) => e.runId === 'tanh'), false, 'no energy for a tanh RNN');
+    assert.equal(
+      report.energy.some((e) => e.runId === 'tanh'),
+      false,
+      'no energy for a tanh RNN',
+    );
     assert.equal(count('stateNorm', 'tanh', 'stateNorm'), 12);
     assert.equal(count('stateNorm', 'tanh', 'momentumNorm'), undefined);
     assert.equal(report.sweep, undefined, 'no sweep points, no sweep chart');
-    assert.deepEqual(Object.keys(report), CHART_IDS.filter((id) => id !== 'sweep'));
+    assert.deepEqual(
+      Object.keys(report),
+      CHART_IDS.filter((id) => id !== 'sweep'),
+    );
   });
 
   it('leaves out hidden runs and charts that end up empty', () => {
@@ -110,7 +119,11 @@ describe('webview chart model: what each chart draws', () => {
       applyHostMessage(data, loadReportSnapshot([fx.hamiltonian, fx.tanh, fx.sweep]));
       const report = chartReport(buildCharts(data, DEFAULT_VIEW_OPTIONS));
       for (const run of data.runs) {
-        const lines = fs.readFileSync(path.join(run.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; split?: string; step: number; gradientOverTime?: number[] });
+        const lines = fs
+          .readFileSync(path.join(run.runDir, 'metrics.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { type: string; split?: string; step: number; gradientOverTime?: number[] });
         const trainCount = lines.filter((l) => l.type === 'train').length;
         assert.equal(report.loss.find((e) => e.runId === run.runId && e.series === 'train')?.points, trainCount);
         assert.equal(report.gradNorm.find((e) => e.runId === run.runId)?.points, trainCount);

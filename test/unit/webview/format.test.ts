@@ -21,7 +21,10 @@ describe('webview formats, log ticks, palette, headline metric', () => {
   it('puts log ticks on powers of ten over many decades, 1-2-5 steps over few', () => {
     const wide = logTicks(2e-30, 1.5e-3);
     assert.ok(wide.length >= 2 && wide.length <= 7);
-    assert.ok(wide.every((v) => Number.isInteger(Math.log10(v))), `powers of ten: ${wide}`);
+    assert.ok(
+      wide.every((v) => Number.isInteger(Math.log10(v))),
+      `powers of ten: ${wide}`,
+    );
     assert.ok(wide.every((v) => v >= 2e-30 && v <= 1.5e-3));
     assert.deepEqual(logTicks(0.012, 2.5), [0.02, 0.05, 0.1, 0.2, 0.5, 1, 2]);
     const narrow = logTicks(6e-4, 1.1e-3);
@@ -42,11 +45,9 @@ describe('webview formats, log ticks, palette, headline metric', () => {
       summary('c', { best: { step: 1, split: 'validation', loss: 0.3, accuracy: 0.8, test: { loss: 0.4, accuracy: 0.78 } } }),
       summary('d', { best: { step: 1, split: 'validation', loss: 0.3 } }),
     ];
-    assert.deepEqual(cases.map((c) => headlineMetric(c)), [
-      null,
-      { name: 'mse', value: 0.03 },
-      { name: 'accuracy', value: 0.78 },
-      { name: 'loss', value: 0.3 },
-    ]);
+    assert.deepEqual(
+      cases.map((c) => headlineMetric(c)),
+      [null, { name: 'mse', value: 0.03 }, { name: 'accuracy', value: 0.78 }, { name: 'loss', value: 0.3 }],
+    );
   });
 });

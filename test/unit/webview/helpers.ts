@@ -26,7 +26,15 @@ export function summary(runId: string, patch: Partial<RunSummary> = {}): RunSumm
 }
 
 export function trainRecord(step: number): TrainRecord {
-  return { type: 'train', step, epoch: 0, loss: 1 / (1 + step * 0.01) + 0.01 * Math.sin(step), gradNorm: 0.5 + 0.1 * Math.cos(step), lr: 1e-3, wallMs: step * 10 };
+  return {
+    type: 'train',
+    step,
+    epoch: 0,
+    loss: 1 / (1 + step * 0.01) + 0.01 * Math.sin(step),
+    gradNorm: 0.5 + 0.1 * Math.cos(step),
+    lr: 1e-3,
+    wallMs: step * 10,
+  };
 }
 
 export function evalRecord(step: number, split: 'validation' | 'test', metric: 'mse' | 'accuracy' = 'mse'): EvalRecord {
@@ -48,7 +56,17 @@ export function probeRecord(step: number, T: number, hamiltonian = true): ProbeR
 
 export function makeRun(
   runId: string,
-  opts: { train?: number; evalEvery?: number; splits?: Array<'validation' | 'test'>; metric?: 'mse' | 'accuracy'; probes?: number[]; T?: number; hamiltonian?: boolean; label?: string; colorIndex?: number } = {},
+  opts: {
+    train?: number;
+    evalEvery?: number;
+    splits?: Array<'validation' | 'test'>;
+    metric?: 'mse' | 'accuracy';
+    probes?: number[];
+    T?: number;
+    hamiltonian?: boolean;
+    label?: string;
+    colorIndex?: number;
+  } = {},
 ): RunSeries {
   const train: TrainRecord[] = [];
   const evals: EvalRecord[] = [];

@@ -20,7 +20,10 @@ describe('webview panel state: applying host messages', () => {
     const data = emptyPanelData();
     applyHostMessage(data, snapshot(7, [makeRun('old', { train: 5 })]));
     applyHostMessage(data, snapshot(10, [makeRun('a', { train: 2 })]));
-    assert.deepEqual(data.runs.map((r) => r.runId), ['a']);
+    assert.deepEqual(
+      data.runs.map((r) => r.runId),
+      ['a'],
+    );
     assert.equal(data.settings.maxPointsPerLine, 500);
     const out = applyHostMessage(data, {
       type: 'append',
@@ -67,7 +70,10 @@ describe('webview panel state: applying host messages', () => {
 
   it('applies runStatus and keeps sweep points in step', () => {
     const data = emptyPanelData();
-    applyHostMessage(data, { ...snapshot(0, [makeRun('a')]), sweep: [{ runId: 'a', tau: 0.1, label: 'a', metric: null, metricName: 'mse', colorIndex: 0 }] } as HostToWebview);
+    applyHostMessage(data, {
+      ...snapshot(0, [makeRun('a')]),
+      sweep: [{ runId: 'a', tau: 0.1, label: 'a', metric: null, metricName: 'mse', colorIndex: 0 }],
+    } as HostToWebview);
     const done = summary('a', { status: 'completed', best: { step: 5, split: 'test', loss: 0.2, mse: 0.02 } });
     const status = applyHostMessage(data, { type: 'runStatus', seq: 1, runId: 'a', summary: done });
     assert.ok(status.changed.has('runs') && status.changed.has('sweep'));

@@ -70,11 +70,12 @@ export function buildCharts(data: PanelData, view: ViewOptions): ChartSpec[] {
     gradientChart(runs, view),
     energyChart(runs, view),
     stateNormChart(runs, view),
-    sweepChart(data.sweep.filter((p) => !hidden.has(p.runId)), view),
+    sweepChart(
+      data.sweep.filter((p) => !hidden.has(p.runId)),
+      view,
+    ),
   ];
-  return charts
-    .map((c) => ({ ...c, series: c.series.filter((s) => s.ys.length > 0) }))
-    .filter((c) => c.series.length > 0);
+  return charts.map((c) => ({ ...c, series: c.series.filter((s) => s.ys.length > 0) })).filter((c) => c.series.length > 0);
 }
 
 /** The per-chart, per-line counts of `chartDataReport` / `rendered`. */
@@ -134,10 +135,7 @@ function countNonPositive(ys: readonly number[]): number {
   return n;
 }
 
-function line(
-  partial: Omit<SeriesSpec, 'nonPositive' | 'markers' | 'smoothed'> & { markers?: boolean },
-  smoothing = 0,
-): SeriesSpec {
+function line(partial: Omit<SeriesSpec, 'nonPositive' | 'markers' | 'smoothed'> & { markers?: boolean }, smoothing = 0): SeriesSpec {
   const spec: SeriesSpec = { ...partial, markers: partial.markers ?? false, nonPositive: countNonPositive(partial.ys) };
   if (smoothing > 0) {
     spec.smoothed = debiasedEma(partial.ys, smoothing);
@@ -396,9 +394,7 @@ function sweepChart(points: readonly SweepPoint[], view: ViewOptions): ChartSpec
   const metricName = metricNames.size === 1 ? [...metricNames][0] : undefined;
   const series: SeriesSpec[] = [];
   for (const [id, list] of bySweep) {
-    const known = list
-      .filter((p): p is SweepPoint & { tau: number; metric: number } => p.tau !== null && p.metric !== null)
-      .sort((a, b) => a.tau - b.tau);
+    const known = list.filter((p): p is SweepPoint & { tau: number; metric: number } => p.tau !== null && p.metric !== null).sort((a, b) => a.tau - b.tau);
     const names = [...new Set(list.map((p) => METRIC_TITLE[p.metricName]))].join(' / ');
     const name = list.find((p) => p.sweepName)?.sweepName ?? id;
     series.push(

@@ -52,12 +52,7 @@ export function minMaxIndices(ys: ArrayLike<number>, budget: number, lo = 0, hi 
  * a coarse line at once instead of a blank area). `xs` must be ascending for `zoom` to be used;
  * otherwise the whole series is decimated as one. At most about 2 * budget + 8 indices.
  */
-export function decimateIndices(
-  xs: ArrayLike<number>,
-  ys: ArrayLike<number>,
-  budget: number,
-  zoom?: XWindow,
-): number[] {
+export function decimateIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, budget: number, zoom?: XWindow): number[] {
   const n = ys.length;
   if (n <= budget) return range(0, n);
   if (!zoom || !isAscending(xs)) return minMaxIndices(ys, budget);

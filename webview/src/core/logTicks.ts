@@ -28,7 +28,10 @@ export function logTicks(min: number, max: number, maxTicks = 7): number[] {
     }
     return out;
   };
-  for (const mantissas of [[1, 2, 5], [1, 3]]) {
+  for (const mantissas of [
+    [1, 2, 5],
+    [1, 3],
+  ]) {
     const out = withMantissas(mantissas);
     if (out.length >= 2 && out.length <= maxTicks) return out;
   }
@@ -42,4 +45,3 @@ export function logTicks(min: number, max: number, maxTicks = 7): number[] {
 function pow10(e: number): number {
   return e >= 0 ? Math.pow(10, e) : Number(`1e${e}`);
 }
-

@@ -141,10 +141,15 @@ export class App {
         continue;
       }
       if (!card) {
-        card = new ChartCard(id, this.theme, {
-          exportCsv: (s) => this.saveCsv([s], s.id),
-          exportPng: (c) => this.savePng([c], c.id),
-        }, (element) => this.grid.insertBefore(element, this.nextCardElement(id)));
+        card = new ChartCard(
+          id,
+          this.theme,
+          {
+            exportCsv: (s) => this.saveCsv([s], s.id),
+            exportPng: (c) => this.savePng([c], c.id),
+          },
+          (element) => this.grid.insertBefore(element, this.nextCardElement(id)),
+        );
         this.cards.set(id, card);
       }
       card.update(spec, { budget, theme: this.theme, themeChanged: this.themeChanged || card.isNew, dataEpoch: this.dataEpoch });
@@ -184,14 +189,15 @@ export class App {
   }
 
   private baseName(): string {
-    const slug = this.data.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+    const slug = this.data.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
     return slug || 'hrnn';
   }
 
   private saveCsv(specs: readonly ChartSpec[], what: string): void {
-    this.guard(() =>
-      this.api.postMessage({ type: 'saveFile', format: 'csv', suggestedName: `${this.baseName()}-${what}.csv`, data: chartsToCsv(specs) }),
-    );
+    this.guard(() => this.api.postMessage({ type: 'saveFile', format: 'csv', suggestedName: `${this.baseName()}-${what}.csv`, data: chartsToCsv(specs) }));
   }
 
   private savePng(cards: readonly ChartCard[], what: string): void {

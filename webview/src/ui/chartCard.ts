@@ -125,8 +125,7 @@ export class ChartCard {
       return;
     }
     const prev = this.spec;
-    const axesChanged =
-      !prev || prev.xScale !== spec.xScale || prev.yScale !== spec.yScale || prev.xName !== spec.xName;
+    const axesChanged = !prev || prev.xScale !== spec.xScale || prev.yScale !== spec.yScale || prev.xName !== spec.xName;
     this.spec = spec;
     this.signature = signature;
     this.budget = budget;

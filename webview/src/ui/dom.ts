@@ -2,11 +2,7 @@
 
 type Props<K extends keyof HTMLElementTagNameMap> = Partial<Pick<HTMLElementTagNameMap[K], 'className' | 'textContent' | 'title' | 'id'>>;
 
-export function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Props<K> = {},
-  children: Array<Node | string> = [],
-): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props<K> = {}, children: Array<Node | string> = []): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (props.className) node.className = props.className;
   if (props.textContent !== undefined && props.textContent !== null) node.textContent = props.textContent;

@@ -3,12 +3,7 @@
  * standalone HTML report, an adapter that plays the host from the inlined snapshot (so one bundle
  * serves both; the report needs no inline script).
  */
-import {
-  REPORT_DATA_ELEMENT_ID,
-  type HostMessage,
-  type ReportPayload,
-  type WebviewToHost,
-} from '../../../src/protocol/webview';
+import { REPORT_DATA_ELEMENT_ID, type HostMessage, type ReportPayload, type WebviewToHost } from '../../../src/protocol/webview';
 
 export interface HostApi {
   postMessage(msg: WebviewToHost): void;
@@ -115,9 +110,7 @@ function readPayload(): ReportPayload | undefined {
 
 function download(name: string, format: 'csv' | 'png', data: string): void {
   const blob =
-    format === 'png'
-      ? new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' })
-      : new Blob([data], { type: 'text/csv' });
+    format === 'png' ? new Blob([Uint8Array.from(atob(data), (c) => c.charCodeAt(0))], { type: 'image/png' }) : new Blob([data], { type: 'text/csv' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

@@ -17,10 +17,12 @@ export class RunTable {
   private readonly body = el('tbody');
 
   constructor(private readonly handlers: RunTableHandlers) {
-    const head = el('tr', {}, COLUMNS.map((c) => el('th', { textContent: c })));
-    this.element = el('section', { className: 'card card-runs' }, [
-      el('table', { className: 'runs' }, [el('thead', {}, [head]), this.body]),
-    ]);
+    const head = el(
+      'tr',
+      {},
+      COLUMNS.map((c) => el('th', { textContent: c })),
+    );
+    this.element = el('section', { className: 'card card-runs' }, [el('table', { className: 'runs' }, [el('thead', {}, [head]), this.body])]);
   }
 
   render(runs: readonly RunSeries[], hidden: ReadonlySet<string>): void {
