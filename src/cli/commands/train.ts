@@ -7,12 +7,15 @@ import path from 'node:path';
 import { formatProblem, loadExperimentFile } from '../../experiment';
 import { parseArgs, positiveInt, single, UsageError } from '../args';
 import { EXIT, type CliIo } from '../io';
+import { resumeRun } from '../resumeRun';
 import { exitCodeFor, runOne, type RunContext } from '../runOne';
 import { sweepMemberId } from '../../runs/layout';
 import { runSweep } from '../sweepRunner';
 import { IpcChannel, StopSignal, type Send } from '../trainerControl';
 
 export const TRAIN_USAGE = `usage: hrnn train <experiment.yaml> [options]
+       hrnn train --resume <run-folder> [--set training.steps=N] [options]
+  --resume DIR        continue a stopped or crashed run from its checkpoint (or extend a completed one)
   --runs-dir DIR      where run folders go (default: runs/ beside the experiment file)
   --set path=value    override a key, e.g. --set training.steps=60 (repeatable)
   --backend NAME      auto | tensorflow-gpu | tensorflow | wasm | cpu (same as --set backend=NAME)
@@ -22,6 +25,7 @@ export const TRAIN_USAGE = `usage: hrnn train <experiment.yaml> [options]
 
 const SPEC = {
   'runs-dir': { value: true },
+  resume: { value: true },
   set: { value: true, repeatable: true },
   backend: { value: true },
   parallel: { value: true },
@@ -34,12 +38,19 @@ const SPEC = {
 
 export async function runTrain(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, SPEC);
-  if (args.positionals.length !== 1) throw new UsageError(`hrnn train takes one experiment file\n${TRAIN_USAGE}`);
+  const resume = single(args, 'resume');
+  if (resume !== undefined && args.positionals.length) throw new UsageError(`hrnn train --resume takes a run folder instead of an experiment file\n${TRAIN_USAGE}`);
+  if (resume === undefined && args.positionals.length !== 1) throw new UsageError(`hrnn train takes one experiment file\n${TRAIN_USAGE}`);
   const ipc = args.flags.has('ipc') && typeof process.send === 'function';
   const stop = new StopSignal(io, ipc);
   const channel = ipc ? new IpcChannel(() => stop.request('stopped: the controlling process (the VS Code window) went away')) : null;
   const send: Send | null = channel ? channel.send : null;
   try {
+    if (resume !== undefined) {
+      const backend = single(args, 'backend');
+      const overrides = [...(args.values.get('set') ?? []), ...(backend !== undefined ? [`backend=${backend}`] : [])];
+      return await resumeRun(resume, overrides, { io, json: args.flags.has('json'), send, stop });
+    }
     return await trainCommand(args, io, send, stop);
   } finally {
     await channel?.flush();
