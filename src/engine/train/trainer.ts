@@ -197,9 +197,10 @@ class TrainingRun {
         this.recordProbeIfDue(0);
       }
       status = await this.trainSteps();
+      // The checkpoint first: a second Ctrl-C during a long final test must not cost it.
+      if (status !== 'diverged') await this.checkpoints.write(this.step);
       // A stopped run too is measured at its best weights, like a completed one.
       if (status === 'completed' || status === 'stopped') this.evals.recordFinalTest();
-      if (status !== 'diverged') await this.checkpoints.write(this.step);
     } catch (e) {
       status = 'failed';
       // A full disk or missing permissions is the machine's answer, not a bug: one line, no stack.

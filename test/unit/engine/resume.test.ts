@@ -254,7 +254,9 @@ describe('exact resume (engine)', function () {
     );
     assert.equal(stopped.summary.best!.test!.accuracy, stoppedEvals[1].accuracy);
 
+    const tensorsBefore = tf.memory().numTensors;
     const resumed = await train(exp, { resumeFrom: stopped.runDir });
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'the restored best weights are released too');
     assert.equal(resumed.status, 'completed');
     const a = readRecords(straight.runDir);
     const b = readRecords(resumed.runDir);
