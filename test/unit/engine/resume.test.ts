@@ -240,10 +240,13 @@ describe('exact resume (engine)', function () {
       backend: 'wasm',
       task: { kind: 'smnist', trainLimit: 10, evalLimit: 8 },
       model: { kind: 'hamiltonian', hidden: 4 },
-      training: { steps: 6, batchSize: 4, evalEvery: 2 },
+      // A rate so large that the validation loss is best at step 2, before the stop: the final test
+      // of the resumed run needs the best weights from the checkpoint.
+      training: { steps: 6, batchSize: 4, evalEvery: 2, learningRate: 0.05 },
       probes: { every: null },
     });
     const straight = await train(exp);
+    assert.equal(straight.summary.best!.step, 2);
     const stopped = await train(exp, { stopAt: 3 });
     assert.equal(stopped.status, 'stopped');
     const stoppedEvals = readRecords(stopped.runDir).filter((r): r is EvalRecord => r.type === 'eval');
