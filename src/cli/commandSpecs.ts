@@ -7,12 +7,13 @@ import type { CommandSpec } from './args';
 
 export const TRAIN_COMMAND: CommandSpec = {
   name: 'train',
-  synopsis: '<experiment.yaml> [options]',
+  synopsis: '<experiment.yaml> [options]\n       hrnn train --resume <run-folder> [--set training.steps=N] [options]',
   summary: 'train one experiment (or every run of its sweep) into a run folder',
   description: `Validates the experiment, checks that it fits in this machine's memory, then trains
 and writes a run folder (a sweep folder for a sweep). Progress goes to stderr, the
 folder's path to stdout.`,
   options: {
+    resume: { value: 'RUN_DIR', help: 'continue a stopped or crashed run from its checkpoint (with --set training.steps=N: extend a finished one)' },
     'runs-dir': { value: 'DIR', help: 'where run folders go (default: runs/ beside the experiment file)' },
     set: { value: 'path=value', repeatable: true, help: 'override a key, e.g. --set training.steps=60 (repeatable)' },
     backend: { value: 'NAME', help: 'auto | tensorflow-gpu | tensorflow | wasm | cpu (same as --set backend=NAME)' },

@@ -38,7 +38,7 @@ export async function runOne(
   exp: ResolvedExperiment,
   runsDir: string,
   ctx: RunContext,
-  extra: { runId?: string; sweep?: { id: string; index: number; parameters: Record<string, unknown>; sweepDir: string; count: number } } = {},
+  extra: { runId?: string; sweep?: { id: string; index: number; parameters: Record<string, unknown>; sweepDir: string; count: number }; resumeFrom?: string } = {},
 ): Promise<TrainOutcome> {
   const progress = ctx.json || ctx.send ? null : new ProgressReporter(process.stderr);
   let runDir = '';
@@ -85,6 +85,7 @@ export async function runOne(
     runId: extra.runId,
     sweep: extra.sweep ? { id: extra.sweep.id, index: extra.sweep.index, parameters: extra.sweep.parameters } : undefined,
     hooks,
+    resumeFrom: extra.resumeFrom,
   });
   progress?.clear();
   ctx.send?.({ type: 'runEnded', runId: outcome.runId, runDir: outcome.runDir, status: outcome.status, summary: outcome.summary });

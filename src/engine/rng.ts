@@ -1,6 +1,7 @@
 /**
  * Seeded random numbers in plain JS, so that initialisation and data are identical on every
- * backend (tfjs' own seeded ops differ between backends).
+ * backend (tfjs' own seeded ops differ between backends). A stream's whole state is one 32-bit
+ * integer, so a checkpoint can store it and a resumed run continue the very same numbers.
  */
 
 /** A small, fast, well-mixed 32-bit generator (mulberry32), seeded through splitmix32. */
@@ -13,6 +14,24 @@ export class Rng {
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     this.state = (z ^ (z >>> 16)) >>> 0;
+  }
+
+  /** A generator continuing exactly where the one that gave `state` (its `getState()`) stood. */
+  static fromState(state: number): Rng {
+    const rng = new Rng(0);
+    rng.setState(state);
+    return rng;
+  }
+
+  /** The whole state of the stream, one 32-bit integer (checkpoints store it to resume the stream). */
+  getState(): number {
+    return this.state;
+  }
+
+  /** Puts the stream back where `getState()` said it was. */
+  setState(state: number): void {
+    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) throw new Error(`not a random stream state: ${state}`);
+    this.state = state >>> 0;
   }
 
   /** Uniform in [0, 1). */

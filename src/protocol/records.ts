@@ -125,6 +125,12 @@ export interface RunSummary {
   sweep?: { id: string; index: number; parameters: Record<string, unknown> };
   /** Human-readable reason for `failed`, `diverged` or `stopped`. */
   message?: string;
+  /** How many times the run was resumed from its checkpoint (`hrnn train --resume`); absent when never. */
+  resumes?: number;
+  /** When the run was last resumed. */
+  resumedAt?: string;
+  /** The checkpoint step it was last resumed from (records past it were dropped). */
+  resumedFromStep?: number;
   /** Headline numbers for lists: the resolved tau, model kind, task. */
   tags: { model: string; task: string; tau?: number; hidden: number; length: number };
 }

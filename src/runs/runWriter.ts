@@ -1,12 +1,13 @@
 /**
  * Writes a run folder as training goes: the resolved experiment, metrics.jsonl appended line by
  * line (each line reaches the OS before the next step, so a crash or a window reload loses nothing
- * written so far), summary.json replaced durably. Also repairs the summary of a run whose trainer
- * died. The only writer of run folders; no engine, no vscode (the caller passes the experiment text).
+ * written so far), summary.json replaced durably. Reopens a run folder for a resume (its records cut
+ * back to the checkpoint), and repairs the summary of a run whose trainer died. The only writer of run
+ * folders; no engine, no vscode (the caller passes the experiment text).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RUN_FILES, type RunStatus, type RunSummary, type MetricRecord } from '../protocol/records';
+import { RUN_FILES, isMetricRecord, type RunStatus, type RunSummary, type MetricRecord } from '../protocol/records';
 import { createFolderExclusive, removeStaleTemps, writeFileAtomic } from './atomicFile';
 import { checkpointDir } from './layout';
 import { readSummary } from './runFolder';
@@ -30,6 +31,40 @@ export class RunFolderWriter {
     createFolderExclusive(runDir, 'run folder');
     writeFileAtomic(path.join(runDir, RUN_FILES.experiment), experimentText);
     return new RunFolderWriter(runDir, runId);
+  }
+
+  /**
+   * Reopens an existing run folder to continue it from a checkpoint taken at `checkpointStep`:
+   * metrics.jsonl is rewritten (atomically) with the records up to that step only, less those
+   * `isEndOfRun` names (measurements a run makes once it ends, such as the final test: the resumed run
+   * makes them again), so the continued run appends no step twice. Lines that are not whole records (a
+   * line torn by a kill) go too. `experimentText` replaces experiment.yaml (a resume that raised the
+   * steps). The summary is the caller's to rewrite.
+   */
+  static reopen(
+    runDir: string,
+    checkpointStep: number,
+    options: { isEndOfRun?: (record: MetricRecord) => boolean; experimentText?: string } = {},
+  ): RunFolderWriter {
+    const metrics = path.join(runDir, RUN_FILES.metrics);
+    const text = fs.readFileSync(metrics, 'utf8');
+    const kept: string[] = [];
+    for (const line of text.split('\n')) {
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        continue;
+      }
+      if (!isMetricRecord(record) || record.step > checkpointStep || options.isEndOfRun?.(record)) continue;
+      // The line as written, not re-serialised: what stays is byte for byte what the run recorded.
+      kept.push(line + '\n');
+    }
+    removeStaleTemps(runDir);
+    removeStaleTemps(checkpointDir(runDir));
+    writeFileAtomic(metrics, kept.join(''));
+    if (options.experimentText !== undefined) writeFileAtomic(path.join(runDir, RUN_FILES.experiment), options.experimentText);
+    return new RunFolderWriter(runDir, path.basename(runDir));
   }
 
   append(record: MetricRecord): void {

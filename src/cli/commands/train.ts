@@ -10,6 +10,7 @@ import { parseCommandLine, positiveInt, single, usageText, UsageError, type Pars
 import { TRAIN_COMMAND } from '../commandSpecs';
 import { EXIT, type CliIo } from '../io';
 import { memoryRefusal } from '../memoryGuard';
+import { resumeRun } from '../resumeRun';
 import { exitCodeFor, runOne, type RunContext } from '../runOne';
 import { sweepMemberId } from '../../runs/layout';
 import { readSweepSummary } from '../../runs/sweepFolder';
@@ -24,13 +25,20 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
     io.out(TRAIN_USAGE + '\n');
     return EXIT.ok;
   }
-  if (args.positionals.length === 0) throw new UsageError('give the experiment file to train, e.g. hrnn train examples/adding-T50.hrnn.yaml');
+  const resume = single(args, 'resume');
+  if (resume !== undefined && args.positionals.length) throw new UsageError('--resume takes a run folder instead of an experiment file (see hrnn train --help)');
+  if (resume === undefined && args.positionals.length === 0) throw new UsageError('give the experiment file to train, e.g. hrnn train examples/adding-T50.hrnn.yaml');
   if (args.positionals.length > 1) throw new UsageError(`takes one experiment file, not ${args.positionals.length} (${args.positionals.join(' ')})`);
   const ipc = args.flags.has('ipc') && typeof process.send === 'function';
   const stop = new StopSignal(io, ipc);
   const channel = ipc ? new IpcChannel(() => stop.request('stopped: the controlling process (the VS Code window) went away')) : null;
   const send: Send | null = channel ? channel.send : null;
   try {
+    if (resume !== undefined) {
+      const backend = single(args, 'backend');
+      const overrides = [...(args.values.get('set') ?? []), ...(backend !== undefined ? [`backend=${backend}`] : [])];
+      return await resumeRun(resume, overrides, { io, json: args.flags.has('json'), send, stop });
+    }
     return await trainCommand(args, io, send, stop);
   } finally {
     await channel?.flush();

@@ -2,11 +2,12 @@
  * The adding problem (Hochreiter & Schmidhuber; protocol of the coRNN/LEM code): input (T, 2), row 0
  * values ~ U(0, 1), row 1 a marker with exactly one 1 in each half of the sequence; the target is the
  * sum of the two marked values. Always predicting the mean (1) scores MSE = Var = 1/6 ~ 0.167.
- * Fresh random batches every step; a fixed test set; a fixed probe batch.
+ * Fresh random batches every step (one seeded stream, resumable from its state); a fixed test set;
+ * a fixed probe batch.
  */
 import type { EvalSplit } from '../../protocol/records';
 import { Rng, deriveSeed } from '../rng';
-import type { Batch, Task } from './task';
+import type { Batch, Task, TrainingStreamState } from './task';
 
 export const ADDING_TRIVIAL_MSE = 1 / 6;
 
@@ -51,6 +52,16 @@ export class AddingTask implements Task {
 
   currentEpoch(): number {
     return 1;
+  }
+
+  /** Fresh batches from one seeded stream: its state is all there is. */
+  trainingStream(): TrainingStreamState {
+    return { rng: this.trainRng.getState() };
+  }
+
+  restoreTrainingStream(state: TrainingStreamState): void {
+    if (typeof state.rng !== 'number') throw new Error('the checkpoint has no adding-problem stream state');
+    this.trainRng.setState(state.rng);
   }
 
   *evalBatches(_split: EvalSplit, chunk: number): Iterable<Batch> {

@@ -1,7 +1,8 @@
 /**
  * What a task gives the training loop: seeded batches, fixed evaluation sets, a fixed probe batch.
  * Inputs are time-major Float32Arrays ([T, B, d]) so the model can make per-step tensors without
- * slicing a large tensor (a trap on the wasm backend).
+ * slicing a large tensor (a trap on the wasm backend). The training stream's state can be saved and
+ * restored, so a resumed run draws the batches an uninterrupted one would have.
  */
 import type { EvalSplit } from '../../protocol/records';
 import type { SequenceInputs } from '../kernels/types';
@@ -13,6 +14,12 @@ export interface Batch {
   /** Regression: [B] targets; classification: [B] class labels. */
   targets: Float32Array | Int32Array;
 }
+
+/**
+ * Where a task's training stream stands: plain JSON numbers (checkpoints keep it in model.json), enough
+ * for `restoreTrainingStream` to continue with exactly the batches an uninterrupted run would draw.
+ */
+export type TrainingStreamState = Record<string, number>;
 
 export interface Task {
   readonly name: string;
@@ -31,6 +38,13 @@ export interface Task {
   nextTrainBatch(batchSize: number): Batch;
   /** 1-based epoch the next training batch belongs to (always 1 for synthetic tasks). */
   currentEpoch(): number;
+  /** The training stream's state now (after the batches drawn so far). */
+  trainingStream(): TrainingStreamState;
+  /**
+   * Continues the training stream from a state `trainingStream()` gave (on a task built from the same
+   * experiment); throws when the state does not fit this task.
+   */
+  restoreTrainingStream(state: TrainingStreamState): void;
   /** Fixed evaluation data in chunks of at most `chunk` sequences. */
   evalBatches(split: EvalSplit, chunk: number): Iterable<Batch>;
   /** A fixed batch for probes (same every call). */

@@ -31,6 +31,12 @@ export class BestWeights {
     return this.kept;
   }
 
+  /** Replaces the snapshot with clones of `weights` taken at `step` (a resumed run's, from its checkpoint). */
+  restore(step: number, weights: NamedWeights): void {
+    this.dispose();
+    this.kept = { step, weights: cloneWeights(weights) };
+  }
+
   /** Replaces the snapshot with clones of the model's current weights. */
   keep(model: SequenceModel, step: number): void {
     this.dispose();

@@ -1,10 +1,11 @@
 /**
  * The evaluations of a run: when they are due, their eval records, and what the summary says about
  * them (`final` per split, `best`); where the task has a validation split, the best-validation
- * weights are kept and the test split is measured with them at the end. Does not write files:
- * records go to a sink, the summary through the summary book.
+ * weights are kept and the test split is measured with them at the end (what a resume must measure
+ * again: isEndOfRunRecord, standingEvaluations). Does not write files: records go to a sink, the
+ * summary through the summary book.
  */
-import type { BestEval, EvalRecord, MetricRecord } from '../../protocol/records';
+import type { BestEval, EvalRecord, EvalSplit, MetricRecord, RunSummary } from '../../protocol/records';
 import type { SequenceModel } from '../model/sequenceModel';
 import type { Task } from '../tasks/task';
 import type { BestWeights } from './bestWeights';
@@ -26,6 +27,22 @@ function bestEval(e: Evaluation, step: number): BestEval {
   if (e.accuracy !== undefined) best.accuracy = e.accuracy;
   if (e.mse !== undefined) best.mse = e.mse;
   return best;
+}
+
+/**
+ * Measurements a run makes once, when it ends (the final test of the splits it does not monitor):
+ * a resumed run drops them from its records and makes them again at its own end.
+ */
+export function isEndOfRunRecord(record: MetricRecord, monitorSplit: EvalSplit): boolean {
+  return record.type === 'eval' && record.split !== monitorSplit;
+}
+
+/** The summary's evaluations as they stand during training: without what the end of the run adds. */
+export function standingEvaluations(summary: RunSummary, monitorSplit: EvalSplit): { best: RunSummary['best']; final: RunSummary['final'] } {
+  const best = summary.best ? structuredClone(summary.best) : null;
+  if (best) delete best.test;
+  const monitored = summary.final[monitorSplit];
+  return { best, final: monitored ? { [monitorSplit]: structuredClone(monitored) } : {} };
 }
 
 export interface EvaluationSchedule {

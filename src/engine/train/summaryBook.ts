@@ -1,8 +1,8 @@
 /**
  * The run's summary.json while it trains: the one RunSummary of the run, its clock (durationMs),
  * throttled rewrites between steps and forced ones at the moments that matter (start, each
- * evaluation, the end). Knows nothing of tfjs or of the model; the writing itself is the run
- * folder writer's.
+ * evaluation, the end), and the summary a resumed run starts from. Knows nothing of tfjs or of the
+ * model; the writing itself is the run folder writer's.
  */
 import type { ResolvedExperiment } from '../../experiment/schema';
 import { RUN_FORMAT_VERSION, type RunStatus, type RunSummary } from '../../protocol/records';
@@ -58,6 +58,38 @@ export function startingSummary(exp: ResolvedExperiment, facts: SummaryFacts, st
     },
   };
   if (facts.sweep) summary.sweep = facts.sweep;
+  return summary;
+}
+
+/** Where a resumed run stands, from its checkpoint. */
+export interface ResumedProgress {
+  step: number;
+  elapsedMs: number;
+  best: RunSummary['best'];
+  final: RunSummary['final'];
+}
+
+/**
+ * The summary of a run resumed from its checkpoint: `running` again under this process, the run's
+ * identity and start time kept, steps, evaluations and training time as they were at the checkpoint
+ * (anything recorded after it is gone), and the resume counted.
+ */
+export function resumedSummary(
+  previous: RunSummary,
+  exp: ResolvedExperiment,
+  facts: Pick<SummaryFacts, 'backend' | 'implementation'>,
+  at: ResumedProgress,
+  nowMs: number,
+): RunSummary {
+  const summary = startingSummary(exp, { ...facts, runId: previous.runId, experimentFile: previous.experimentFile, sweep: previous.sweep }, nowMs);
+  summary.startedAt = previous.startedAt;
+  summary.stepsDone = at.step;
+  summary.best = at.best;
+  summary.final = at.final;
+  summary.durationMs = at.elapsedMs;
+  summary.resumes = (previous.resumes ?? 0) + 1;
+  summary.resumedAt = new Date(nowMs).toISOString();
+  summary.resumedFromStep = at.step;
   return summary;
 }
 

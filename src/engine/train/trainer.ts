@@ -2,7 +2,8 @@
  * The training engine: runs one resolved experiment and writes its run folder. Pure Node + tfjs,
  * no vscode: the CLI and the extension's trainer process both call `trainExperiment`, and report
  * progress through injected hooks (the tfjs-examples pattern). This file is the loop; the summary,
- * evaluations, best weights, probe schedule, checkpoints and speed are collaborators beside it.
+ * evaluations, best weights, probe schedule, checkpoints and speed are collaborators beside it. A run
+ * can also continue a run folder from its checkpoint (`resumeFrom`), exactly where it stood.
  */
 import * as tf from '@tensorflow/tfjs';
 import { resolvedExperimentYaml } from '../../experiment/resolvedYaml';
@@ -18,14 +19,17 @@ import { SequenceModel } from '../model/sequenceModel';
 import { packageVersion } from '../packageInfo';
 import { Rng, deriveSeed } from '../rng';
 import { createTask } from '../tasks';
-import type { Batch, Task } from '../tasks/task';
+import type { Batch, Task, TrainingStreamState } from '../tasks/task';
 import { BestWeights } from './bestWeights';
+import type { CheckpointTraining } from './checkpoint';
 import { CheckpointWriter } from './checkpointWriter';
-import { EvaluationRecorder } from './evaluationRecorder';
+import { EvaluationRecorder, standingEvaluations } from './evaluationRecorder';
 import { ParameterUpdater, type StepResult } from './parameterUpdater';
 import { ProbeSchedule } from './probeSchedule';
 import { measureProbes } from './probes';
 import { RateMeter } from './rateMeter';
+import { planResume, reopenRun, restoreModelAndStream, type OpenedResume } from './resume';
+import { RESUME_STATE_VERSION, bestWeightTensors, bestWeightsFrom } from './resumeState';
 import { SummaryBook, startingSummary } from './summaryBook';
 
 export interface TrainProgress {
@@ -65,6 +69,12 @@ export interface TrainOptions {
   runId?: string;
   sweep?: RunSummary['sweep'];
   hooks?: TrainHooks;
+  /**
+   * A run folder to continue from its latest checkpoint instead of starting a new run; `exp` is then
+   * that run's resolved experiment (its experiment.yaml), with at most RESUMABLE_CHANGES (more steps).
+   * Refusals throw ResumeRefused before anything is written; `runsDir`, `runId` and `sweep` are unused.
+   */
+  resumeFrom?: string;
 }
 
 export interface TrainOutcome {
@@ -82,15 +92,30 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOptions): Promise<TrainOutcome> {
   const hooks = opts.hooks ?? {};
   const log: Log = (level, message) => hooks.onLog?.(level, message);
+  const plan = opts.resumeFrom !== undefined ? planResume(opts.resumeFrom, exp) : null;
   const { backend, task, kernel, model } = await prepare(exp, log);
   const startTensors = tf.memory().numTensors;
+  const resume: OpenedResume | null = plan ? { plan, tensors: restoreModelAndStream(plan, model, task) } : null;
 
-  const runId = opts.runId ?? makeRunId(exp.name);
-  const writer = RunFolderWriter.create(opts.runsDir, runId, resolvedExperimentYaml(exp, opts.experimentFile, `hamiltonian-rnn-lab ${packageVersion()}`));
-  const t0 = Date.now();
   const implementation = model.cell.implementation;
-  const facts = { runId, backend: backend.name, implementation, experimentFile: opts.experimentFile, sweep: opts.sweep };
-  const book = new SummaryBook(startingSummary(exp, facts, t0), writer, t0);
+  const t0 = Date.now();
+  let writer: RunFolderWriter;
+  let book: SummaryBook;
+  try {
+    if (plan) {
+      ({ writer, book } = reopenRun(plan, exp, task, { backend: backend.name, implementation }, t0));
+    } else {
+      const runId = opts.runId ?? makeRunId(exp.name);
+      writer = RunFolderWriter.create(opts.runsDir, runId, resolvedExperimentYaml(exp, opts.experimentFile, `hamiltonian-rnn-lab ${packageVersion()}`));
+      const facts = { runId, backend: backend.name, implementation, experimentFile: opts.experimentFile, sweep: opts.sweep };
+      book = new SummaryBook(startingSummary(exp, facts, t0), writer, t0);
+    }
+  } catch (e) {
+    resume?.tensors.dispose();
+    model.dispose();
+    throw e;
+  }
+  const runId = book.summary.runId;
   book.write(true);
   hooks.onStart?.({
     runId,
@@ -101,7 +126,8 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
     totalSteps: exp.training.steps,
   });
 
-  const status = await new TrainingRun({ exp, task, model, writer, book, hooks, log }).execute();
+  if (plan) log('info', `resuming run ${runId} at step ${plan.state.step} of ${exp.training.steps}`);
+  const status = await new TrainingRun({ exp, task, model, writer, book, hooks, log }).execute(resume);
   const leaked = tf.memory().numTensors - startTensors;
   if (leaked > 0) log('warn', `${leaked} tensors were not released by the run`);
   return { runId, runDir: writer.runDir, status, summary: book.summary };
@@ -139,6 +165,8 @@ class TrainingRun {
   private readonly evals: EvaluationRecorder;
   private readonly checkpoints: CheckpointWriter;
   private step = 0;
+  /** The task's training stream after `step` steps (a step cut short has drawn a batch it never used). */
+  private stream: TrainingStreamState;
 
   constructor(private readonly c: RunContext) {
     const { exp, task, model, book } = c;
@@ -151,18 +179,28 @@ class TrainingRun {
     const description = { model: exp.model, inputDim: task.inputDim, outputDim: model.outputDim };
     this.checkpoints = new CheckpointWriter(c.writer.checkpointDir, exp.training.checkpointEvery, description, {
       weights: () => model.namedWeights(),
+      training: () => this.trainingState(),
     });
+    this.stream = task.trainingStream();
   }
 
-  /** Trains, records, checkpoints; always ends with the final summary and every tensor released. */
-  async execute(): Promise<RunStatus> {
+  /**
+   * Trains, records, checkpoints; always ends with the final summary and every tensor released.
+   * `resume`: the run continues from a checkpoint (model and stream already restored).
+   */
+  async execute(resume: OpenedResume | null = null): Promise<RunStatus> {
     let status: RunStatus = 'completed';
     try {
-      this.fitReadoutStatistics();
-      this.recordProbeIfDue(0);
+      if (resume) await this.restore(resume);
+      else {
+        this.fitReadoutStatistics();
+        this.recordProbeIfDue(0);
+      }
       status = await this.trainSteps();
-      if (status === 'completed') this.evals.recordFinalTest();
+      // The checkpoint first: a second Ctrl-C during a long final test must not cost it.
       if (status !== 'diverged') await this.checkpoints.write(this.step);
+      // A stopped run too is measured at its best weights, like a completed one.
+      if (status === 'completed' || status === 'stopped') this.evals.recordFinalTest();
     } catch (e) {
       status = 'failed';
       // A full disk or missing permissions is the machine's answer, not a bug: one line, no stack.
@@ -171,6 +209,7 @@ class TrainingRun {
       this.c.book.setMessage(message);
       this.c.log('error', `run failed at step ${this.step}: ${storage ? message : ((e as Error).stack ?? e)}`);
     } finally {
+      resume?.tensors.dispose();
       this.best?.dispose();
       this.updater.dispose();
       this.c.model.dispose();
@@ -224,6 +263,7 @@ class TrainingRun {
     const result = this.updater.step(() => model.loss(model.forward(batch.inputs).output, batch.targets));
     if (!result.applied) return result;
     this.step++;
+    this.stream = task.trainingStream();
     const { loss, gradNorm } = result;
     this.emit({ type: 'train', step: this.step, epoch, loss, gradNorm, lr: exp.training.learningRate, wallMs: book.elapsedMs() });
     book.setStepsDone(this.step);
@@ -240,6 +280,35 @@ class TrainingRun {
 
   private recordProbeIfDue(step: number): void {
     if (this.probeBatch && this.probes.isDue(step)) this.emit(measureProbes(this.c.model, this.probeBatch, step, this.c.book.elapsedMs()));
+  }
+
+  /** The optimizers, best weights and step of a resumed run, as its checkpoint has them. */
+  private async restore({ plan, tensors }: OpenedResume): Promise<void> {
+    const { state } = plan;
+    await this.updater.restoreState(state.optimizer, tensors.tensors);
+    if (this.best && state.bestStep !== null) this.best.restore(state.bestStep, bestWeightsFrom(tensors.tensors));
+    this.step = state.step;
+    this.stream = state.stream;
+  }
+
+  /** What a checkpoint needs to resume this run exactly (live tensors: saving only reads them). */
+  private async trainingState(): Promise<CheckpointTraining> {
+    const { exp, task, book } = this.c;
+    const optimizer = await this.updater.captureState();
+    const kept = this.best?.snapshot ?? null;
+    return {
+      state: {
+        version: RESUME_STATE_VERSION,
+        step: this.step,
+        elapsedMs: book.elapsedMs(),
+        stream: this.stream,
+        optimizer: optimizer.groups,
+        bestStep: kept?.step ?? null,
+        summary: standingEvaluations(book.summary, task.monitorSplit),
+        experiment: exp,
+      },
+      tensors: { ...optimizer.tensors, ...(kept ? bestWeightTensors(kept.weights) : {}) },
+    };
   }
 
   /** Readout normalisation measured once on training data before the first step (some models). */
