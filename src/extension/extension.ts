@@ -60,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     command('hamiltonianRnn.compareRuns', (...args) => rc.compareRuns(...args)),
     command('hamiltonianRnn.runs.refresh', () => tree.refresh()),
     command('hamiltonianRnn.runs.rerun', (...args) => rc.rerun(...args)),
+    command('hamiltonianRnn.runs.resume', (...args) => rc.resume(...args)),
     command('hamiltonianRnn.runs.revealFolder', (...args) => rc.revealFolder(...args)),
     command('hamiltonianRnn.runs.delete', (...args) => rc.delete(...args)),
   );

@@ -9,11 +9,16 @@ export interface TrainArgumentsInput {
   runsDir: string;
   /** Passed as `--backend`; undefined: the experiment file decides. */
   backend?: string;
+  /** A run folder to continue from its checkpoint (`--resume`) instead of a new run of experimentFile. */
+  resumeFrom?: string;
 }
 
-/** `train <file> --ipc --runs-dir <dir> [--backend B]`: what the extension runs for "Train". */
+/**
+ * `train <file> --ipc --runs-dir <dir> [--backend B]`: what the extension runs for "Train";
+ * `train --resume <run> --ipc [--backend B]` for "Resume".
+ */
 export function trainArguments(input: TrainArgumentsInput): string[] {
-  const args = ['train', input.experimentFile, '--ipc', '--runs-dir', input.runsDir];
+  const args = input.resumeFrom ? ['train', '--resume', input.resumeFrom, '--ipc'] : ['train', input.experimentFile, '--ipc', '--runs-dir', input.runsDir];
   if (input.backend) args.push('--backend', input.backend);
   return args;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingSession } from '../../src/extension/training/supervisor';
 import { readSummary } from '../../src/runs/runFolder';
-import { SLOW_MS, completedTinyRun, getApi, trainTinyRun, waitFor, withTimeout } from './helpers';
+import { SLOW_MS, completedTinyRun, endTraining, experimentUri, getApi, readMetrics, trainTinyRun, until, waitFor, withTimeout } from './helpers';
 import { driver } from './uiDriver';
 
 describe('Runs view commands', () => {
@@ -44,5 +44,51 @@ describe('Runs view commands', () => {
     assert.equal(deleted, false);
     assert.ok(fs.existsSync(path.join(dir, 'summary.json')), 'the run folder is still there');
     assert.ok(api.runsView.getChildren().some((n) => n.kind === 'run' && n.runDir === dir));
+  });
+
+  it('Resume continues a stopped run in its own folder from its checkpoint, without duplicate steps', async () => {
+    const api = await getApi();
+    const nextSession = () =>
+      new Promise<TrainingSession>((resolve) => {
+        const sub = api.supervisor.onDidStartSession((s) => (sub.dispose(), resolve(s)));
+      });
+    const sessions: TrainingSession[] = [];
+    try {
+      // A run of our own, stopped after some steps (the stop writes the checkpoint Resume starts from).
+      const first = nextSession();
+      await vscode.commands.executeCommand('hamiltonianRnn.train', experimentUri('long-adding.hrnn.yaml'));
+      const session = await withTimeout(first, SLOW_MS, 'the long run to start');
+      sessions.push(session);
+      const run = await until([api.supervisor.onDidReceiveEvent], () => (session.currentRun && session.currentRun.step >= 30 ? session.currentRun : undefined), 'the long run to reach step 30');
+      await api.supervisor.stop(session);
+      await withTimeout(session.ended, SLOW_MS, 'the long run to stop');
+      const stopped = readSummary(run.runDir)!;
+      assert.equal(stopped.status, 'stopped');
+
+      const node = await waitFor(() => api.runsView.getChildren().find((n) => n.kind === 'run' && n.runDir === run.runDir), 'the stopped run in the view');
+      assert.equal(api.runsView.getTreeItem(node).contextValue, 'hamiltonianRnn.run.resumable', 'the view offers Resume for a stopped run');
+      const second = nextSession();
+      await vscode.commands.executeCommand('hamiltonianRnn.runs.resume', node);
+      const resumed = await withTimeout(second, SLOW_MS, 'the resumed run to start');
+      sessions.push(resumed);
+      await until(
+        [api.supervisor.onDidReceiveEvent],
+        () => resumed.currentRun && resumed.currentRun.step >= stopped.stepsDone + 20,
+        'the resumed run to train past where it stopped',
+      );
+      assert.equal(resumed.currentRun?.runDir, run.runDir, 'the same run folder');
+      await api.supervisor.stop(resumed);
+      await withTimeout(resumed.ended, SLOW_MS, 'the resumed run to stop');
+      const summary = readSummary(run.runDir)!;
+      assert.equal(summary.status, 'stopped');
+      assert.equal(summary.resumes, 1);
+      assert.ok(summary.stepsDone > stopped.stepsDone + 19, `${summary.stepsDone} steps after resuming at ${stopped.stepsDone}`);
+      const steps = readMetrics(run.runDir)
+        .filter((r) => r.type === 'train')
+        .map((r) => r.step);
+      assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i + 1), 'train steps 1..N once each');
+    } finally {
+      await endTraining(api, sessions);
+    }
   });
 });

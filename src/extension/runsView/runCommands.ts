@@ -10,7 +10,7 @@ import type { FoundRun } from '../../runs/discovery';
 import type { Notifier } from '../notifier';
 import type { PlotsPanelManager } from '../plots/plotsPanelManager';
 import type { TrainingController } from '../training/trainingController';
-import type { TrainingSupervisor } from '../training/supervisor';
+import type { TrainingSession, TrainingSupervisor } from '../training/supervisor';
 import { describeRun } from './runDescriptions';
 import type { RunsNode, RunsTreeProvider } from './runsTree';
 
@@ -101,6 +101,13 @@ export class RunCommands {
       return;
     }
     await this.deps.training.train(vscode.Uri.file(file));
+  }
+
+  /** "Resume": continues a stopped or crashed run from its checkpoint, in its own folder (`hrnn train --resume`). */
+  async resume(...args: unknown[]): Promise<TrainingSession | undefined> {
+    const runDir = runDirsFromArgs(args)[0];
+    if (!runDir) return undefined;
+    return this.deps.training.resume(runDir);
   }
 
   async revealFolder(...args: unknown[]): Promise<void> {

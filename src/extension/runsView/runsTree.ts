@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import type { RunStatus } from '../../protocol/records';
 import { discoverRuns, type FoundRun, type FoundSweep } from '../../runs/discovery';
 import { allRunsDirs } from '../config';
 import { Throttle } from '../plots/throttle';
@@ -85,7 +86,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     const view = describeRun(node.found.summary, live);
     const item = this.item(view, vscode.TreeItemCollapsibleState.None);
     item.id = node.runDir;
-    item.contextValue = live?.status === 'running' || node.found.summary.status === 'running' ? 'hamiltonianRnn.run.running' : 'hamiltonianRnn.run';
+    item.contextValue = contextValueOf(live?.status ?? node.found.summary.status, node.found.summary.status);
     item.resourceUri = vscode.Uri.file(node.runDir);
     item.command = { command: 'hamiltonianRnn.openPlots', title: 'Open Plots', arguments: [node] };
     return item;
@@ -129,4 +130,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     });
     this.refresh();
   }
+}
+
+/**
+ * The runs view item's context value (package.json menus key on it): `.running` offers Stop;
+ * `.resumable` (stopped or crashed, so a checkpoint may continue it) offers Resume besides Rerun and Delete.
+ */
+export function contextValueOf(liveStatus: RunStatus, summaryStatus: RunStatus): string {
+  if (liveStatus === 'running' || summaryStatus === 'running') return 'hamiltonianRnn.run.running';
+  if (summaryStatus === 'stopped' || summaryStatus === 'crashed') return 'hamiltonianRnn.run.resumable';
+  return 'hamiltonianRnn.run';
 }

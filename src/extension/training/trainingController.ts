@@ -51,21 +51,11 @@ export class TrainingController implements vscode.Disposable {
 
   /** "Train Hamiltonian RNN Experiment": returns the session, or undefined when nothing started. */
   async train(arg?: unknown): Promise<TrainingSession | undefined> {
-    const { notifier, supervisor } = this.deps;
+    const { notifier } = this.deps;
     const uri = await this.pickExperiment(arg);
     if (!uri) return undefined;
     const name = path.basename(uri.fsPath);
-    if (!vscode.workspace.isTrusted) {
-      // Not awaited: the command returns while the notification waits for the user.
-      void notifier
-        .show(
-          'error',
-          `Hamiltonian RNN: training is disabled in an untrusted workspace, because it runs a trainer process on this machine with the settings of ${name}. Trust this workspace to train.`,
-          'Manage Workspace Trust',
-        )
-        .then((pick) => pick && vscode.commands.executeCommand('workbench.trust.manage'));
-      return undefined;
-    }
+    if (!this.trusted(name)) return undefined;
     if (!fs.existsSync(uri.fsPath)) {
       void notifier.show('error', `Hamiltonian RNN: ${uri.fsPath} does not exist.`);
       return undefined;
@@ -73,19 +63,48 @@ export class TrainingController implements vscode.Disposable {
     // Train what the user sees: save pending edits first.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open?.isDirty) await open.save();
+    return this.launch(name, uri, { experimentFile: uri.fsPath, runsDir: runsDirFor(uri) });
+  }
+
+  /**
+   * "Resume": continues a stopped or crashed run from its checkpoint in its own folder. The trainer
+   * reads the run's frozen experiment.yaml and refuses (with its reason) what cannot be resumed.
+   */
+  async resume(runDir: string): Promise<TrainingSession | undefined> {
+    const name = path.basename(runDir);
+    if (!this.trusted(name)) return undefined;
+    const experiment = vscode.Uri.file(path.join(runDir, 'experiment.yaml'));
+    return this.launch(name, experiment, { experimentFile: experiment.fsPath, runsDir: path.dirname(runDir), resumeFrom: runDir });
+  }
+
+  private trusted(name: string): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    // Not awaited: the command returns while the notification waits for the user.
+    void this.deps.notifier
+      .show(
+        'error',
+        `Hamiltonian RNN: training is disabled in an untrusted workspace, because it runs a trainer process on this machine with the settings of ${name}. Trust this workspace to train.`,
+        'Manage Workspace Trust',
+      )
+      .then((pick) => pick && vscode.commands.executeCommand('workbench.trust.manage'));
+    return false;
+  }
+
+  /** Starts the trainer process for `launch` and follows it (progress, the end message). */
+  private launch(name: string, uri: vscode.Uri, launch: { experimentFile: string; runsDir: string; resumeFrom?: string }): TrainingSession | undefined {
+    const { notifier, supervisor } = this.deps;
     const cliPath = path.join(this.deps.extensionPath, 'dist', 'cli.js');
     if (!fs.existsSync(cliPath)) {
       void notifier.show('error', `Hamiltonian RNN: the trainer ${cliPath} is missing; run \`npm run build\` in the extension folder.`);
       return undefined;
     }
     const backend = settings.backend(uri);
-    const runsDir = runsDirFor(uri);
+    const runsDir = launch.runsDir;
     let session: TrainingSession;
     try {
       session = supervisor.start({
+        ...launch,
         cliPath,
-        experimentFile: uri.fsPath,
-        runsDir,
         backend: backend === 'fromExperiment' ? undefined : backend,
         cwd: vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(uri.fsPath),
       });
@@ -99,9 +118,8 @@ export class TrainingController implements vscode.Disposable {
       }
       throw err;
     }
-    this.deps.log.info(
-      `training ${uri.fsPath} (runs folder ${runsDir}${backend === 'fromExperiment' ? '' : `, backend ${backend}`}), pid ${session.process.pid}`,
-    );
+    const what = launch.resumeFrom ? `resuming ${launch.resumeFrom}` : `training ${uri.fsPath} (runs folder ${runsDir})`;
+    this.deps.log.info(`${what}${backend === 'fromExperiment' ? '' : `, backend ${backend}`}, pid ${session.process.pid}`);
     void this.showProgress(session, name);
     void session.ended.then(() => this.reportEnd(session, name));
     return session;

@@ -19,6 +19,17 @@ describe('process: trainer arguments', () => {
     ]);
   });
 
+  it('Resume continues a run folder with --resume (no new run folder, no experiment positional)', () => {
+    assert.deepEqual(trainArguments({ experimentFile: '/w/runs/r1/experiment.yaml', runsDir: '/w/runs', resumeFrom: '/w/runs/r1', backend: 'cpu' }), [
+      'train',
+      '--resume',
+      '/w/runs/r1',
+      '--ipc',
+      '--backend',
+      'cpu',
+    ]);
+  });
+
   it('a sweep member runs one index into the sweep folder, with the options of its parent', () => {
     assert.deepEqual(
       sweepMemberArguments({ experimentFile: '/w/s.hrnn.yaml', sweepDir: '/w/runs/s-sweep-1', index: 2, passThrough: ['--set', 'training.steps=4', '--backend', 'cpu'] }),
