@@ -12,6 +12,7 @@ import { describeStorageError, isStorageError } from '../../runs/atomicFile';
 import { makeRunId } from '../../runs/layout';
 import { RunFolderWriter } from '../../runs/runWriter';
 import { selectBackend, type BackendInfo } from '../backend';
+import { resetKernelCancel, takeKernelCancel, TrainingCancelled } from '../kernels/cancel';
 import type { FusedKernel } from '../kernels/types';
 import { chooseKernel } from '../model/kernelChoice';
 import { SequenceModel } from '../model/sequenceModel';
@@ -52,7 +53,11 @@ export interface TrainHooks {
   onRecord?(record: MetricRecord): void;
   onProgress?(progress: TrainProgress): void;
   onLog?(level: 'info' | 'warn' | 'error', message: string): void;
-  /** Polled between steps; true asks for a graceful stop (checkpoint, status `stopped`). */
+  /**
+   * Polled between steps; true asks for a graceful stop (checkpoint, status `stopped`). A stop that
+   * must not wait for the step in progress sets the kernels' cancel word (kernels/cancel.ts: the
+   * native addon's signal handler does): the step is interrupted and discarded.
+   */
   shouldStop?(): boolean;
   /** Why the stop was asked for, for the summary's message. */
   stopReason?(): string;
@@ -139,6 +144,8 @@ class TrainingRun {
   private readonly evals: EvaluationRecorder;
   private readonly checkpoints: CheckpointWriter;
   private step = 0;
+  /** What a kernel call cancelled now would interrupt, for the run's message. */
+  private activity = 'before the first step';
 
   constructor(private readonly c: RunContext) {
     const { exp, task, model, book } = c;
@@ -158,10 +165,23 @@ class TrainingRun {
   async execute(): Promise<RunStatus> {
     let status: RunStatus = 'completed';
     try {
-      this.fitReadoutStatistics();
-      this.recordProbeIfDue(0);
-      status = await this.trainSteps();
-      if (status === 'completed') this.evals.recordFinalTest();
+      // A cancel left over from an earlier run in this process must not stop this one.
+      resetKernelCancel();
+      try {
+        this.fitReadoutStatistics();
+        this.recordProbeIfDue(0);
+        status = await this.trainSteps();
+        if (status === 'completed') {
+          this.activity = 'during the final evaluation';
+          this.evals.recordFinalTest();
+        }
+      } catch (e) {
+        if (!(e instanceof TrainingCancelled)) throw e;
+        // A stop that could not wait: the kernel call in progress was abandoned, and with it the
+        // step (no update was applied). The checkpoint below is the last completed step's.
+        status = 'stopped';
+        this.c.book.setMessage(`${await this.stopReason()}: interrupted ${this.activity}; the checkpoint is from step ${this.step}`);
+      }
       if (status !== 'diverged') await this.checkpoints.write(this.step);
     } catch (e) {
       status = 'failed';
@@ -191,11 +211,15 @@ class TrainingRun {
     const rate = new RateMeter();
     while (this.step < exp.training.steps) {
       await yieldToEventLoop();
-      if (hooks.shouldStop?.()) {
-        book.setMessage(`${hooks.stopReason?.() ?? 'stopped by the user'} at step ${this.step}`);
+      // Clears the cancel word before the step; set, it is a signal whose JS listener has not run yet.
+      const signalled = takeKernelCancel();
+      if (signalled || hooks.shouldStop?.()) {
+        book.setMessage(`${signalled ? await this.stopReason() : (hooks.stopReason?.() ?? 'stopped by the user')} at step ${this.step}`);
         return 'stopped';
       }
+      this.activity = `mid-step (step ${this.step + 1} was discarded)`;
       const result = this.trainStep();
+      this.activity = `after step ${this.step}, while recording it`;
       if (!result.applied) {
         const message = `loss became ${result.loss} (gradient norm ${result.gradNorm}) at step ${this.step + 1}; the run stopped and kept everything recorded before`;
         book.setMessage(message);
@@ -213,6 +237,17 @@ class TrainingRun {
       await this.recordDue();
     }
     return 'completed';
+  }
+
+  /**
+   * Why the run stops, once a kernel call was cancelled: the JS signal listeners run only now that
+   * the thread is free (two turns of the event loop: the signal's wake-up is read in the poll phase).
+   */
+  private async stopReason(): Promise<string> {
+    await yieldToEventLoop();
+    await yieldToEventLoop();
+    const { hooks } = this.c;
+    return hooks.shouldStop?.() ? (hooks.stopReason?.() ?? 'stopped by the user') : 'stopped by a signal';
   }
 
   /** One optimisation step on the next batch; when it applied, the step counts and is recorded. */
