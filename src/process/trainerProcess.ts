@@ -37,6 +37,8 @@ export class TrainerProcess {
   private readonly eventEmitter = new Emitter<TrainerEvent>();
   private readonly outputEmitter = new Emitter<TrainerOutput>();
   private stopRequested = false;
+  /** Whether the trainer has sent an event: it then listens for signals (the CLI's StopSignal comes first). */
+  private heard = false;
   private forced = false;
   private ended = false;
   private killTimer: NodeJS.Timeout | undefined;
@@ -55,7 +57,9 @@ export class TrainerProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child.on('message', (message: unknown) => {
-      if (isTrainerEvent(message)) this.eventEmitter.fire(message);
+      if (!isTrainerEvent(message)) return;
+      this.heard = true;
+      this.eventEmitter.fire(message);
     });
     this.pipeLines(this.child.stdout, 'stdout');
     this.pipeLines(this.child.stderr, 'stderr');
@@ -93,15 +97,16 @@ export class TrainerProcess {
     if (!this.stopRequested && this.running) {
       this.stopRequested = true;
       const command: TrainerCommand = { type: 'stop' };
-      if (this.child.connected && process.platform !== 'win32') {
+      if (this.child.connected && this.heard && process.platform !== 'win32') {
         // The IPC message is read only when the trainer's thread is free; a signal reaches it inside
         // a long kernel call too (the CLI's C handler sets the kernel's cancel word). SIGTERM, not
         // SIGINT: the CLI takes SIGTERM as the same graceful stop however often it comes, while a
         // SIGINT after a stop request means "exit now, no checkpoint" (so no SIGINT fallback here).
+        // Only once the trainer has spoken: before its listeners exist, SIGTERM would simply end it.
         this.child.send(command, () => undefined);
         this.child.kill('SIGTERM');
       } else if (this.child.connected) {
-        // Windows has no SIGTERM (kill() ends the process at once): the message alone asks.
+        // Still starting, or Windows (no SIGTERM: kill() ends the process at once): the message alone asks.
         this.child.send(command, (err) => err && this.child.kill('SIGINT'));
       } else {
         // Without an IPC channel SIGINT is the same graceful stop (the CLI handles Ctrl-C).
