@@ -4,7 +4,8 @@
  * time steps (the native addon binds it, the WebAssembly instances import a reader of it, their
  * worker threads get the same buffer), and the native addon's signal handler sets it while the main
  * thread is blocked in a call. A cancelled call throws `TrainingCancelled` and leaves no result.
- * Plain JS: no tfjs, no Node modules, so it may be imported from every thread.
+ * Plain JS (no tfjs, no Node module). Each thread that imports this gets its own word: worker
+ * threads use the one they are handed (wasmJobs.ts `WasmWorkerData.cancel`), never their own.
  */
 
 /** Thrown by a fused-kernel call that stopped early because the cancel word was set. */
