@@ -598,7 +598,15 @@ static void fp_leave(fp_env e) {
 
 /* ---------------------------------------------------------------- forward */
 
-void hrnn_forward(const hrnn_config *c, int r0, int r1, hrnn_params P, const float *u, float *out, void *ws) {
+/* Leaves a pass at a time-step boundary when cancellation was asked for (see hrnn_kernel.h). */
+#define CANCEL_RETURN(env)                                                                                     \
+  do {                                                                                                         \
+    fp_leave(env);                                                                                             \
+    return HRNN_CANCELLED;                                                                                     \
+  } while (0)
+
+int hrnn_forward(const hrnn_config *c, int r0, int r1, hrnn_params P, const float *u, float *out, void *ws) {
+  if (hrnn_cancel_requested()) return HRNN_CANCELLED;
   fp_env env = fp_enter();
   shard Sv = make_shard(c, r0, r1, ws);
   const shard *S = &Sv;
@@ -614,6 +622,7 @@ void hrnn_forward(const hrnn_config *c, int r0, int r1, hrnn_params P, const flo
   if (c->variant == HRNN_VARIANT_FULL) {
     float *Ys = AT(S, store), *Hs = Ys + (u64)T * Rm;
     for (int n = 0; n < T; n++) {
+      if (n > 0 && hrnn_cancel_requested()) CANCEL_RETURN(env);
       const float *un = u + ((size_t)n * c->B + r0) * d;
       float *Hn = stored ? Hs + (u64)n * Rk : AT(S, H);
       if (stored) copy_floats(Ys + (u64)n * Rm, y, Rm);
@@ -629,6 +638,7 @@ void hrnn_forward(const hrnn_config *c, int r0, int r1, hrnn_params P, const flo
     const float *sv = AT(S, s);
     float *Ys = AT(S, store), *Zs = Ys + (u64)T * Rm;
     for (int n = 0; n < T; n++) {
+      if (n > 0 && hrnn_cancel_requested()) CANCEL_RETURN(env);
       const float *un = u + ((size_t)n * c->B + r0) * d;
       if (stored) {
         copy_floats(Ys + (u64)n * Rm, y, Rm);
@@ -662,6 +672,7 @@ void hrnn_forward(const hrnn_config *c, int r0, int r1, hrnn_params P, const flo
   }
   (void)lk;
   fp_leave(env);
+  return HRNN_DONE;
 }
 
 /* ---------------------------------------------------------------- backward */
@@ -687,8 +698,9 @@ static void write_grads(const shard *S, hrnn_grads G) {
   }
 }
 
-void hrnn_backward(const hrnn_config *c, int r0, int r1, const float *u, const float *gout, hrnn_grads G, void *ws,
-                   float drift[2]) {
+int hrnn_backward(const hrnn_config *c, int r0, int r1, const float *u, const float *gout, hrnn_grads G, void *ws,
+                  float drift[2]) {
+  if (hrnn_cancel_requested()) return HRNN_CANCELLED;
   fp_env env = fp_enter();
   shard Sv = make_shard(c, r0, r1, ws);
   const shard *S = &Sv;
@@ -718,6 +730,7 @@ void hrnn_backward(const hrnn_config *c, int r0, int r1, const float *u, const f
   }
 
   for (int n = T - 1; n >= 0; n--) {
+    if (n < T - 1 && hrnn_cancel_requested()) CANCEL_RETURN(env);
     const float *un = u + ((size_t)n * c->B + r0) * d;
     /* reversible: the exact state n when known (an anchor, or the zero initial state) */
     const float *ay = 0, *az = 0;
@@ -837,6 +850,7 @@ void hrnn_backward(const hrnn_config *c, int r0, int r1, const float *u, const f
   drift[0] = err;
   drift[1] = scale;
   fp_leave(env);
+  return HRNN_DONE;
 }
 
 const char *hrnn_isa(void) { return ISA_NAME; }

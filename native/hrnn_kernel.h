@@ -23,6 +23,10 @@
 #define HRNN_BACKPROP_STORED 0
 #define HRNN_BACKPROP_REVERSIBLE 1
 
+/* What hrnn_forward / hrnn_backward return. */
+#define HRNN_DONE 0
+#define HRNN_CANCELLED 1
+
 typedef struct {
   int variant;      /* HRNN_VARIANT_* */
   int backprop;     /* HRNN_BACKPROP_* */
@@ -49,18 +53,32 @@ const char *hrnn_config_error(const hrnn_config *cfg);
 /* Workspace for a shard of `rows` batch rows (bytes, a multiple of 64). 0 on overflow. */
 size_t hrnn_workspace_bytes(const hrnn_config *cfg, int rows);
 
+/* Cancellation. The kernel calls hrnn_cancel_requested() between time steps of both passes (and
+ * once before the first); when it returns nonzero the pass stops there and returns HRNN_CANCELLED
+ * without writing its results (out, grads, drift). The workspace is then unusable for a backward
+ * pass: the caller discards everything and runs a fresh forward pass next time. The core does not
+ * define it: the binding does (hrnn_napi.c reads a shared atomic word that its signal handler sets;
+ * the WebAssembly build imports it from JS as env.hrnn_cancel_requested). It must be cheap, and
+ * safe to call from every thread at once. */
+#ifdef __wasm__
+__attribute__((import_module("env"), import_name("hrnn_cancel_requested")))
+#endif
+int hrnn_cancel_requested(void);
+
 /* Forward over all T steps for rows [r0, r1). u: [T, B, d] time-major (the whole batch).
- * Writes out[r, 0:m] = y_T and out[r, m:2m] = z_T for r in [r0, r1) (out is [B, 2m]). */
-void hrnn_forward(const hrnn_config *cfg, int r0, int r1, hrnn_params params, const float *u, float *out,
-                  void *workspace);
+ * Writes out[r, 0:m] = y_T and out[r, m:2m] = z_T for r in [r0, r1) (out is [B, 2m]).
+ * Returns HRNN_DONE, or HRNN_CANCELLED (out not written). */
+int hrnn_forward(const hrnn_config *cfg, int r0, int r1, hrnn_params params, const float *u, float *out,
+                 void *workspace);
 
 /* Backward pass for the same shard, after hrnn_forward with the same cfg, rows, u and workspace.
  * gout: [B, 2m] upstream gradient w.r.t. [y_T | z_T]. Overwrites `grads` with this shard's
  * parameter gradients (the caller sums shards). drift[0] = max abs reconstruction error at the
  * checks (anchors and the zero initial state; 0 in stored mode), drift[1] = max abs of the exact
- * states it was measured against (for a relative figure). */
-void hrnn_backward(const hrnn_config *cfg, int r0, int r1, const float *u, const float *gout, hrnn_grads grads,
-                   void *workspace, float drift[2]);
+ * states it was measured against (for a relative figure). Returns HRNN_DONE, or HRNN_CANCELLED
+ * (grads and drift not written; the workspace no longer holds the forward pass). */
+int hrnn_backward(const hrnn_config *cfg, int r0, int r1, const float *u, const float *gout, hrnn_grads grads,
+                  void *workspace, float drift[2]);
 
 /* Instruction set the core was compiled for, e.g. "avx512", "avx2", "wasm-simd128". */
 const char *hrnn_isa(void);

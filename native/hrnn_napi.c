@@ -5,17 +5,29 @@
  * own (rows are independent through the recurrence), so a call has exactly one fork and one join.
  * The calling JS thread works on shard 0. Parameter gradients of the shards are summed here.
  *
+ * Cancellation: the kernel polls one int32 word between time steps (hrnn_cancel_requested). JS
+ * binds that word to an Int32Array over a SharedArrayBuffer (the same word the WebAssembly build
+ * reads), so JS and this file set and clear one flag. On request, a C signal handler for SIGINT and
+ * SIGTERM sets it too: Node runs JS signal handlers only when the main thread is free, and during
+ * a long kernel call it is not.
+ *
  * JS API (all synchronous):
  *   info() -> { isa, vectorBits, threads }
  *   createContext() -> external
  *   forward(ctx, variant, backprop, T, B, d, m, k, anchorEvery, tau, alpha, p0, p1, p2, p3|null, u, out)
- *   backward(ctx, gout, g0, g1, g2, g3|null) -> [maxAbsError, maxAbsState]
+ *       -> true, or false when cancelled (out not written; the context needs a new forward pass)
+ *   backward(ctx, gout, g0, g1, g2, g3|null) -> [maxAbsError, maxAbsState], or null when cancelled
+ *       (grads not written; the context needs a new forward pass)
  *   release(ctx)    frees the context's buffers now (they are also freed when it is collected)
+ *   bindCancelWord(Int32Array over a SharedArrayBuffer)   word[0] != 0 cancels; kept alive from here on
+ *   installSignalHandlers() -> true   (once per process; see install_signal_handlers)
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <node_api.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +147,63 @@ static void pool_run(task_fn fn, void *arg, int shards) {
   pthread_mutex_unlock(&pool.call_mu);
 }
 
+/* ---------------------------------------------------------------- cancellation */
+
+/* The word the kernel polls: a private int until JS binds its shared word (bindCancelWord). Read
+ * and written only with atomics: the signal handler may run on any thread at any time. */
+static int private_cancel_word;
+static int *cancel_word = &private_cancel_word;
+static napi_ref cancel_word_ref; /* keeps the bound SharedArrayBuffer alive (never released) */
+
+int hrnn_cancel_requested(void) {
+  return __atomic_load_n(__atomic_load_n(&cancel_word, __ATOMIC_ACQUIRE), __ATOMIC_RELAXED) != 0;
+}
+
+static struct sigaction previous_sigint, previous_sigterm;
+static int signal_handlers_installed;
+
+/* Async-signal-safe: atomics, write(2), _exit(2), and the previous handler (libuv's, itself written
+ * for signal context: it wakes the event loop, so Node's JS listeners still run when it is free). */
+static void on_stop_signal(int sig, siginfo_t *info, void *uctx) {
+  int saved_errno = errno;
+  int *word = __atomic_load_n(&cancel_word, __ATOMIC_ACQUIRE);
+  int was_set = __atomic_exchange_n(word, 1, __ATOMIC_SEQ_CST);
+  if (was_set && sig == SIGINT) {
+    /* the second Ctrl-C: the first one's stop is already under way (or the step is blocked) */
+    static const char msg[] = "\nhrnn: second interrupt, exiting now without a final checkpoint\n";
+    ssize_t ignored = write(2, msg, sizeof msg - 1);
+    (void)ignored;
+    _exit(130);
+  }
+  const struct sigaction *prev = sig == SIGINT ? &previous_sigint : &previous_sigterm;
+  if (prev->sa_flags & SA_SIGINFO) {
+    if (prev->sa_sigaction) prev->sa_sigaction(sig, info, uctx);
+  } else if (prev->sa_handler != SIG_DFL && prev->sa_handler != SIG_IGN && prev->sa_handler) {
+    prev->sa_handler(sig);
+  }
+  errno = saved_errno;
+}
+
+/* Installs on_stop_signal for SIGINT and SIGTERM once, chaining to the handlers found (libuv's,
+ * when Node already listens for both signals: the caller makes sure it does, since libuv replaces
+ * whatever is installed when the first JS listener of a signal is added). A default or ignoring
+ * previous disposition is not chained: the flag is then the only effect of the first signal. */
+static int install_signal_handlers(void) {
+  if (signal_handlers_installed) return 1;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_stop_signal;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigfillset(&sa.sa_mask);
+  if (sigaction(SIGINT, &sa, &previous_sigint) != 0) return 0;
+  if (sigaction(SIGTERM, &sa, &previous_sigterm) != 0) {
+    sigaction(SIGINT, &previous_sigint, 0);
+    return 0;
+  }
+  signal_handlers_installed = 1;
+  return 1;
+}
+
 /* ---------------------------------------------------------------- context */
 
 typedef struct {
@@ -154,7 +223,15 @@ typedef struct {
   float *out;
   const float *gout;
   float drift[MAX_SHARDS][2];
+  int status[MAX_SHARDS]; /* HRNN_DONE or HRNN_CANCELLED, per shard */
 } context;
+
+/* Whether any shard of the last call was cancelled. */
+static int any_cancelled(const context *c) {
+  for (int i = 0; i < c->shards; i++)
+    if (c->status[i] != HRNN_DONE) return 1;
+  return 0;
+}
 
 static void context_free_buffers(napi_env env, context *c) {
   for (int i = 0; i < MAX_SHARDS; i++) {
@@ -193,7 +270,7 @@ static int ensure_buffer(void **buf, size_t *cap, size_t bytes) {
 
 static void forward_task(void *arg, int i) {
   context *c = (context *)arg;
-  hrnn_forward(&c->cfg, c->r0[i], c->r1[i], c->params, c->u, c->out, c->ws[i]);
+  c->status[i] = hrnn_forward(&c->cfg, c->r0[i], c->r1[i], c->params, c->u, c->out, c->ws[i]);
 }
 
 static void backward_task(void *arg, int i) {
@@ -201,7 +278,7 @@ static void backward_task(void *arg, int i) {
   size_t total = c->gsize[0] + c->gsize[1] + c->gsize[2] + c->gsize[3];
   float *g = c->gbuf + total * (size_t)i;
   hrnn_grads G = {g, g + c->gsize[0], g + c->gsize[0] + c->gsize[1], g + c->gsize[0] + c->gsize[1] + c->gsize[2]};
-  hrnn_backward(&c->cfg, c->r0[i], c->r1[i], c->u, c->gout, G, c->ws[i], c->drift[i]);
+  c->status[i] = hrnn_backward(&c->cfg, c->r0[i], c->r1[i], c->u, c->gout, G, c->ws[i], c->drift[i]);
 }
 
 /* ---------------------------------------------------------------- N-API helpers */
@@ -363,8 +440,10 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
   pool_run(forward_task, c, shards);
   c->params = (hrnn_params){0, 0, 0, 0};
   c->out = 0;
-  c->has_forward = 1;
-  return 0;
+  c->has_forward = !any_cancelled(c);
+  napi_value done;
+  CHECK(napi_get_boolean(env, c->has_forward, &done));
+  return done;
 }
 
 static napi_value js_backward(napi_env env, napi_callback_info info) {
@@ -388,6 +467,13 @@ static napi_value js_backward(napi_env env, napi_callback_info info) {
   c->gout = gout;
   pool_run(backward_task, c, c->shards);
   c->gout = 0;
+  if (any_cancelled(c)) {
+    /* reversible mode rebuilt states in place: the forward pass is gone either way */
+    c->has_forward = 0;
+    napi_value nothing;
+    CHECK(napi_get_null(env, &nothing));
+    return nothing;
+  }
   float err = 0, scale = 0;
   for (int t = 0; t < 4; t++) {
     if (!c->gsize[t]) continue;
@@ -411,6 +497,39 @@ static napi_value js_backward(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+static napi_value js_bind_cancel_word(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, 0, 0));
+  bool is_ta = false, shared = false;
+  if (argc == 1) napi_is_typedarray(env, argv[0], &is_ta);
+  if (!is_ta) return throw_msg(env, "hrnn_kernel: bindCancelWord expects an Int32Array over a SharedArrayBuffer");
+  napi_typedarray_type type;
+  size_t length;
+  void *ptr;
+  napi_value buffer;
+  CHECK(napi_get_typedarray_info(env, argv[0], &type, &length, &ptr, &buffer, 0));
+  napi_value sab_ctor, global;
+  CHECK(napi_get_global(env, &global));
+  CHECK(napi_get_named_property(env, global, "SharedArrayBuffer", &sab_ctor));
+  CHECK(napi_instanceof(env, buffer, sab_ctor, &shared));
+  /* shared: its memory never moves or detaches, and other threads see the same word */
+  if (type != napi_int32_array || length < 1 || !shared || ((uintptr_t)ptr & 3))
+    return throw_msg(env, "hrnn_kernel: bindCancelWord expects an Int32Array over a SharedArrayBuffer");
+  /* A word bound earlier stays referenced: a signal handler may still be writing to it. */
+  CHECK(napi_create_reference(env, argv[0], 1, &cancel_word_ref));
+  __atomic_store_n(&cancel_word, (int *)ptr, __ATOMIC_RELEASE);
+  return 0;
+}
+
+static napi_value js_install_signal_handlers(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (!install_signal_handlers()) return throw_msg(env, "hrnn_kernel: sigaction failed");
+  napi_value yes;
+  CHECK(napi_get_boolean(env, true, &yes));
+  return yes;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"info", 0, js_info, 0, 0, 0, napi_default, 0},
@@ -418,6 +537,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"forward", 0, js_forward, 0, 0, 0, napi_default, 0},
       {"backward", 0, js_backward, 0, 0, 0, napi_default, 0},
       {"release", 0, js_release, 0, 0, 0, napi_default, 0},
+      {"bindCancelWord", 0, js_bind_cancel_word, 0, 0, 0, napi_default, 0},
+      {"installSignalHandlers", 0, js_install_signal_handlers, 0, 0, 0, napi_default, 0},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return 0;
   return exports;

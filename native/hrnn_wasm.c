@@ -5,6 +5,10 @@
  * configuration, which lays out every buffer of the call in linear memory (growing it when
  * needed), then copies inputs into the buffers named by hrnn_wasm_buffer(), calls
  * hrnn_wasm_forward() / hrnn_wasm_backward(), and reads the results back.
+ *
+ * Both return HRNN_DONE or HRNN_CANCELLED. The kernel asks the imported env.hrnn_cancel_requested()
+ * between time steps (hrnn_kernel.h); JS answers from a word in a SharedArrayBuffer, so another
+ * thread (or the native addon's signal handler) can stop an instance that blocks its thread.
  */
 #include "hrnn_kernel.h"
 
@@ -91,15 +95,15 @@ unsigned long hrnn_wasm_buffer(int which) { return which >= 0 && which < BUF_COU
 #define F(i) ((float *)buf_ptr[i])
 
 EXPORT("hrnn_wasm_forward")
-void hrnn_wasm_forward(void) {
+int hrnn_wasm_forward(void) {
   hrnn_params P = {F(BUF_P0), F(BUF_P1), F(BUF_P2), config.variant == HRNN_VARIANT_FULL ? 0 : F(BUF_P3)};
-  hrnn_forward(&config, shard_r0, shard_r1, P, F(BUF_U), F(BUF_OUT), (void *)buf_ptr[BUF_WS]);
+  return hrnn_forward(&config, shard_r0, shard_r1, P, F(BUF_U), F(BUF_OUT), (void *)buf_ptr[BUF_WS]);
 }
 
 EXPORT("hrnn_wasm_backward")
-void hrnn_wasm_backward(void) {
+int hrnn_wasm_backward(void) {
   hrnn_grads G = {F(BUF_G0), F(BUF_G1), F(BUF_G2), config.variant == HRNN_VARIANT_FULL ? 0 : F(BUF_G3)};
-  hrnn_backward(&config, shard_r0, shard_r1, F(BUF_U), F(BUF_GOUT), G, (void *)buf_ptr[BUF_WS], F(BUF_DRIFT));
+  return hrnn_backward(&config, shard_r0, shard_r1, F(BUF_U), F(BUF_GOUT), G, (void *)buf_ptr[BUF_WS], F(BUF_DRIFT));
 }
 
 EXPORT("hrnn_wasm_vector_bits")

@@ -37,6 +37,8 @@ export class TrainerProcess {
   private readonly eventEmitter = new Emitter<TrainerEvent>();
   private readonly outputEmitter = new Emitter<TrainerOutput>();
   private stopRequested = false;
+  /** Whether the trainer has sent an event: it then listens for signals (the CLI's StopSignal comes first). */
+  private heard = false;
   private forced = false;
   private ended = false;
   private killTimer: NodeJS.Timeout | undefined;
@@ -55,7 +57,9 @@ export class TrainerProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child.on('message', (message: unknown) => {
-      if (isTrainerEvent(message)) this.eventEmitter.fire(message);
+      if (!isTrainerEvent(message)) return;
+      this.heard = true;
+      this.eventEmitter.fire(message);
     });
     this.pipeLines(this.child.stdout, 'stdout');
     this.pipeLines(this.child.stderr, 'stderr');
@@ -86,17 +90,28 @@ export class TrainerProcess {
   }
 
   /**
-   * Graceful stop: the trainer finishes its step, writes a checkpoint and ends with status
-   * `stopped`. If it has not exited after `timeoutMs`, it is killed.
+   * Graceful stop: the trainer ends its step (or interrupts a long one), writes a checkpoint and
+   * ends with status `stopped`. If it has not exited after `timeoutMs`, it is killed.
    */
   stop(timeoutMs: number): Promise<TrainerExit> {
     if (!this.stopRequested && this.running) {
       this.stopRequested = true;
       const command: TrainerCommand = { type: 'stop' };
-      // Without an IPC channel SIGINT is the same graceful stop (the CLI handles Ctrl-C). Only one
-      // of the two is sent: the CLI takes a second stop request as "exit now, no checkpoint".
-      if (this.child.connected) this.child.send(command, (err) => err && this.child.kill('SIGINT'));
-      else this.child.kill('SIGINT');
+      if (this.child.connected && this.heard && process.platform !== 'win32') {
+        // The IPC message is read only when the trainer's thread is free; a signal reaches it inside
+        // a long kernel call too (the CLI's C handler sets the kernel's cancel word). SIGTERM, not
+        // SIGINT: the CLI takes SIGTERM as the same graceful stop however often it comes, while a
+        // SIGINT after a stop request means "exit now, no checkpoint" (so no SIGINT fallback here).
+        // Only once the trainer has spoken: before its listeners exist, SIGTERM would simply end it.
+        this.child.send(command, () => undefined);
+        this.child.kill('SIGTERM');
+      } else if (this.child.connected) {
+        // Still starting, or Windows (no SIGTERM: kill() ends the process at once): the message alone asks.
+        this.child.send(command, (err) => err && this.child.kill('SIGINT'));
+      } else {
+        // Without an IPC channel SIGINT is the same graceful stop (the CLI handles Ctrl-C).
+        this.child.kill('SIGINT');
+      }
       this.killTimer = setTimeout(() => this.kill(), timeoutMs);
     }
     return this.exited;

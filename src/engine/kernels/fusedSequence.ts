@@ -1,7 +1,8 @@
 /**
  * Turns a compiled kernel (native or wasm) into the FusedKernel the model uses: one tfjs operation
  * for the whole sequence, [B, 2m] = [y_T | z_T], whose gradient with respect to the parameter
- * tensors is the kernel's hand-written backward pass (tf.customGrad).
+ * tensors is the kernel's hand-written backward pass (tf.customGrad). A cancelled kernel call
+ * (cancel.ts) throws TrainingCancelled out of the op or its gradient, with no partial result.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { rawConfig } from './config';
@@ -31,6 +32,15 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
   const context: RawContext = raw.createContext();
   let generation = 0;
   let drift: number | null = null;
+  /** Runs a call on the context; one that throws (cancelled) leaves no saved states anyone may use. */
+  const onContext = <T>(call: () => T): T => {
+    try {
+      return call();
+    } catch (err) {
+      generation += 1;
+      throw err;
+    }
+  };
 
   const sequence = (inputs: SequenceInputs, params: tf.Tensor[], opts: FusedSequenceOptions): tf.Tensor2D => {
     const cfg: RawConfig = rawConfig(inputs, params, opts);
@@ -44,7 +54,7 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
       const tensors = args.slice(0, params.length) as tf.Tensor[];
       const values = tensors.map((t) => t.dataSync() as Float32Array);
       const out = new Float32Array(cfg.B * 2 * cfg.m);
-      context.forward(forwardCfg, values, data, out);
+      onContext(() => context.forward(forwardCfg, values, data, out));
       generation += 1; // every forward replaces the saved states
       const mine = recording ? generation : -1;
       // the arrays may be the backend's own storage: keep copies in case the forward must be redone
@@ -53,11 +63,11 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
         value: tf.tensor2d(out, [cfg.B, 2 * cfg.m]),
         gradFunc: (dy: tf.Tensor) => {
           if (generation !== mine) {
-            context.forward(cfg, kept, data, new Float32Array(cfg.B * 2 * cfg.m));
+            onContext(() => context.forward(cfg, kept, data, new Float32Array(cfg.B * 2 * cfg.m)));
             generation = mine;
           }
           const grads = parameterSizes(cfg).map((n) => new Float32Array(n));
-          const d = context.backward(dy.dataSync() as Float32Array, grads);
+          const d = onContext(() => context.backward(dy.dataSync() as Float32Array, grads));
           drift = cfg.backprop === 1 ? (d.maxState > 0 ? d.maxError / d.maxState : d.maxError) : null;
           return grads.map((g, i) => tf.tensor(g, tensors[i].shape, 'float32'));
         },

@@ -1,9 +1,11 @@
 /**
  * The native Node addon (native/hrnn_napi.c, built by scripts/build-native.mjs with node-gyp):
  * vectorised for the build machine's instruction set, batch split over a persistent thread pool.
+ * A call cancelled through the shared cancel word (cancel.ts) throws TrainingCancelled.
  */
 import fs from 'node:fs';
 import { nativeAddonPath } from './artifacts';
+import { cancelWord, TrainingCancelled } from './cancel';
 import type { RawConfig, RawContext, RawDrift, RawKernel } from './rawKernel';
 
 /** What the addon exports (see the comment at the top of native/hrnn_napi.c). */
@@ -15,9 +17,11 @@ interface NativeAddon {
     anchorEvery: number, tau: number, alpha: number,
     p0: Float32Array, p1: Float32Array, p2: Float32Array, p3: Float32Array | null,
     u: Float32Array, out: Float32Array,
-  ): void;
-  backward(ctx: object, gout: Float32Array, g0: Float32Array, g1: Float32Array, g2: Float32Array, g3: Float32Array | null): [number, number];
+  ): boolean;
+  backward(ctx: object, gout: Float32Array, g0: Float32Array, g1: Float32Array, g2: Float32Array, g3: Float32Array | null): [number, number] | null;
   release(ctx: object): void;
+  bindCancelWord(word: Int32Array): void;
+  installSignalHandlers(): boolean;
 }
 
 class NativeContext implements RawContext {
@@ -26,13 +30,16 @@ class NativeContext implements RawContext {
     this.handle = addon.createContext();
   }
   forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array): void {
-    this.addon.forward(
+    const done = this.addon.forward(
       this.handle, cfg.variant, cfg.backprop, cfg.T, cfg.B, cfg.d, cfg.m, cfg.k, cfg.anchorEvery, cfg.tau, cfg.alpha,
       params[0], params[1], params[2], params[3] ?? null, u, out,
     );
+    if (!done) throw new TrainingCancelled('fused-native: forward pass cancelled');
   }
   backward(gout: Float32Array, grads: Float32Array[]): RawDrift {
-    const [maxError, maxState] = this.addon.backward(this.handle, gout, grads[0], grads[1], grads[2], grads[3] ?? null);
+    const drift = this.addon.backward(this.handle, gout, grads[0], grads[1], grads[2], grads[3] ?? null);
+    if (!drift) throw new TrainingCancelled('fused-native: backward pass cancelled');
+    const [maxError, maxState] = drift;
     return { maxError, maxState };
   }
   release(): void {
@@ -43,6 +50,21 @@ class NativeContext implements RawContext {
 export type LoadResult = { kernel: RawKernel } | { reason: string };
 
 let cached: LoadResult | undefined;
+let loadedAddon: NativeAddon | null = null;
+
+/**
+ * Installs the addon's SIGINT/SIGTERM handler, once per process (the CLI's trainer asks for it).
+ * It sets the cancel word, so a signal stops a kernel call that blocks the main thread, then hands
+ * the signal on to Node's handler (the JS listeners run once the thread is free); a second SIGINT
+ * while the word is set ends the process at once with status 130. Node must already listen for
+ * both signals (process.on): libuv replaces any handler when a signal's first JS listener is added.
+ * False when the addon is not available here (or the platform has no such signals).
+ */
+export function installNativeSignalHandlers(): boolean {
+  if (process.platform === 'win32') return false;
+  if (!('kernel' in loadNativeRawKernel()) || !loadedAddon) return false;
+  return loadedAddon.installSignalHandlers();
+}
 
 /** Loads the addon once; a reason instead when it is not built or does not load here. */
 export function loadNativeRawKernel(): LoadResult {
@@ -53,8 +75,12 @@ export function loadNativeRawKernel(): LoadResult {
     return (cached = { reason: `native addon not built (${file} is missing; run \`npm run build\` with a C compiler installed)` });
   }
   try {
+    // A native addon found at run time: only require() loads a .node file (the bundles keep it external).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const addon = require(file) as NativeAddon;
     const info = addon.info();
+    addon.bindCancelWord(cancelWord);
+    loadedAddon = addon;
     const kernel: RawKernel = {
       name: 'fused-native',
       description: `native addon, ${info.isa} (${info.vectorBits}-bit vectors), ${info.threads} thread${info.threads === 1 ? '' : 's'}`,

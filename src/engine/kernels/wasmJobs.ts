@@ -7,7 +7,9 @@
  * `CONTROL.posted` and blocks in Atomics.wait on `CONTROL.done`; the worker takes the job with
  * receiveMessageOnPort, reads its inputs from and writes its results to one SharedArrayBuffer of
  * floats (addressed by `Range`s), sets `CONTROL.status`, then `CONTROL.done` to the job number.
- * On failure it posts a `WorkerFailure` on the port before setting the status.
+ * On failure it posts a `WorkerFailure` on the port before setting the status. A pass stopped by
+ * the cancel word (`WasmWorkerData.cancel`, shared with every instance) ends with status
+ * `cancelled` and writes no result.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { RawConfig } from './rawKernel';
@@ -30,13 +32,15 @@ export const CONTROL = {
   count: 4,
 } as const;
 
-export const JOB_STATUS = { ok: 0, failed: 1 } as const;
+export const JOB_STATUS = { ok: 0, failed: 1, cancelled: 2 } as const;
 
 /** What a worker thread is started with (`workerData`). */
 export interface WasmWorkerData {
   module: WasmModule;
   /** CONTROL.count Int32 words */
   control: SharedArrayBuffer;
+  /** the process's cancel word (cancel.ts `cancelWord.buffer`), one Int32 */
+  cancel: SharedArrayBuffer;
   /** the worker's end of the job channel (transferred) */
   port: MessagePort;
 }

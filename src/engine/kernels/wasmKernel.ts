@@ -5,12 +5,19 @@
  * Threads: the batch is split into shards; the calling thread runs shard 0 in its own instance and
  * each extra shard runs in a worker thread (wasmWorker.ts, started from `wasmWorker.js` beside this
  * code) with its own instance. The call stays synchronous: see the protocol in wasmJobs.ts.
+ *
+ * Cancelling: every instance reads the shared cancel word (cancel.ts) between time steps, so a
+ * call stops early when another thread, or the native addon's signal handler where the addon is
+ * loaded, sets it; this thread, blocked in the call, cannot run a JS signal listener itself. The
+ * call then waits for every worker to finish its job (the channel stays in step) and throws
+ * TrainingCancelled.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { wasmModulePath } from './artifacts';
+import { cancelWord, TrainingCancelled } from './cancel';
 import { parameterSizes, type RawConfig, type RawContext, type RawDrift, type RawKernel } from './rawKernel';
 import { compileWasmModule, WasmShard, type WasmModule } from './wasmInstance';
 import { CONTROL, JOB_STATUS, WASM_WORKER_FILE, type Range, type WasmJob, type WasmWorkerData, type WorkerFailure } from './wasmJobs';
@@ -27,7 +34,7 @@ class WorkerShard {
   constructor(module: WasmModule) {
     const channel = new MessageChannel();
     this.port = channel.port1;
-    const workerData: WasmWorkerData = { module, control: this.control.buffer, port: channel.port2 };
+    const workerData: WasmWorkerData = { module, control: this.control.buffer, cancel: cancelWord.buffer as SharedArrayBuffer, port: channel.port2 };
     this.worker = new Worker(workerFile, { workerData, transferList: [channel.port2] });
     this.worker.unref();
     this.port.unref();
@@ -38,18 +45,48 @@ class WorkerShard {
     Atomics.store(this.control, CONTROL.posted, this.posted);
     Atomics.notify(this.control, CONTROL.posted);
   }
-  /** Blocks until the posted job is done; throws the worker's error if it failed. */
-  wait(): void {
+  /** Blocks until the posted job is done; false when it was cancelled; throws the worker's error if it failed. */
+  wait(): boolean {
     for (;;) {
       const done = Atomics.load(this.control, CONTROL.done);
       if (done === this.posted) break;
       Atomics.wait(this.control, CONTROL.done, done, 1000);
     }
-    if (Atomics.load(this.control, CONTROL.status) !== JOB_STATUS.ok) {
+    const status = Atomics.load(this.control, CONTROL.status);
+    if (status === JOB_STATUS.cancelled) return false;
+    if (status !== JOB_STATUS.ok) {
       const reply = receiveMessageOnPort(this.port)?.message as WorkerFailure | undefined;
       throw new Error(`fused-wasm worker failed: ${reply ? reply.message : 'unknown error'}`);
     }
+    return true;
   }
+}
+
+/**
+ * Runs this thread's shard, then waits for the `helpers` workers whatever happened to it (a worker
+ * left running would answer the next job's wait). Throws the first failure, else TrainingCancelled
+ * when any shard was cancelled.
+ */
+function runShards<T>(local: () => T | null, workers: readonly WorkerShard[], helpers: number, pass: string): T {
+  let result: T | null = null;
+  let failure: unknown = null;
+  let cancelled = false;
+  try {
+    result = local();
+    cancelled = result === null;
+  } catch (err) {
+    failure = err;
+  }
+  for (let i = 0; i < helpers; i++) {
+    try {
+      if (!workers[i].wait()) cancelled = true;
+    } catch (err) {
+      failure ??= err;
+    }
+  }
+  if (failure) throw failure;
+  if (cancelled || result === null) throw new TrainingCancelled(`fused-wasm: ${pass} pass cancelled`);
+  return result;
 }
 
 /** Everything behind the wasm kernel: this thread's instance, the workers, the shared buffer. */
@@ -63,7 +100,7 @@ class WasmEngine {
   owner: object | null = null;
 
   constructor(private readonly module: WasmModule, readonly threads: number) {
-    this.local = new WasmShard(module);
+    this.local = new WasmShard(module, cancelWord);
   }
 
   private floats(n: number): Float32Array {
@@ -77,6 +114,7 @@ class WasmEngine {
     for (let i = 0; i <= shards; i++) bounds.push(Math.floor((cfg.B * i) / shards));
     while (this.workers.length < shards - 1) this.workers.push(new WorkerShard(this.module));
     this.owner = null;
+    this.cfg = null;
     const w = 2 * cfg.m;
     if (shards > 1) {
       const total = params.reduce((s, p) => s + p.length, 0) + u.length + out.length;
@@ -95,10 +133,9 @@ class WasmEngine {
         this.workers[i - 1].post({ kind: 'forward', sab: this.sab, cfg, r0: bounds[i], r1: bounds[i + 1], params: pr, u: ur, out: outRange });
       }
     }
-    const local = this.local.forward(cfg, bounds[0], bounds[1], params, u);
+    const local = runShards(() => this.local.forward(cfg, bounds[0], bounds[1], params, u), this.workers, shards - 1, 'forward');
     out.set(local.subarray(0, bounds[1] * w), 0);
     if (shards > 1) {
-      for (let i = 1; i < shards; i++) this.workers[i - 1].wait();
       const data = new Float32Array(this.sab);
       const base = params.reduce((s, p) => s + p.length, 0) + u.length;
       out.set(data.subarray(base + bounds[1] * w, base + cfg.B * w), bounds[1] * w);
@@ -129,12 +166,19 @@ class WasmEngine {
         this.workers[i - 1].post({ kind: 'backward', sab: this.sab, gout: [0, gout.length], grads: gr, drift: [off, 2] });
       }
     }
-    const local = this.local.backward(gout);
+    let local: NonNullable<ReturnType<WasmShard['backward']>>;
+    try {
+      local = runShards(() => this.local.backward(gout), this.workers, shards - 1, 'backward');
+    } catch (err) {
+      // reversible mode rebuilt the states in place: whatever stopped it, they are gone
+      this.cfg = null;
+      this.owner = null;
+      throw err;
+    }
     local.grads.forEach((g, i) => grads[i].set(g));
     let maxError = local.drift[0];
     let maxState = local.drift[1];
     if (shards > 1) {
-      for (let i = 1; i < shards; i++) this.workers[i - 1].wait();
       const data = new Float32Array(this.sab);
       for (let i = 1; i < shards; i++) {
         let off = gradBase + (i - 1) * perShard;
@@ -155,6 +199,7 @@ class WasmContext implements RawContext {
   private last: { cfg: RawConfig; params: Float32Array[]; u: Float32Array } | null = null;
   constructor(private readonly engine: WasmEngine) {}
   forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array): void {
+    this.last = null; // a forward pass that throws (cancelled) leaves none to differentiate
     this.engine.forward(this, cfg, params, u, out);
     this.last = { cfg, params: params.map((p) => p.slice()), u };
   }
@@ -194,7 +239,7 @@ export function loadWasmRawKernel(): LoadResult {
     // and the caller would wait for ever: run on this thread only, and say so.
     const workerMissing = !fs.existsSync(workerFile);
     const engine = new WasmEngine(module, workerMissing ? 1 : threadCount());
-    const bits = new WasmShard(module).vectorBits();
+    const bits = new WasmShard(module, cancelWord).vectorBits();
     const threads = `up to ${engine.threads} thread${engine.threads === 1 ? '' : 's'} (worker_threads)`;
     const kernel: RawKernel = {
       name: 'fused-wasm',

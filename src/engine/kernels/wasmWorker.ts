@@ -8,27 +8,31 @@ import { isMainThread, receiveMessageOnPort, workerData } from 'node:worker_thre
 import { CONTROL, JOB_STATUS, type Range, type WasmJob, type WasmWorkerData, type WorkerFailure } from './wasmJobs';
 import { WasmShard } from './wasmInstance';
 
-function runJob(shard: WasmShard, job: WasmJob): void {
+/** Runs a job; false when the cancel word stopped it (no result written). */
+function runJob(shard: WasmShard, job: WasmJob): boolean {
   const data = new Float32Array(job.sab);
   const at = (r: Range): Float32Array => data.subarray(r[0], r[0] + r[1]);
   if (job.kind === 'forward') {
     const out = shard.forward(job.cfg, job.r0, job.r1, job.params.map(at), at(job.u));
+    if (!out) return false;
     const w = 2 * job.cfg.m;
     data.set(out.subarray(job.r0 * w, job.r1 * w), job.out[0] + job.r0 * w);
   } else {
-    const { grads, drift } = shard.backward(at(job.gout));
-    grads.forEach((g, i) => data.set(g, job.grads[i][0]));
-    data.set(drift, job.drift[0]);
+    const result = shard.backward(at(job.gout));
+    if (!result) return false;
+    result.grads.forEach((g, i) => data.set(g, job.grads[i][0]));
+    data.set(result.drift, job.drift[0]);
   }
+  return true;
 }
 
-function serve({ module, control, port }: WasmWorkerData): never {
+function serve({ module, control, cancel, port }: WasmWorkerData): never {
   const ctl = new Int32Array(control);
   // An instance that cannot be created fails every job (the caller is blocked waiting, so it can
   // only learn of the error through a job's status).
   let shard: WasmShard | Error;
   try {
-    shard = new WasmShard(module);
+    shard = new WasmShard(module, new Int32Array(cancel));
   } catch (err) {
     shard = err instanceof Error ? err : new Error(String(err));
   }
@@ -44,7 +48,7 @@ function serve({ module, control, port }: WasmWorkerData): never {
       let msg: { message: unknown } | undefined;
       while (!(msg = receiveMessageOnPort(port))) Atomics.wait(ctl, CONTROL.nap, 0, 1);
       if (shard instanceof Error) throw shard;
-      runJob(shard, msg.message as WasmJob);
+      if (!runJob(shard, msg.message as WasmJob)) status = JOB_STATUS.cancelled;
     } catch (err) {
       status = JOB_STATUS.failed;
       const failure: WorkerFailure = { kind: 'failed', message: String((err instanceof Error && err.stack) || err) };

@@ -13,6 +13,7 @@ import { describeStorageError, isStorageError } from '../../runs/atomicFile';
 import { makeRunId } from '../../runs/layout';
 import { RunFolderWriter } from '../../runs/runWriter';
 import { selectBackend, type BackendInfo } from '../backend';
+import { resetKernelCancel, takeKernelCancel, TrainingCancelled } from '../kernels/cancel';
 import type { FusedKernel } from '../kernels/types';
 import { chooseKernel } from '../model/kernelChoice';
 import { SequenceModel } from '../model/sequenceModel';
@@ -56,7 +57,11 @@ export interface TrainHooks {
   onRecord?(record: MetricRecord): void;
   onProgress?(progress: TrainProgress): void;
   onLog?(level: 'info' | 'warn' | 'error', message: string): void;
-  /** Polled between steps; true asks for a graceful stop (checkpoint, status `stopped`). */
+  /**
+   * Polled between steps; true asks for a graceful stop (checkpoint, status `stopped`). A stop that
+   * must not wait for the step in progress sets the kernels' cancel word (kernels/cancel.ts: the
+   * native addon's signal handler does): the step is interrupted and discarded.
+   */
   shouldStop?(): boolean;
   /** Why the stop was asked for, for the summary's message. */
   stopReason?(): string;
@@ -167,6 +172,8 @@ class TrainingRun {
   private step = 0;
   /** The task's training stream after `step` steps (a step cut short has drawn a batch it never used). */
   private stream: TrainingStreamState;
+  /** What a kernel call cancelled now would interrupt, for the run's message. */
+  private activity = 'before the first step';
 
   constructor(private readonly c: RunContext) {
     const { exp, task, model, book } = c;
@@ -191,16 +198,26 @@ class TrainingRun {
   async execute(resume: OpenedResume | null = null): Promise<RunStatus> {
     let status: RunStatus = 'completed';
     try {
-      if (resume) await this.restore(resume);
-      else {
-        this.fitReadoutStatistics();
-        this.recordProbeIfDue(0);
+      // A cancel left over from an earlier run in this process must not stop this one.
+      resetKernelCancel();
+      try {
+        if (resume) await this.restore(resume);
+        else {
+          this.fitReadoutStatistics();
+          this.recordProbeIfDue(0);
+        }
+        status = await this.trainSteps();
+      } catch (e) {
+        if (!(e instanceof TrainingCancelled)) throw e;
+        // A stop that could not wait: the kernel call in progress was abandoned, and with it the
+        // step (no update was applied). The checkpoint below is the last completed step's.
+        status = 'stopped';
+        this.c.book.setMessage(`${await this.stopReason()}: interrupted ${this.activity}; the checkpoint is from step ${this.step}`);
       }
-      status = await this.trainSteps();
       // The checkpoint first: a second Ctrl-C during a long final test must not cost it.
       if (status !== 'diverged') await this.checkpoints.write(this.step);
       // A stopped run too is measured at its best weights, like a completed one.
-      if (status === 'completed' || status === 'stopped') this.evals.recordFinalTest();
+      if (status === 'completed' || status === 'stopped') status = await this.finalTest(status);
     } catch (e) {
       status = 'failed';
       // A full disk or missing permissions is the machine's answer, not a bug: one line, no stack.
@@ -216,12 +233,25 @@ class TrainingRun {
       try {
         this.c.book.finish(status, this.step);
       } catch (e) {
-        if (!isStorageError(e)) throw e;
-        this.c.log('error', `the run's final summary could not be written: ${describeStorageError(e)}`);
+        // Thrown from a finally it would replace the run's own outcome: say it instead.
+        this.c.log('error', `the run's final summary could not be written: ${isStorageError(e) ? describeStorageError(e) : ((e as Error).stack ?? e)}`);
       }
       this.c.writer.close();
     }
     return status;
+  }
+
+  /** The test split at the best weights; a stop during it ends the run stopped without that measurement. */
+  private async finalTest(status: RunStatus): Promise<RunStatus> {
+    this.activity = 'during the final evaluation';
+    try {
+      this.evals.recordFinalTest();
+      return status;
+    } catch (e) {
+      if (!(e instanceof TrainingCancelled)) throw e;
+      this.c.book.setMessage(`${await this.stopReason()}: interrupted ${this.activity} (no final test); the checkpoint is from step ${this.step}`);
+      return 'stopped';
+    }
   }
 
   /** The loop: until the last step, a stop request, or a non-finite loss. */
@@ -230,11 +260,15 @@ class TrainingRun {
     const rate = new RateMeter();
     while (this.step < exp.training.steps) {
       await yieldToEventLoop();
-      if (hooks.shouldStop?.()) {
-        book.setMessage(`${hooks.stopReason?.() ?? 'stopped by the user'} at step ${this.step}`);
+      // Clears the cancel word before the step; set, it is a signal whose JS listener has not run yet.
+      const signalled = takeKernelCancel();
+      if (signalled || hooks.shouldStop?.()) {
+        book.setMessage(`${signalled ? await this.stopReason() : (hooks.stopReason?.() ?? 'stopped by the user')} at step ${this.step}`);
         return 'stopped';
       }
+      this.activity = `mid-step (step ${this.step + 1} was discarded)`;
       const result = this.trainStep();
+      this.activity = `after step ${this.step}, while recording it`;
       if (!result.applied) {
         const message = `loss became ${result.loss} (gradient norm ${result.gradNorm}) at step ${this.step + 1}; the run stopped and kept everything recorded before`;
         book.setMessage(message);
@@ -252,6 +286,17 @@ class TrainingRun {
       await this.recordDue();
     }
     return 'completed';
+  }
+
+  /**
+   * Why the run stops, once a kernel call was cancelled: the JS signal listeners run only now that
+   * the thread is free (two turns of the event loop: the signal's wake-up is read in the poll phase).
+   */
+  private async stopReason(): Promise<string> {
+    await yieldToEventLoop();
+    await yieldToEventLoop();
+    const { hooks } = this.c;
+    return hooks.shouldStop?.() ? (hooks.stopReason?.() ?? 'stopped by the user') : 'stopped by a signal';
   }
 
   /** One optimisation step on the next batch; when it applied, the step counts and is recorded. */

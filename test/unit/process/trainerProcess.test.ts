@@ -85,6 +85,16 @@ describe('process: trainer process (fake trainer)', function () {
     assert.equal(readSummary(runDirOf(events))?.status, 'running', 'no chance to write its end');
   });
 
+  it('stop() also sends SIGTERM, which reaches a trainer blocked in a kernel call (POSIX)', async function () {
+    if (process.platform === 'win32') this.skip();
+    // The fake heeds neither the IPC message nor SIGINT: only the signal can stop it in time.
+    const { proc, events } = start('blocked', 'training:\n  steps: 100000\n# fake-deaf-but-signals\n');
+    await nextEvent(proc.onEvent, (e) => e.type === 'record' && e.record.step >= 3);
+    const exit = await proc.stop(5000);
+    assert.deepEqual(exit, { code: 0, signal: null, forced: false });
+    assert.equal(readSummary(runDirOf(events))?.status, 'stopped');
+  });
+
   it('stop() without an IPC channel sends SIGINT, the same graceful stop', async () => {
     const { proc, events } = start('deaf', 'training:\n  steps: 100000\n# fake-disconnect\n');
     await nextEvent(proc.onEvent, (e) => e.type === 'runStarted');
