@@ -37,7 +37,12 @@ export class ProgressReporter {
     if (this.interactive) {
       if (!final && now - this.lastDraw < 100) return;
       const cols = this.stream.columns || 120;
-      this.stream.write('\r' + renderBar(p).slice(0, cols - 1).padEnd(Math.min(cols - 1, 110)));
+      this.stream.write(
+        '\r' +
+          renderBar(p)
+            .slice(0, cols - 1)
+            .padEnd(Math.min(cols - 1, 110)),
+      );
       this.drawn = true;
     } else {
       if (!final && now - this.lastDraw < 5000) return;

@@ -38,7 +38,11 @@ export async function runOne(
   exp: ResolvedExperiment,
   runsDir: string,
   ctx: RunContext,
-  extra: { runId?: string; sweep?: { id: string; index: number; parameters: Record<string, unknown>; sweepDir: string; count: number }; resumeFrom?: string } = {},
+  extra: {
+    runId?: string;
+    sweep?: { id: string; index: number; parameters: Record<string, unknown>; sweepDir: string; count: number };
+    resumeFrom?: string;
+  } = {},
 ): Promise<TrainOutcome> {
   const progress = ctx.json || ctx.send ? null : new ProgressReporter(process.stderr);
   let runDir = '';
@@ -69,8 +73,7 @@ export async function runOne(
       if (ctx.json) ctx.io.out(JSON.stringify(record) + '\n');
       ctx.send?.({ type: 'record', runId, runDir, record });
     },
-    onProgress: (p) =>
-      progress?.update({ label: exp.name, step: p.step, total: p.totalSteps, loss: p.loss, stepsPerSecond: p.stepsPerSecond }),
+    onProgress: (p) => progress?.update({ label: exp.name, step: p.step, total: p.totalSteps, loss: p.loss, stepsPerSecond: p.stepsPerSecond }),
     onLog: (level, message) => {
       if (ctx.send) ctx.send({ type: 'log', level, message });
       else if (level !== 'info' || !ctx.json) {

@@ -59,7 +59,11 @@ describe('Runs view commands', () => {
       await vscode.commands.executeCommand('hamiltonianRnn.train', experimentUri('long-adding.hrnn.yaml'));
       const session = await withTimeout(first, SLOW_MS, 'the long run to start');
       sessions.push(session);
-      const run = await until([api.supervisor.onDidReceiveEvent], () => (session.currentRun && session.currentRun.step >= 30 ? session.currentRun : undefined), 'the long run to reach step 30');
+      const run = await until(
+        [api.supervisor.onDidReceiveEvent],
+        () => (session.currentRun && session.currentRun.step >= 30 ? session.currentRun : undefined),
+        'the long run to reach step 30',
+      );
       await api.supervisor.stop(session);
       await withTimeout(session.ended, SLOW_MS, 'the long run to stop');
       const stopped = readSummary(run.runDir)!;
@@ -86,7 +90,11 @@ describe('Runs view commands', () => {
       const steps = readMetrics(run.runDir)
         .filter((r) => r.type === 'train')
         .map((r) => r.step);
-      assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i + 1), 'train steps 1..N once each');
+      assert.deepEqual(
+        steps,
+        Array.from({ length: steps.length }, (_, i) => i + 1),
+        'train steps 1..N once each',
+      );
     } finally {
       await endTraining(api, sessions);
     }

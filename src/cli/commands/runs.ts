@@ -73,7 +73,12 @@ export function runRuns(argv: readonly string[], io: CliIo): number {
     io.err(`hrnn runs: no runs below ${roots.join(', ')}\n`);
     return EXIT.ok;
   }
-  const rows = found.map((r) => [r.summary.status, `${r.summary.stepsDone}/${r.summary.totalSteps}`, formatMetric(r.summary) ?? '', path.relative(process.cwd(), r.runDir) || '.']);
+  const rows = found.map((r) => [
+    r.summary.status,
+    `${r.summary.stepsDone}/${r.summary.totalSteps}`,
+    formatMetric(r.summary) ?? '',
+    path.relative(process.cwd(), r.runDir) || '.',
+  ]);
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((row) => row[c].length)));
   io.out(rows.map((row) => row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell)).join('  ')).join('\n') + '\n');
   for (const r of found) if (r.summary.status === 'crashed' && r.summary.message) io.err(`hrnn runs: ${r.summary.runId}: ${r.summary.message}\n`);

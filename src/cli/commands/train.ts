@@ -26,8 +26,10 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
     return EXIT.ok;
   }
   const resume = single(args, 'resume');
-  if (resume !== undefined && args.positionals.length) throw new UsageError('--resume takes a run folder instead of an experiment file (see hrnn train --help)');
-  if (resume === undefined && args.positionals.length === 0) throw new UsageError('give the experiment file to train, e.g. hrnn train examples/adding-T50.hrnn.yaml');
+  if (resume !== undefined && args.positionals.length)
+    throw new UsageError('--resume takes a run folder instead of an experiment file (see hrnn train --help)');
+  if (resume === undefined && args.positionals.length === 0)
+    throw new UsageError('give the experiment file to train, e.g. hrnn train examples/adding-T50.hrnn.yaml');
   if (args.positionals.length > 1) throw new UsageError(`takes one experiment file, not ${args.positionals.length} (${args.positionals.join(' ')})`);
   const ipc = args.flags.has('ipc') && typeof process.send === 'function';
   const stop = new StopSignal(io, ipc);
@@ -45,12 +47,7 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
   }
 }
 
-async function trainCommand(
-  args: ParsedArgs,
-  io: CliIo,
-  send: Send | null,
-  stop: StopSignal,
-): Promise<number> {
+async function trainCommand(args: ParsedArgs, io: CliIo, send: Send | null, stop: StopSignal): Promise<number> {
   const file = path.resolve(args.positionals[0]);
   const overrides = [...(args.values.get('set') ?? [])];
   const backend = single(args, 'backend');

@@ -13,10 +13,23 @@ interface NativeAddon {
   info(): { isa: string; vectorBits: number; threads: number };
   createContext(): object;
   forward(
-    ctx: object, variant: number, backprop: number, T: number, B: number, d: number, m: number, k: number,
-    anchorEvery: number, tau: number, alpha: number,
-    p0: Float32Array, p1: Float32Array, p2: Float32Array, p3: Float32Array | null,
-    u: Float32Array, out: Float32Array,
+    ctx: object,
+    variant: number,
+    backprop: number,
+    T: number,
+    B: number,
+    d: number,
+    m: number,
+    k: number,
+    anchorEvery: number,
+    tau: number,
+    alpha: number,
+    p0: Float32Array,
+    p1: Float32Array,
+    p2: Float32Array,
+    p3: Float32Array | null,
+    u: Float32Array,
+    out: Float32Array,
   ): boolean;
   backward(ctx: object, gout: Float32Array, g0: Float32Array, g1: Float32Array, g2: Float32Array, g3: Float32Array | null): [number, number] | null;
   release(ctx: object): void;
@@ -31,8 +44,23 @@ class NativeContext implements RawContext {
   }
   forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array): void {
     const done = this.addon.forward(
-      this.handle, cfg.variant, cfg.backprop, cfg.T, cfg.B, cfg.d, cfg.m, cfg.k, cfg.anchorEvery, cfg.tau, cfg.alpha,
-      params[0], params[1], params[2], params[3] ?? null, u, out,
+      this.handle,
+      cfg.variant,
+      cfg.backprop,
+      cfg.T,
+      cfg.B,
+      cfg.d,
+      cfg.m,
+      cfg.k,
+      cfg.anchorEvery,
+      cfg.tau,
+      cfg.alpha,
+      params[0],
+      params[1],
+      params[2],
+      params[3] ?? null,
+      u,
+      out,
     );
     if (!done) throw new TrainingCancelled('fused-native: forward pass cancelled');
   }

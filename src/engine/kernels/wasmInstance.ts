@@ -28,8 +28,18 @@ export function compileWasmModule(bytes: Uint8Array): WasmModule {
 interface WasmExports {
   memory: { buffer: ArrayBuffer };
   hrnn_wasm_prepare(
-    variant: number, backprop: number, T: number, B: number, d: number, m: number, k: number,
-    anchorEvery: number, tau: number, alpha: number, r0: number, r1: number,
+    variant: number,
+    backprop: number,
+    T: number,
+    B: number,
+    d: number,
+    m: number,
+    k: number,
+    anchorEvery: number,
+    tau: number,
+    alpha: number,
+    r0: number,
+    r1: number,
   ): number;
   hrnn_wasm_buffer(which: number): number;
   /** HRNN_DONE (0) or HRNN_CANCELLED (1) */

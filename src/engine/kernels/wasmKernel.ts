@@ -99,7 +99,10 @@ class WasmEngine {
   /** the context whose forward pass the instances hold */
   owner: object | null = null;
 
-  constructor(private readonly module: WasmModule, readonly threads: number) {
+  constructor(
+    private readonly module: WasmModule,
+    readonly threads: number,
+  ) {
     this.local = new WasmShard(module, cancelWord);
   }
 

@@ -35,7 +35,10 @@ describe('hrnn train on a full disk (CLI process)', function () {
       assert.equal(summary?.status, 'failed');
       assert.match(summary?.message ?? '', /ENOSPC/);
       assert.ok(summary!.stepsDone > 0);
-      const leftovers = fs.readdirSync(path.join(mnt, runId), { recursive: true }).map(String).filter((n) => n.endsWith('.tmp'));
+      const leftovers = fs
+        .readdirSync(path.join(mnt, runId), { recursive: true })
+        .map(String)
+        .filter((n) => n.endsWith('.tmp'));
       assert.deepEqual(leftovers, []);
     } finally {
       fs.rmSync(file, { force: true });

@@ -60,8 +60,14 @@ describe('hrnn runs (CLI process)', function () {
       });
       const running = hrnnSync(['runs', '--json'], dir);
       assert.equal(running.code, 0, running.stderr);
-      const before = running.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunListing);
-      assert.deepEqual(before.map((l) => [l.name, l.status]).sort(), [['done', 'completed'], ['long', 'running']]);
+      const before = running.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as RunListing);
+      assert.deepEqual(before.map((l) => [l.name, l.status]).sort(), [
+        ['done', 'completed'],
+        ['long', 'running'],
+      ]);
 
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
@@ -69,7 +75,10 @@ describe('hrnn runs (CLI process)', function () {
       assert.equal(summary.status, 'running', 'the file still says running: nobody recorded the end');
 
       const after = hrnnSync(['runs', '--json'], dir);
-      const listed = after.stdout.trim().split('\n').map((l) => JSON.parse(l) as RunListing);
+      const listed = after.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as RunListing);
       const long = listed.find((l) => l.name === 'long')!;
       assert.equal(long.status, 'crashed');
       assert.equal(long.dir, runDir);

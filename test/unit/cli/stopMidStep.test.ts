@@ -54,7 +54,8 @@ describe('hrnn train: stopped inside a long step (CLI process)', function () {
   let dir: string;
 
   before(function () {
-    const missing = process.platform === 'win32' ? 'POSIX signals' : !fs.existsSync(nativeAddonPath() ?? '') ? 'the native addon (npm run build with a C compiler)' : null;
+    const missing =
+      process.platform === 'win32' ? 'POSIX signals' : !fs.existsSync(nativeAddonPath() ?? '') ? 'the native addon (npm run build with a C compiler)' : null;
     if (missing) {
       if (process.env.CI && process.platform !== 'win32') assert.fail(`needs ${missing}`);
       this.skip();

@@ -34,7 +34,10 @@ describe('hrnn train --parallel: frozen experiment, core cap (CLI process)', fun
   it('members started after the file was edited still train the experiment as submitted', async () => {
     const file = path.join(dir, 'frozen.hrnn.yaml');
     fs.writeFileSync(file, sweepFile(60));
-    const child = spawn(process.execPath, [hrnn, 'train', file, '--parallel', '2', '--set', 'training.evalEvery=20'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [hrnn, 'train', file, '--parallel', '2', '--set', 'training.evalEvery=20'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));

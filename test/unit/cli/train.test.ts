@@ -51,12 +51,25 @@ describe('hrnn train (CLI process)', function () {
     fs.writeFileSync(file, TINY);
     const r = run(['train', file, '--json', '--runs-dir', path.join(dir, 'out'), '--set', 'training.steps=4', '--set', 'training.evalEvery=2'], dir);
     assert.equal(r.code, 0, r.stderr);
-    const records = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as MetricRecord);
-    assert.deepEqual(records.filter((x) => x.type === 'train').map((x) => x.step), [1, 2, 3, 4]);
-    assert.deepEqual(records.filter((x) => x.type === 'eval').map((x) => x.step), [2, 4]);
+    const records = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as MetricRecord);
+    assert.deepEqual(
+      records.filter((x) => x.type === 'train').map((x) => x.step),
+      [1, 2, 3, 4],
+    );
+    assert.deepEqual(
+      records.filter((x) => x.type === 'eval').map((x) => x.step),
+      [2, 4],
+    );
     assert.ok(records.some((x) => x.type === 'probe'));
     const [runDir] = fs.readdirSync(path.join(dir, 'out'));
-    const onDisk = fs.readFileSync(path.join(dir, 'out', runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const onDisk = fs
+      .readFileSync(path.join(dir, 'out', runDir, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(onDisk, records);
     assert.match(fs.readFileSync(path.join(dir, 'out', runDir, 'experiment.yaml'), 'utf8'), /steps: 4/);
   });
@@ -167,7 +180,9 @@ describe('hrnn train (CLI process)', function () {
     const seen = await eventsUntil(first, 3);
     assert.equal(seen[0].type, 'runStarted');
     first.send({ type: 'stop' });
-    const ended = await new Promise<TrainerEvent>((resolve) => first.on('message', (m) => (m as TrainerEvent).type === 'runEnded' && resolve(m as TrainerEvent)));
+    const ended = await new Promise<TrainerEvent>((resolve) =>
+      first.on('message', (m) => (m as TrainerEvent).type === 'runEnded' && resolve(m as TrainerEvent)),
+    );
     assert.equal(ended.type === 'runEnded' && ended.status, 'stopped');
     assert.equal(await new Promise((r) => first.on('exit', r)), 0);
 

@@ -6,11 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src/engine/backend';
 import type { HamiltonianVariant, SequenceInputs } from '../../../src/engine/kernels/types';
-import {
-  hamiltonianInverseStep,
-  runHamiltonianComposite,
-  type HamiltonianOptions,
-} from '../../../src/engine/model/hamiltonianSequence';
+import { hamiltonianInverseStep, runHamiltonianComposite, type HamiltonianOptions } from '../../../src/engine/model/hamiltonianSequence';
 import { HamiltonianCell } from '../../../src/engine/model/hamiltonian';
 import { Rng } from '../../../src/engine/rng';
 import { resolveExperiment } from '../../../src/experiment/resolve';
@@ -21,9 +17,18 @@ function randomInputs(rng: Rng, T: number, B: number, d: number): SequenceInputs
 
 function randomParams(rng: Rng, variant: HamiltonianVariant, m: number, d: number): tf.Tensor[] {
   if (variant === 'full') {
-    return [tf.tensor2d(rng.normalArray(m * m, 1 / Math.sqrt(m)), [m, m]), tf.tensor2d(rng.normalArray(m * d, 1), [m, d]), tf.tensor1d(rng.normalArray(m, 0.3))];
+    return [
+      tf.tensor2d(rng.normalArray(m * m, 1 / Math.sqrt(m)), [m, m]),
+      tf.tensor2d(rng.normalArray(m * d, 1), [m, d]),
+      tf.tensor1d(rng.normalArray(m, 0.3)),
+    ];
   }
-  return [tf.tensor1d(rng.uniformArray(m, 0.2, 1)), tf.tensor2d(rng.normalArray(m * d, 1), [m, d]), tf.tensor1d(rng.normalArray(m, 0.3)), tf.tensor1d(rng.uniformArray(m, -0.5, 0.5))];
+  return [
+    tf.tensor1d(rng.uniformArray(m, 0.2, 1)),
+    tf.tensor2d(rng.normalArray(m * d, 1), [m, d]),
+    tf.tensor1d(rng.normalArray(m, 0.3)),
+    tf.tensor1d(rng.uniformArray(m, -0.5, 0.5)),
+  ];
 }
 
 /** A scalar loss of the final state: a fixed random linear functional of [y_T; z_T] plus a square term. */
@@ -165,10 +170,7 @@ describe('Hamiltonian RNN maths (composite tfjs)', () => {
     const T = 2000;
     const tau = 0.05;
     const alpha = 0.5;
-    const exp = resolveExperiment(
-      { task: { kind: 'adding', length: T }, model: { kind: 'hamiltonian', hidden: m, tau, alpha } },
-      'energy',
-    );
+    const exp = resolveExperiment({ task: { kind: 'adding', length: T }, model: { kind: 'hamiltonian', hidden: m, tau, alpha } }, 'energy');
     const cell = new HamiltonianCell(2, m, exp.model, new Rng(5), null);
     // Constant input u = (0.5, 0) at every step.
     const data = new Float32Array(T * 2);
@@ -240,9 +242,6 @@ describe('Hamiltonian RNN maths (composite tfjs)', () => {
     assert.equal(at(1000), 5 / 1000);
     assert.equal(at(200, 2), 2 / 200);
     assert.equal(at(50), 0.05, 'capped');
-    assert.equal(
-      resolveExperiment({ task: { kind: 'smnist' }, model: { kind: 'hamiltonian', tau: 'auto' } }, 'x').model.tau,
-      5 / 784,
-    );
+    assert.equal(resolveExperiment({ task: { kind: 'smnist' }, model: { kind: 'hamiltonian', tau: 'auto' } }, 'x').model.tau, 5 / 784);
   });
 });

@@ -82,7 +82,10 @@ describe('training engine: a kernel call cancelled mid-run', function () {
     assert.equal(interrupted.summary.stepsDone, 2);
     assert.equal(interrupted.summary.message, 'stopped by SIGTERM: interrupted mid-step (step 3 was discarded); the checkpoint is from step 2');
     assert.equal(readSummary(interrupted.runDir)!.status, 'stopped');
-    assert.deepEqual(interrupted.records.map((r) => `${r.type} ${r.step}`), ['train 1', 'train 2']);
+    assert.deepEqual(
+      interrupted.records.map((r) => `${r.type} ${r.step}`),
+      ['train 1', 'train 2'],
+    );
     assert.equal(interrupted.checkpoint.meta.step, 2);
 
     // The same run stopped between steps after step 2: the discarded step changed no weight.
@@ -103,7 +106,10 @@ describe('training engine: a kernel call cancelled mid-run', function () {
     assert.equal(run.summary.stepsDone, 2);
     // no JS stop request came (hooks without one): the word alone says a signal did it
     assert.equal(run.summary.message, 'stopped by a signal: interrupted after step 2, while recording it; the checkpoint is from step 2');
-    assert.deepEqual(run.records.map((r) => `${r.type} ${r.step}`), ['train 1', 'train 2']);
+    assert.deepEqual(
+      run.records.map((r) => `${r.type} ${r.step}`),
+      ['train 1', 'train 2'],
+    );
     assert.equal(run.checkpoint.meta.step, 2);
     tf.dispose(Object.values(run.checkpoint.weights));
   });

@@ -48,7 +48,10 @@ describe('tasks', () => {
       assert.notDeepEqual(first.targets, a.nextTrainBatch(8).targets, 'fresh data every step');
       const testA = [...a.evalBatches('test', 40)];
       const testB = [...new AddingTask(30, 100, 99).evalBatches('test', 1000)];
-      assert.deepEqual(testA.map((x) => x.inputs.B), [40, 40, 20]);
+      assert.deepEqual(
+        testA.map((x) => x.inputs.B),
+        [40, 40, 20],
+      );
       const joined = new Float32Array(100);
       let k = 0;
       for (const chunk of testA) for (const t of chunk.targets) joined[k++] = t;
@@ -68,9 +71,15 @@ describe('tasks', () => {
       const all = new Set([...split.train, ...split.validation]);
       assert.equal(all.size, 60000, 'train and validation are disjoint and cover the file');
       const validation = [...task.evalBatches('validation', 1000)];
-      assert.deepEqual(validation.map((b) => b.inputs.B), [1000, 1000, 1000]);
+      assert.deepEqual(
+        validation.map((b) => b.inputs.B),
+        [1000, 1000, 1000],
+      );
       const test = [...task.evalBatches('test', 4000)];
-      assert.deepEqual(test.map((b) => b.inputs.B), [4000, 4000, 2000]);
+      assert.deepEqual(
+        test.map((b) => b.inputs.B),
+        [4000, 4000, 2000],
+      );
     });
 
     it('gives one pixel per step in [0, 1] and labels 0..9 with roughly balanced classes', () => {
@@ -87,7 +96,10 @@ describe('tasks', () => {
       assert.equal(max, 1);
       const counts = new Array(10).fill(0);
       for (const l of batch.targets) counts[l]++;
-      assert.ok(counts.every((c) => c > 30 && c < 100), `class counts ${counts}`);
+      assert.ok(
+        counts.every((c) => c > 30 && c < 100),
+        `class counts ${counts}`,
+      );
       // Mean MNIST intensity is ~0.13.
       const mean = batch.inputs.data.reduce((a, b) => a + b, 0) / batch.inputs.data.length;
       assert.ok(mean > 0.1 && mean < 0.16, `mean pixel ${mean}`);
@@ -100,7 +112,10 @@ describe('tasks', () => {
       const p2 = new MnistTask('psmnist', 2, 200, 100);
       assert.deepEqual(p1.permutation, p1again.permutation);
       assert.notDeepEqual(p1.permutation, p2.permutation);
-      assert.deepEqual(Array.from(p1.permutation).sort((a, b) => a - b), Array.from(s.permutation));
+      assert.deepEqual(
+        Array.from(p1.permutation).sort((a, b) => a - b),
+        Array.from(s.permutation),
+      );
       // The same image, read in permuted order.
       const a = s.probeBatch(1).inputs.data;
       const b = p1.probeBatch(1).inputs.data;

@@ -60,10 +60,16 @@ describe('training loop collaborators', function () {
   it('probe schedule: step 0, every k steps and the last step; nothing when probes are off', () => {
     const schedule = new ProbeSchedule(3, 10);
     assert.equal(schedule.enabled, true);
-    assert.deepEqual([...Array(11).keys()].filter((s) => schedule.isDue(s)), [0, 3, 6, 9, 10]);
+    assert.deepEqual(
+      [...Array(11).keys()].filter((s) => schedule.isDue(s)),
+      [0, 3, 6, 9, 10],
+    );
     const off = new ProbeSchedule(null, 10);
     assert.equal(off.enabled, false);
-    assert.deepEqual([...Array(11).keys()].filter((s) => off.isDue(s)), []);
+    assert.deepEqual(
+      [...Array(11).keys()].filter((s) => off.isDue(s)),
+      [],
+    );
   });
 
   it('rate meter: first tick is the instant rate, then an average weighting the newest by 0.1', () => {
@@ -145,9 +151,15 @@ describe('training loop collaborators', function () {
     try {
       const description = { model: exp.model, inputDim: task.inputDim, outputDim: model.outputDim };
       const writer = new CheckpointWriter(dir, 4, description, { weights: () => model.namedWeights() });
-      assert.deepEqual([1, 2, 3, 4, 5, 8, 9].filter((s) => writer.isDue(s)), [4, 8]);
+      assert.deepEqual(
+        [1, 2, 3, 4, 5, 8, 9].filter((s) => writer.isDue(s)),
+        [4, 8],
+      );
       const never = new CheckpointWriter(dir, null, description, { weights: () => model.namedWeights() });
-      assert.deepEqual([1, 4, 8].filter((s) => never.isDue(s)), []);
+      assert.deepEqual(
+        [1, 4, 8].filter((s) => never.isDue(s)),
+        [],
+      );
       await writer.write(9);
       const { meta, weights } = loadCheckpoint(dir);
       assert.deepEqual(meta, { step: 9, ...description });
@@ -166,13 +178,19 @@ describe('training loop collaborators', function () {
     const { book, written } = bookWithSink(exp);
     const records: MetricRecord[] = [];
     const evals = new EvaluationRecorder(model, task, book, (r) => records.push(r), { evalEvery: 4, totalSteps: 10 }, null);
-    assert.deepEqual([...Array(11).keys()].slice(1).filter((s) => evals.isDue(s)), [4, 8, 10]);
+    assert.deepEqual(
+      [...Array(11).keys()].slice(1).filter((s) => evals.isDue(s)),
+      [4, 8, 10],
+    );
 
     evals.record(4);
     assert.equal(written.length, 1, 'each evaluation rewrites the summary at once');
     evals.record(8); // same weights, same loss: not a new best
     const summary = book.summary;
-    assert.deepEqual(records.map((r) => r.type === 'eval' && `${r.split}@${r.step}`), ['test@4', 'test@8']);
+    assert.deepEqual(
+      records.map((r) => r.type === 'eval' && `${r.split}@${r.step}`),
+      ['test@4', 'test@8'],
+    );
     assert.equal(summary.final.test!.step, 8);
     assert.equal(summary.best!.step, 4);
     assert.equal(summary.best!.mse, summary.best!.loss);

@@ -58,7 +58,10 @@ describe('training engine', function () {
     const { status, summary, records } = await train(exp);
     assert.equal(status, 'completed');
     const evals = records.filter((r): r is EvalRecord => r.type === 'eval');
-    assert.deepEqual(evals.map((e) => e.step), [100, 200, 300, 400]);
+    assert.deepEqual(
+      evals.map((e) => e.step),
+      [100, 200, 300, 400],
+    );
     const last = evals[evals.length - 1].mse!;
     assert.ok(last < 0.16, `final test MSE ${last} is not below the trivial 0.167`);
     assert.ok(summary.best!.mse! <= last);
@@ -75,10 +78,19 @@ describe('training engine', function () {
     assert.equal(status, 'completed');
     const onDisk = readRecords(runDir);
     assert.deepEqual(onDisk, records, 'metrics.jsonl holds exactly what the hooks saw');
-    assert.deepEqual(onDisk.filter((r) => r.type === 'train').map((r) => r.step), [1, 2, 3, 4, 5, 6]);
-    assert.deepEqual(onDisk.filter((r) => r.type === 'eval').map((r) => r.step), [3, 6]);
+    assert.deepEqual(
+      onDisk.filter((r) => r.type === 'train').map((r) => r.step),
+      [1, 2, 3, 4, 5, 6],
+    );
+    assert.deepEqual(
+      onDisk.filter((r) => r.type === 'eval').map((r) => r.step),
+      [3, 6],
+    );
     const probes = onDisk.filter((r): r is ProbeRecord => r.type === 'probe');
-    assert.deepEqual(probes.map((p) => p.step), [0, 3, 6]);
+    assert.deepEqual(
+      probes.map((p) => p.step),
+      [0, 3, 6],
+    );
     for (const p of probes) {
       assert.equal(p.gradientOverTime.length, 12);
       assert.equal(p.energy!.length, 12);
@@ -230,7 +242,10 @@ describe('training engine', function () {
     const { status, summary, records } = await train(exp);
     assert.equal(status, 'completed');
     const evals = records.filter((r): r is EvalRecord => r.type === 'eval');
-    assert.deepEqual(evals.map((e) => `${e.split}@${e.step}`), ['validation@1', 'validation@2', `test@${summary.best!.step}`]);
+    assert.deepEqual(
+      evals.map((e) => `${e.split}@${e.step}`),
+      ['validation@1', 'validation@2', `test@${summary.best!.step}`],
+    );
     assert.ok(evals.every((e) => e.accuracy! >= 0 && e.accuracy! <= 1));
     assert.equal(summary.best!.test!.accuracy, evals[2].accuracy);
   });

@@ -105,9 +105,17 @@ for (const kind of ['native', 'wasm'] as const) {
       requestKernelCancel();
       const out = new Float32Array(before.length).fill(7);
       assert.throws(() => ctx.forward(p.cfg, p.params, p.u, out), TrainingCancelled);
-      assert.ok(out.every((v) => v === 7), 'no partial output');
+      assert.ok(
+        out.every((v) => v === 7),
+        'no partial output',
+      );
       // the cancelled forward replaced the saved states: no backward from them
-      assert.throws(() => ctx.backward(p.gout, parameterSizes(p.cfg).map((n) => new Float32Array(n))));
+      assert.throws(() =>
+        ctx.backward(
+          p.gout,
+          parameterSizes(p.cfg).map((n) => new Float32Array(n)),
+        ),
+      );
 
       resetKernelCancel();
       const again = new Float32Array(before.length);
@@ -131,7 +139,10 @@ for (const kind of ['native', 'wasm'] as const) {
       requestKernelCancel();
       const grads = parameterSizes(p.cfg).map((n) => new Float32Array(n).fill(7));
       assert.throws(() => ctx.backward(p.gout, grads), TrainingCancelled);
-      assert.ok(grads.every((g) => g.every((v) => v === 7)), 'no partial gradient');
+      assert.ok(
+        grads.every((g) => g.every((v) => v === 7)),
+        'no partial gradient',
+      );
 
       resetKernelCancel();
       ctx.forward(p.cfg, p.params, p.u, out);
@@ -168,7 +179,9 @@ for (const kind of ['native', 'wasm'] as const) {
         assert.throws(() => run(p, b.out, b.grads), TrainingCancelled);
         const stoppedMs = performance.now() - t0;
         await canceller.done;
-        console.log(`      ${kind} ${pass}: T = ${p.cfg.T}, whole pass about ${wholeMs.toFixed(0)} ms; word set after 50 ms, call returned after ${stoppedMs.toFixed(0)} ms`);
+        console.log(
+          `      ${kind} ${pass}: T = ${p.cfg.T}, whole pass about ${wholeMs.toFixed(0)} ms; word set after 50 ms, call returned after ${stoppedMs.toFixed(0)} ms`,
+        );
         assert.ok(stoppedMs < wholeMs / 2, `cancelled after ${stoppedMs.toFixed(0)} ms; the whole pass takes about ${wholeMs.toFixed(0)} ms`);
         ctx.release();
       });

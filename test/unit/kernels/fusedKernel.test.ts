@@ -45,7 +45,11 @@ for (const kind of ['native', 'wasm'] as const) {
     after(() => kernel?.dispose());
 
     for (const variant of ['full', 'diagonal'] as const) {
-      for (const [backprop, anchor] of [['stored', null], ['reversible', null], ['reversible', 4]] as const) {
+      for (const [backprop, anchor] of [
+        ['stored', null],
+        ['reversible', null],
+        ['reversible', 4],
+      ] as const) {
         it(`${variant}, ${backprop}${anchor ? ` (anchor every ${anchor})` : ''}: value and gradients equal the tfjs reference`, () => {
           SHAPES.forEach(([T, B, d, m], i) => {
             const p = makeProblem(100 + i, variant, T, B, d, m);
@@ -89,7 +93,9 @@ for (const kind of ['native', 'wasm'] as const) {
           const pb = tf.tensor2d(b.probe, [10, 14]);
           // both sequences use the same parameters; tfjs runs the second one's backward pass first
           const loss = (...ps: tf.Tensor[]) => tf.add(tf.sum(tf.mul(run(a.inputs, ps, opts), pa)), tf.sum(tf.mul(run(b.inputs, ps, opts), pb)));
-          return tf.grads(loss)(params).map((g) => (g.dataSync() as Float32Array).slice());
+          return tf
+            .grads(loss)(params)
+            .map((g) => (g.dataSync() as Float32Array).slice());
         });
       const ref = twice(composeHamiltonianSequence);
       const got = twice((inp, ps, o) => kernel!.sequence(inp, ps, o));
@@ -108,10 +114,15 @@ for (const kind of ['native', 'wasm'] as const) {
           const pa = tf.tensor2d(a.probe, [16, 12]);
           const pb = tf.tensor2d(b.probe, [16, 12]);
           const loss = (...ps: tf.Tensor[]) => tf.add(tf.sum(tf.mul(runA(a.inputs, ps, opts), pa)), tf.sum(tf.mul(runB(b.inputs, ps, opts), pb)));
-          return tf.grads(loss)(params).map((g) => (g.dataSync() as Float32Array).slice());
+          return tf
+            .grads(loss)(params)
+            .map((g) => (g.dataSync() as Float32Array).slice());
         });
       const ref = both(composeHamiltonianSequence, composeHamiltonianSequence);
-      const got = both((inp, ps, o) => kernel!.sequence(inp, ps, o), (inp, ps, o) => other.sequence(inp, ps, o));
+      const got = both(
+        (inp, ps, o) => kernel!.sequence(inp, ps, o),
+        (inp, ps, o) => other.sequence(inp, ps, o),
+      );
       other.dispose();
       got.forEach((g, j) => assert.ok(relError(g, ref[j]) < TOL, `params[${j}]: ${relError(g, ref[j])}`));
     });

@@ -63,7 +63,14 @@ export function valueAndGrads(
 }
 
 /** Float64 forward pass of MODEL.md's recurrence: [B, 2m] = [y_T | z_T]. */
-export function forward64(variant: HamiltonianVariant, inputs: SequenceInputs, params: ArrayLike<number>[], m: number, tau: number, alpha: number): Float64Array {
+export function forward64(
+  variant: HamiltonianVariant,
+  inputs: SequenceInputs,
+  params: ArrayLike<number>[],
+  m: number,
+  tau: number,
+  alpha: number,
+): Float64Array {
   const { data: u, T, B, d } = inputs;
   const k = m;
   const y = new Float64Array(B * m);

@@ -10,7 +10,10 @@ import { describeFusedKernels, fusedKernelUnavailableReason, loadFusedKernel } f
 describe('fused kernel loader', () => {
   it('describes both kernels, and the shipped wasm build is always available', () => {
     const statuses = describeFusedKernels();
-    assert.deepEqual(statuses.map((s) => s.name), ['fused-native', 'fused-wasm']);
+    assert.deepEqual(
+      statuses.map((s) => s.name),
+      ['fused-native', 'fused-wasm'],
+    );
     assert.ok(fs.existsSync(wasmModulePath()!));
     const wasm = statuses[1];
     assert.ok(wasm.available, wasm.detail);

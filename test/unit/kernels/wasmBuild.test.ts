@@ -45,6 +45,10 @@ describe('committed wasm kernel', () => {
     assert.equal(r.status, 0, r.stderr);
     const fresh = fs.readFileSync(out);
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
-    assert.equal(sha256(fresh), sha256(fs.readFileSync(wasmFile)), 'native/wasm/hrnn_kernel.wasm is stale: run `node scripts/build-native.mjs --wasm` and commit it');
+    assert.equal(
+      sha256(fresh),
+      sha256(fs.readFileSync(wasmFile)),
+      'native/wasm/hrnn_kernel.wasm is stale: run `node scripts/build-native.mjs --wasm` and commit it',
+    );
   });
 });

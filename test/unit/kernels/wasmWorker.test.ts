@@ -52,7 +52,12 @@ describe('fused kernel: wasm worker threads', () => {
   it('answers a job that fails with its status and the error', async () => {
     const control = new Int32Array(new SharedArrayBuffer(CONTROL.count * 4));
     const channel = new MessageChannel();
-    const workerData: WasmWorkerData = { module: compileWasmModule(fs.readFileSync(wasmModulePath()!)), control: control.buffer, cancel: new SharedArrayBuffer(4), port: channel.port2 };
+    const workerData: WasmWorkerData = {
+      module: compileWasmModule(fs.readFileSync(wasmModulePath()!)),
+      control: control.buffer,
+      cancel: new SharedArrayBuffer(4),
+      port: channel.port2,
+    };
     const worker = new Worker(path.join(kernelsDir, WASM_WORKER_FILE), { workerData, transferList: [channel.port2] });
     try {
       // backward before any forward pass: the worker's instance has nothing to differentiate

@@ -47,7 +47,13 @@ function runsTraining(runsDir: string, steps: number): string[] {
       .map((run) => path.join(sweepDir, run))
       .filter((runDir) => {
         const metrics = path.join(runDir, 'metrics.jsonl');
-        return fs.existsSync(metrics) && fs.readFileSync(metrics, 'utf8').split('\n').filter((l) => l.includes('"train"')).length >= steps;
+        return (
+          fs.existsSync(metrics) &&
+          fs
+            .readFileSync(metrics, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes('"train"')).length >= steps
+        );
       });
   });
 }

@@ -32,7 +32,12 @@ describe('process: trainer arguments', () => {
 
   it('a sweep member runs one index into the sweep folder, with the options of its parent', () => {
     assert.deepEqual(
-      sweepMemberArguments({ experimentFile: '/w/s.hrnn.yaml', sweepDir: '/w/runs/s-sweep-1', index: 2, passThrough: ['--set', 'training.steps=4', '--backend', 'cpu'] }),
+      sweepMemberArguments({
+        experimentFile: '/w/s.hrnn.yaml',
+        sweepDir: '/w/runs/s-sweep-1',
+        index: 2,
+        passThrough: ['--set', 'training.steps=4', '--backend', 'cpu'],
+      }),
       ['train', '/w/s.hrnn.yaml', '--sweep-dir', '/w/runs/s-sweep-1', '--sweep-index', '2', '--ipc', '--set', 'training.steps=4', '--backend', 'cpu'],
     );
   });
