@@ -13,6 +13,7 @@ import { applyOverrides } from '../experiment/load';
 import type { ExperimentInput, ResolvedExperiment } from '../experiment/schema';
 import { RUN_FILES } from '../protocol/records';
 import { readSummary } from '../runs/runFolder';
+import { isSweepFolder, SweepFolderWriter } from '../runs/sweepFolder';
 import { EXIT } from './io';
 import { exitCodeFor, runOne, type RunContext } from './runOne';
 
@@ -58,8 +59,12 @@ export async function resumeRun(runDir: string, overrides: readonly string[], ct
   if (!loaded.ok) return refuse(loaded.lines);
   // Events and the summary keep naming the file the run came from.
   const experimentFile = readSummary(dir, { raw: true })?.experimentFile ?? experimentYaml;
+  // A sweep member resumed on its own still updates its line in sweep.json.
+  const sweep = isSweepFolder(path.dirname(dir)) ? SweepFolderWriter.open(path.dirname(dir)) : null;
+  const member = sweep ? sweep.indexOf(dir) : -1;
   try {
     const outcome = await runOne(loaded.resolved, path.dirname(dir), { ...ctx, experimentFile }, { resumeFrom: dir });
+    if (sweep && member >= 0) sweep.settle(member);
     return exitCodeFor(outcome.status);
   } catch (e) {
     // Refusals (still running, diverged, no checkpoint, ...) and a missing backend: one clear line.

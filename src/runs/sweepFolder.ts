@@ -75,6 +75,17 @@ export class SweepFolderWriter {
     return path.join(this.sweepDir, RUN_FILES.experiment);
   }
 
+  /** The writer of an existing sweep folder (a member resumed later updates its entry); null when sweep.json is unreadable. */
+  static open(sweepDir: string): SweepFolderWriter | null {
+    const summary = readSweepSummary(sweepDir);
+    return summary ? new SweepFolderWriter(sweepDir, summary) : null;
+  }
+
+  /** The index of the member trained in `runDir`, or -1. */
+  indexOf(runDir: string): number {
+    return this.summary.runs.findIndex((r) => path.join(this.sweepDir, r.runId) === path.resolve(runDir));
+  }
+
   memberDir(index: number): string {
     return sweepMemberDir(this.sweepDir, this.summary.runs[index].runId);
   }

@@ -28,6 +28,10 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
   const resume = single(args, 'resume');
   if (resume !== undefined && args.positionals.length)
     throw new UsageError('--resume takes a run folder instead of an experiment file (see hrnn train --help)');
+  for (const option of ['runs-dir', 'parallel', 'sweep-dir', 'sweep-index']) {
+    // A resumed run stays in its own folder, alone: these would be silently meaningless.
+    if (resume !== undefined && args.values.has(option)) throw new UsageError(`--${option} does not go with --resume (the run continues in its own folder)`);
+  }
   if (resume === undefined && args.positionals.length === 0)
     throw new UsageError('give the experiment file to train, e.g. hrnn train examples/adding-T50.hrnn.yaml');
   if (args.positionals.length > 1) throw new UsageError(`takes one experiment file, not ${args.positionals.length} (${args.positionals.join(' ')})`);

@@ -179,4 +179,27 @@ describe('hrnn train --resume (CLI process)', function () {
       assert.deepEqual(more.resolved, { ...exp, training: { ...exp.training, steps: 5000 } });
     }
   });
+
+  it('a resumed sweep member updates its line in sweep.json; --runs-dir and --parallel do not go with --resume', () => {
+    const sweepFile = path.join(dir, 'sweep.hrnn.yaml');
+    fs.writeFileSync(sweepFile, EXACT.replace('steps: 40', 'steps: 10') + 'sweep:\n  grid:\n    seed: [1, 2]\n');
+    const first = run(['train', sweepFile, '--runs-dir', path.join(dir, 'runs')], dir);
+    assert.equal(first.code, 0, first.stderr);
+    const sweepDir = onlyRunIn(path.join(dir, 'runs'));
+    const sweepJson = () => JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8')) as { runs: Array<{ runId: string; status: string; stepsDone?: number }> };
+    const member = sweepJson().runs[1];
+    assert.equal(member.stepsDone, 10);
+    const extended = run(['train', '--resume', path.join(sweepDir, member.runId), '--set', 'training.steps=20'], dir);
+    assert.equal(extended.code, 0, extended.stderr);
+    const after = sweepJson().runs[1];
+    assert.equal(after.status, 'completed');
+    assert.equal(after.stepsDone, 20, 'sweep.json follows the resumed member');
+    assert.equal(sweepJson().runs[0].stepsDone, 10, 'the other member is untouched');
+
+    for (const extra of [['--runs-dir', dir], ['--parallel', '2']]) {
+      const r = run(['train', '--resume', path.join(sweepDir, member.runId), ...extra], dir);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`${extra[0]} does not go with --resume`));
+    }
+  });
 });
