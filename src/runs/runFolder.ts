@@ -61,10 +61,17 @@ export function parseMetricLines(text: string): { records: MetricRecord[]; consu
 export class MetricsTail {
   private offset = 0;
   private pending = Buffer.alloc(0);
+  private inode: number | null = null;
+  /**
+   * Set by readNew when the file was replaced or truncated since the previous call (a resumed run
+   * rewrites it without the records past its checkpoint): what was read before no longer holds.
+   */
+  restarted = false;
 
   constructor(readonly file: string) {}
 
   readNew(): MetricRecord[] {
+    this.restarted = false;
     let fd: number;
     try {
       fd = fs.openSync(this.file, 'r');
@@ -72,12 +79,15 @@ export class MetricsTail {
       return [];
     }
     try {
-      const size = fs.fstatSync(fd).size;
-      if (size < this.offset) {
-        // The file was replaced or truncated: start over.
+      const stat = fs.fstatSync(fd);
+      const size = stat.size;
+      if (size < this.offset || (this.inode !== null && stat.ino !== this.inode)) {
+        // The file was replaced (an atomic rewrite gives a new inode) or truncated: start over.
         this.offset = 0;
         this.pending = Buffer.alloc(0);
+        this.restarted = true;
       }
+      this.inode = stat.ino;
       if (size === this.offset) return [];
       const chunk = Buffer.alloc(size - this.offset);
       fs.readSync(fd, chunk, 0, chunk.length, this.offset);

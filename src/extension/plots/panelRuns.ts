@@ -95,7 +95,9 @@ export class PanelRuns {
         continue;
       }
       const runId = snapshotRunId(source.summary);
-      if (changes.records.length > 0) updates.push({ type: 'append', runId, records: changes.records });
+      // A rewritten metrics file cannot be told as an append: the webview gets everything again.
+      if (changes.restarted) snapshotNeeded = true;
+      else if (changes.records.length > 0) updates.push({ type: 'append', runId, records: changes.records });
       if (changes.summary) {
         updates.push({ type: 'runStatus', runId, summary: changes.summary });
         if (changes.summary.sweep && changes.summary.status !== before) snapshotNeeded = true;

@@ -11,6 +11,8 @@ export interface RunChanges {
   records: MetricRecord[];
   /** The summary, when it changed since the last poll. */
   summary: RunSummary | null;
+  /** metrics.jsonl was rewritten (a resumed run drops records past its checkpoint): `records` holds all of it again. */
+  restarted: boolean;
 }
 
 export class RunSource {
@@ -26,6 +28,12 @@ export class RunSource {
   /** Reads what was appended or rewritten since the last call (everything on the first call). */
   poll(): RunChanges {
     const records = this.tail.readNew();
+    const restarted = this.tail.restarted;
+    if (restarted) {
+      this.records.train.length = 0;
+      this.records.eval.length = 0;
+      this.records.probes.length = 0;
+    }
     groupRecords(records, this.records);
     let summary: RunSummary | null = null;
     const stamp = fileStamp(path.join(this.runDir, RUN_FILES.summary));
@@ -37,7 +45,7 @@ export class RunSource {
         summary = read;
       }
     }
-    return { records, summary };
+    return { records, summary, restarted };
   }
 
   get running(): boolean {

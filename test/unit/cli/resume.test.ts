@@ -186,7 +186,8 @@ describe('hrnn train --resume (CLI process)', function () {
     const first = run(['train', sweepFile, '--runs-dir', path.join(dir, 'runs')], dir);
     assert.equal(first.code, 0, first.stderr);
     const sweepDir = onlyRunIn(path.join(dir, 'runs'));
-    const sweepJson = () => JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8')) as { runs: Array<{ runId: string; status: string; stepsDone?: number }> };
+    const sweepJson = () =>
+      JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8')) as { runs: Array<{ runId: string; status: string; stepsDone?: number }> };
     const member = sweepJson().runs[1];
     assert.equal(member.stepsDone, 10);
     const extended = run(['train', '--resume', path.join(sweepDir, member.runId), '--set', 'training.steps=20'], dir);
@@ -196,7 +197,10 @@ describe('hrnn train --resume (CLI process)', function () {
     assert.equal(after.stepsDone, 20, 'sweep.json follows the resumed member');
     assert.equal(sweepJson().runs[0].stepsDone, 10, 'the other member is untouched');
 
-    for (const extra of [['--runs-dir', dir], ['--parallel', '2']]) {
+    for (const extra of [
+      ['--runs-dir', dir],
+      ['--parallel', '2'],
+    ]) {
       const r = run(['train', '--resume', path.join(sweepDir, member.runId), ...extra], dir);
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, new RegExp(`${extra[0]} does not go with --resume`));

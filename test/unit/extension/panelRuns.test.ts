@@ -66,6 +66,29 @@ describe('extension: plots panel runs (snapshot and increments from run folders)
     assert.equal(runs.snapshot().runs[0].train.length, 5);
   });
 
+  it('starts over when metrics.jsonl is rewritten (a resumed run drops the records past its checkpoint)', () => {
+    const dir = makeRun('r1', [train(1), train(2), train(3), train(4), train(5)]);
+    const runs = new PanelRuns();
+    runs.add(dir);
+    assert.equal(runs.snapshot().runs[0].train.length, 5);
+    // What RunFolderWriter.reopen does: a new file (new inode) with the records up to the checkpoint, then training goes on.
+    const file = path.join(dir, 'metrics.jsonl');
+    fs.writeFileSync(`${file}.tmp`, [train(1), train(2), train(3)].map((r) => JSON.stringify(r) + '\n').join(''));
+    fs.renameSync(`${file}.tmp`, file);
+    append(dir, [train(4), train(5), train(6)]);
+    const { updates, snapshotNeeded } = runs.collectUpdates();
+    assert.equal(snapshotNeeded, true, 'a rewrite cannot be told as an append');
+    assert.deepEqual(
+      updates.filter((u) => u.type === 'append'),
+      [],
+    );
+    assert.deepEqual(
+      runs.snapshot().runs[0].train.map((r) => r.step),
+      [1, 2, 3, 4, 5, 6],
+      'no duplicate steps',
+    );
+  });
+
   it('sends a status update when the summary changes on disk', async () => {
     const dir = makeRun('r1', [train(1)]);
     const runs = new PanelRuns();
