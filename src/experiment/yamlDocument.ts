@@ -20,8 +20,13 @@ import {
 import { formatPath, type Problem, type Range } from './problems';
 import { analyseLine, enclosingKeys, excessiveNesting, keyPathOfLine, splitLines } from './yamlOutline';
 
-/** Aliases may repeat data, not blow it up: beyond this many expanded nodes per alias it is refused. */
-export const MAX_ALIAS_COUNT = 100;
+/**
+ * Aliases may repeat data, not blow it up: a document whose aliases add more than this many nodes
+ * when expanded is refused. Measured on the expansion itself (a thousand aliases of one number add a
+ * thousand nodes and are fine; nine levels of nine-fold lists add millions and are not), unlike the
+ * yaml library's per-alias count, which refuses the former.
+ */
+export const MAX_ALIAS_EXPANSION = 10000;
 
 /**
  * Experiments nest 3 or 4 levels. Far deeper input is refused before parsing: the parser and the
@@ -165,7 +170,8 @@ export function parseExperimentYaml(text: string): ParsedYaml {
   parsed.problems.push(...keyProblems(parsed), ...aliasProblems(parsed));
   if (parsed.problems.some((p) => p.severity === 'error' && p.code !== 'duplicate-key')) return parsed;
   try {
-    parsed.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    if (aliasExpansion(doc) > MAX_ALIAS_EXPANSION) throw new Error('alias expansion');
+    parsed.value = doc.toJS({ maxAliasCount: -1 });
   } catch (error) {
     const firstAlias = findFirst(doc, (n) => isAlias(n));
     const start = firstAlias?.range?.[0] ?? 0;
@@ -177,6 +183,35 @@ export function parseExperimentYaml(text: string): ParsedYaml {
     parsed.problems.push({ severity: 'error', code: 'alias', path, message: `${pathPrefix(path)}${reason}`, range: offsetRange(parsed, start, start + 1) });
   }
   return parsed;
+}
+
+/**
+ * How many nodes the document's aliases add when expanded: its expanded size less its written size.
+ * Sizes are computed once per node, so this stays linear in the document whatever the expansion.
+ */
+function aliasExpansion(doc: Document): number {
+  const expanded = new Map<unknown, number>();
+  let written = 0;
+  const size = (node: unknown): number => {
+    if (node === null || node === undefined) return 1;
+    const known = expanded.get(node);
+    if (known !== undefined) return known;
+    expanded.set(node, 1); // an alias inside its own anchor counts once instead of forever
+    let n = 1;
+    if (isAlias(node)) {
+      const target = node.resolve(doc);
+      n = target ? size(target) : 1;
+    } else {
+      written++;
+      if (isCollection(node)) for (const item of node.items) n += isPair(item) ? size(item.key) + size(item.value) : size(item);
+    }
+    expanded.set(node, n);
+    return n;
+  };
+  const total = size(doc.contents);
+  // Aliases count as written once each (the alias itself), the rest of their size as added.
+  const aliases = [...expanded.keys()].filter((n) => isAlias(n)).length;
+  return total - written - aliases;
 }
 
 /** `  hidden:128`: a key glued to its value. */

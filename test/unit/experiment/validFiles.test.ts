@@ -59,6 +59,15 @@ describe('experiment files: valid files', () => {
     );
   });
 
+  it('accepts many aliases of one small value (repetition is not an alias bomb)', () => {
+    const seeds = Array.from({ length: 1000 }, () => '*one').join(', ');
+    const text = `name: many-aliases\nseed: &one 1\ntask: { kind: adding, length: 10 }\nmodel: { kind: hamiltonian, hidden: 4 }\nsweep:\n  grid:\n    training.learningRate: [0.001]\n    probes.batchSize: [${seeds}]\n`;
+    const result = loadExperimentText(text, 'many-aliases.hrnn.yaml');
+    // Every alias is read (the sweep's duplicate values are the sweep checker's business, not the parser's).
+    const problems = result.ok ? result.warnings : result.problems;
+    assert.ok(!problems.some((p) => p.code === 'alias'), JSON.stringify(problems.slice(0, 2)));
+  });
+
   it('hrnn validate prints "file: ok" and exits 0', () => {
     const c = collect();
     const targets = ['minimal.hrnn.yaml', 'comparison-sweep.hrnn.yaml'].map((f) => path.join(VALID_FIXTURES, f));
