@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunSummary, SweepSummary } from '../protocol/records';
 import { readSummary } from './runFolder';
-import { sweepMemberDir } from './layout';
+import { SWEEP_FILE, sweepMemberDir } from './layout';
 import { isSweepFolder, readSweepSummary } from './sweepFolder';
 
 export interface FoundRun {
@@ -58,6 +58,17 @@ export function discoverRuns(runsRoot: string): { runs: FoundRun[]; sweeps: Foun
   runs.sort((a, b) => byStart(a.summary, b.summary));
   sweeps.sort((a, b) => byStart(a.sweep, b.sweep));
   return { runs, sweeps };
+}
+
+/**
+ * The runs folder that holds the run or sweep whose summary.json / sweep.json is `file`: the folder
+ * above the run (or sweep); for a sweep member, the folder above its sweep. What a watcher that sees
+ * summary files appear anywhere needs to list them with discoverRuns.
+ */
+export function runsRootOf(file: string): string {
+  const owner = path.dirname(file);
+  const above = path.dirname(owner);
+  return path.basename(file) !== SWEEP_FILE && isSweepFolder(above) ? path.dirname(above) : above;
 }
 
 /** Folders never searched for runs: dependencies, build output, VCS and tool state. */

@@ -1,10 +1,25 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { TrainingSession } from '../../src/extension/training/supervisor';
 import { readSummary } from '../../src/runs/runFolder';
-import { SLOW_MS, completedTinyRun, endTraining, experimentUri, getApi, readMetrics, trainTinyRun, until, waitFor, withTimeout } from './helpers';
+import {
+  EXTENSION_ID,
+  SLOW_MS,
+  completedTinyRun,
+  endTraining,
+  experimentUri,
+  getApi,
+  readMetrics,
+  runsDir,
+  trainTinyRun,
+  until,
+  waitFor,
+  withTimeout,
+  workspaceDir,
+} from './helpers';
 import { driver } from './uiDriver';
 
 describe('Runs view commands', () => {
@@ -98,5 +113,34 @@ describe('Runs view commands', () => {
     } finally {
       await endTraining(api, sessions);
     }
+  });
+
+  it('shows runs trained from a terminal anywhere in the workspace (a nested examples/runs/) beside runs/', async () => {
+    const api = await getApi();
+    await completedTinyRun(api);
+    // What a user does in VS Code's terminal: `hrnn train examples/x.hrnn.yaml` writes examples/runs/<run>.
+    const examples = path.join(workspaceDir(), 'examples');
+    fs.mkdirSync(examples, { recursive: true });
+    const file = path.join(examples, 'from-terminal.hrnn.yaml');
+    fs.writeFileSync(file, fs.readFileSync(experimentUri('tiny-adding.hrnn.yaml').fsPath, 'utf8').replace('name: tiny-adding', 'name: from-terminal'));
+    const cli = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+    const r = spawnSync(process.execPath, [cli, 'train', file], {
+      cwd: workspaceDir(),
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      timeout: SLOW_MS,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const terminalRun = r.stdout.trim();
+    assert.equal(path.dirname(terminalRun), path.join(examples, 'runs'));
+    const listed = await waitFor(() => {
+      const dirs = api.runsView.listRuns().map((f) => f.runDir);
+      return dirs.includes(terminalRun) ? dirs : undefined;
+    }, 'the terminal run in the runs view');
+    assert.ok(
+      listed.some((d) => path.dirname(d) === runsDir()),
+      'runs of the configured runs folder are still listed',
+    );
+    assert.ok(api.runsView.getChildren().some((n) => n.kind === 'run' && n.runDir === terminalRun));
   });
 });

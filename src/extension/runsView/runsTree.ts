@@ -1,11 +1,13 @@
 /**
- * The runs view: runs and sweeps found in the runs folders of the workspace, newest first. It
- * re-reads the folders when they change on disk and follows live runs at a modest rate.
+ * The runs view: runs and sweeps found in the workspace, newest first: the configured runs folder of
+ * each workspace folder, and every other folder that holds runs (e.g. `examples/runs/` written by
+ * `hrnn train examples/x.yaml` in a terminal), found once in the background and then by a watcher.
+ * It re-reads the folders when they change on disk and follows live runs at a modest rate.
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunStatus } from '../../protocol/records';
-import { discoverRuns, type FoundRun, type FoundSweep } from '../../runs/discovery';
+import { discoverRuns, runsRootOf, type FoundRun, type FoundSweep } from '../../runs/discovery';
 import { allRunsDirs } from '../config';
 import { Throttle } from '../plots/throttle';
 import type { TrainingSupervisor } from '../training/supervisor';
@@ -16,11 +18,18 @@ export type RunsNode =
 
 export const RUNS_VIEW_ID = 'hamiltonianRnn.runs';
 
+/** What marks a run (summary.json) or a sweep (sweep.json) folder. */
+const RUN_SUMMARY_GLOB = '**/{summary.json,sweep.json}';
+/** Never searched: dependencies, build output, VCS and test-host state. */
+const RUN_SEARCH_EXCLUDE = '**/{node_modules,.git,out,dist,.vscode-test}/**';
+
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<RunsNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
   private watchers: vscode.FileSystemWatcher[] = [];
+  /** Folders holding runs found anywhere in the workspace, besides the configured runs folders. */
+  private readonly foundRoots = new Set<string>();
   /** Tree refreshes are batched: a live run would otherwise redraw the tree at every step. */
   private readonly refreshThrottle = new Throttle(
     () => this.changeEmitter.fire(undefined),
@@ -37,6 +46,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       }),
     );
     this.watchRunsFolders();
+    this.disposables.push(this.watchWorkspaceForRuns());
+    void this.findRunRoots();
+  }
+
+  /** The folders the view lists: the configured runs folders, then those found in the workspace. */
+  runRoots(): string[] {
+    return [...new Set([...allRunsDirs(), ...this.foundRoots])];
   }
 
   refresh(): void {
@@ -46,7 +62,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   /** Every run shown (sweep members included), for commands and tests. */
   listRuns(): FoundRun[] {
     const out: FoundRun[] = [];
-    for (const dir of allRunsDirs()) {
+    for (const dir of this.runRoots()) {
       const { runs, sweeps } = discoverRuns(dir);
       out.push(...runs, ...sweeps.flatMap((s) => s.runs));
     }
@@ -58,7 +74,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     if (node) return [];
     const sweeps: RunsNode[] = [];
     const runs: RunsNode[] = [];
-    for (const dir of allRunsDirs()) {
+    for (const dir of this.runRoots()) {
       const found = discoverRuns(dir);
       for (const s of found.sweeps) sweeps.push({ kind: 'sweep', sweepDir: s.sweepDir, found: s });
       for (const r of found.runs) runs.push({ kind: 'run', runDir: r.runDir, found: r });
@@ -116,6 +132,34 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     item.tooltip = view.tooltip;
     item.iconPath = new vscode.ThemeIcon(view.icon, view.iconColor ? new vscode.ThemeColor(view.iconColor) : undefined);
     return item;
+  }
+
+  /** One search of the workspace for run and sweep summaries, in the background (never on the host's hot path). */
+  private async findRunRoots(): Promise<void> {
+    const files = await vscode.workspace.findFiles(RUN_SUMMARY_GLOB, RUN_SEARCH_EXCLUDE, 20000);
+    this.addRoots(files.map((f) => runsRootOf(f.fsPath)));
+  }
+
+  /** New runs anywhere in the workspace (a terminal's `hrnn train`): their folder joins the view. */
+  private watchWorkspaceForRuns(): vscode.Disposable {
+    const watcher = vscode.workspace.createFileSystemWatcher(RUN_SUMMARY_GLOB);
+    const ignored = (uri: vscode.Uri) => /[\\/](node_modules|\.git)[\\/]/.test(uri.fsPath);
+    watcher.onDidCreate((uri) => {
+      if (!ignored(uri)) this.addRoots([runsRootOf(uri.fsPath)]);
+    });
+    // A run found this way changes status as it trains: the view follows it like its own runs.
+    const refresh = (uri: vscode.Uri) => {
+      if (!ignored(uri) && this.foundRoots.has(runsRootOf(uri.fsPath))) this.refresh();
+    };
+    watcher.onDidChange(refresh);
+    watcher.onDidDelete(refresh);
+    return watcher;
+  }
+
+  private addRoots(roots: readonly string[]): void {
+    const before = this.foundRoots.size;
+    for (const root of roots) this.foundRoots.add(root);
+    if (this.foundRoots.size !== before) this.refresh();
   }
 
   private watchRunsFolders(): void {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RUN_FILES, RUN_FORMAT_VERSION, type RunSummary } from '../../../src/protocol/records';
 import { removeStaleTemps, tempNameFor, writeFileAtomic } from '../../../src/runs/atomicFile';
-import { discoverRuns } from '../../../src/runs/discovery';
+import { discoverRuns, discoverRunsUnder, runsRootOf } from '../../../src/runs/discovery';
 import { SWEEP_FILE, sweepMemberDir } from '../../../src/runs/layout';
 import { crashedReason, currentOwner, processStartTicks } from '../../../src/runs/liveness';
 import { readSummary } from '../../../src/runs/runFolder';
@@ -148,6 +148,30 @@ describe('run folders (src/runs)', () => {
     assert.ok(s.endedAt);
     assert.equal(markRunInterrupted(dir, 'stopped', 'again'), false);
     assert.deepEqual(fs.readdirSync(dir), [RUN_FILES.summary]);
+  });
+
+  it('finds runs anywhere below a folder, and the runs folder of any summary file', () => {
+    for (const [dir, id] of [
+      ['runs', 'a'],
+      [path.join('examples', 'runs'), 'b'],
+    ]) {
+      const w = RunFolderWriter.create(path.join(tmp, dir), id, 'x\n');
+      w.writeSummary(summaryOf(id, { status: 'completed' }), { final: true });
+      w.close();
+    }
+    fs.mkdirSync(path.join(tmp, 'node_modules', 'pkg', 'runs', 'c'), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'node_modules', 'pkg', 'runs', 'c', RUN_FILES.summary), JSON.stringify(summaryOf('c', { status: 'completed' })));
+    const sweep = SweepFolderWriter.create(path.join(tmp, 'runs'), { sweepId: 's', name: 's', experimentFile: '/x', grid: {}, members: [{ index: 0, runId: '0-m', parameters: {} }] });
+    const member = RunFolderWriter.create(sweep.sweepDir, '0-m', 'x\n');
+    member.writeSummary(summaryOf('0-m', { status: 'completed' }), { final: true });
+    member.close();
+
+    const found = discoverRunsUnder(tmp);
+    assert.deepEqual(found.runs.map((r) => r.summary.runId).sort(), ['a', 'b'], 'node_modules is not searched');
+    assert.deepEqual(found.sweeps.map((s) => s.sweepDir), [sweep.sweepDir]);
+    assert.equal(runsRootOf(path.join(tmp, 'examples', 'runs', 'b', RUN_FILES.summary)), path.join(tmp, 'examples', 'runs'));
+    assert.equal(runsRootOf(path.join(sweep.sweepDir, SWEEP_FILE)), path.join(tmp, 'runs'));
+    assert.equal(runsRootOf(path.join(sweep.sweepDir, '0-m', RUN_FILES.summary)), path.join(tmp, 'runs'), 'a sweep member belongs to the folder above its sweep');
   });
 
   it('settles sweep members from their run folders (a member that never started failed)', () => {
