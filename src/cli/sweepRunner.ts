@@ -9,9 +9,11 @@ import { sweepMemberArguments } from '../process/trainerArguments';
 import { TrainerProcess } from '../process/trainerProcess';
 import { makeRunId, sweepMemberId } from '../runs/layout';
 import { markRunInterrupted } from '../runs/runWriter';
+import { readSummary } from '../runs/runFolder';
 import { SweepFolderWriter } from '../runs/sweepFolder';
 import { EXIT } from './io';
 import { exitCodeFor, runOne, type RunContext } from './runOne';
+import { sweepResultsTable } from './sweepResults';
 
 /**
  * Runs every combination of a sweep into `<runsDir>/<name>-sweep-<stamp>/`, keeping sweep.json up to
@@ -58,7 +60,17 @@ export async function runSweep(
   }
   sweep.end();
   ctx.send?.({ type: 'sweepEnded', sweepDir });
-  if (!ctx.send && !ctx.json) ctx.io.out(`${sweepDir}\n`);
+  if (!ctx.send && !ctx.json) {
+    // The answer first (on stderr, with the progress), then the folder on stdout for scripts.
+    const members = sweep.summary.runs.map((r, i) => ({
+      runId: r.runId,
+      parameters: r.parameters,
+      status: r.status,
+      summary: readSummary(sweep.memberDir(i)),
+    }));
+    ctx.io.err(`hrnn: sweep results, best first:\n${sweepResultsTable(members)}`);
+    ctx.io.out(`${sweepDir}\n`);
+  }
   return worst;
 }
 
