@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     command('hamiltonianRnn.stopTraining', (arg) => training.stop(arg)),
     command('hamiltonianRnn.openPlots', (...args) => rc.openPlots(...args)),
     command('hamiltonianRnn.compareRuns', (...args) => rc.compareRuns(...args)),
-    command('hamiltonianRnn.runs.refresh', () => tree.refresh()),
+    command('hamiltonianRnn.runs.refresh', () => tree.rescan()),
     command('hamiltonianRnn.runs.rerun', (...args) => rc.rerun(...args)),
     command('hamiltonianRnn.runs.resume', (...args) => rc.resume(...args)),
     command('hamiltonianRnn.runs.revealFolder', (...args) => rc.revealFolder(...args)),

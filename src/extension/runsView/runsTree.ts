@@ -22,6 +22,8 @@ export const RUNS_VIEW_ID = 'hamiltonianRnn.runs';
 const RUN_SUMMARY_GLOB = '**/{summary.json,sweep.json}';
 /** Never searched: dependencies, build output, VCS and test-host state. */
 const RUN_SEARCH_EXCLUDE = '**/{node_modules,.git,out,dist,.vscode-test}/**';
+/** How often the workspace is searched again for run folders a watcher may have missed. */
+const RUN_ROOT_RESCAN_MS = 15000;
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<RunsNode | undefined>();
@@ -48,6 +50,16 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     this.watchRunsFolders();
     this.disposables.push(this.watchWorkspaceForRuns());
     void this.findRunRoots();
+    // File watchers drop events when many arrive (long runs rewrite their summaries): search again
+    // now and then, in the background, so a run folder that appeared unseen still joins the view.
+    const rescan = setInterval(() => void this.findRunRoots(), RUN_ROOT_RESCAN_MS);
+    this.disposables.push({ dispose: () => clearInterval(rescan) });
+  }
+
+  /** "Refresh Runs": search the workspace for run folders again, then redraw. */
+  async rescan(): Promise<void> {
+    await this.findRunRoots();
+    this.refresh();
   }
 
   /** The folders the view lists: the configured runs folders, then those found in the workspace. */
@@ -136,8 +148,12 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
 
   /** One search of the workspace for run and sweep summaries, in the background (never on the host's hot path). */
   private async findRunRoots(): Promise<void> {
-    const files = await vscode.workspace.findFiles(RUN_SUMMARY_GLOB, RUN_SEARCH_EXCLUDE, 20000);
-    this.addRoots(files.map((f) => runsRootOf(f.fsPath)));
+    try {
+      const files = await vscode.workspace.findFiles(RUN_SUMMARY_GLOB, RUN_SEARCH_EXCLUDE, 20000);
+      this.addRoots(files.map((f) => runsRootOf(f.fsPath)));
+    } catch {
+      // The search is a convenience: the configured runs folders are listed regardless.
+    }
   }
 
   /** New runs anywhere in the workspace (a terminal's `hrnn train`): their folder joins the view. */
