@@ -1,27 +1,11 @@
 /** The table a finished sweep prints: ranked by the headline metric, members without one last. */
 import assert from 'node:assert/strict';
 import { rankMembers, sweepResultsTable, type SweepMemberResult } from '../../../src/cli/sweepResults';
-import { RUN_FORMAT_VERSION, type BestEval, type RunSummary } from '../../../src/protocol/records';
+import type { BestEval } from '../../../src/protocol/records';
+import { fixtureSummary } from '../../fixtures/runs/summary';
 
 function member(runId: string, best: BestEval | null, parameters: Record<string, unknown> = {}): SweepMemberResult {
-  const summary: RunSummary = {
-    formatVersion: RUN_FORMAT_VERSION,
-    runId,
-    name: 's',
-    status: best ? 'completed' : 'failed',
-    stepsDone: 1,
-    totalSteps: 1,
-    best,
-    final: {},
-    backend: 'cpu',
-    implementation: 'tfjs',
-    durationMs: 1,
-    packageVersion: '0',
-    startedAt: '',
-    endedAt: '',
-    experimentFile: '',
-    tags: { model: 'hamiltonian', task: 'adding', hidden: 4, length: 5 },
-  };
+  const summary = fixtureSummary(runId, { status: best ? 'completed' : 'failed', best });
   return { runId, parameters, status: summary.status, summary };
 }
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RUN_FILES, RUN_FORMAT_VERSION, type RunSummary } from '../../../src/protocol/records';
+import { RUN_FILES, type RunSummary } from '../../../src/protocol/records';
 import { removeStaleTemps, tempNameFor, writeFileAtomic } from '../../../src/runs/atomicFile';
 import { discoverRuns, discoverRunsUnder, runsRootOf } from '../../../src/runs/discovery';
 import { SWEEP_FILE, sweepMemberDir } from '../../../src/runs/layout';
@@ -15,29 +15,10 @@ import { crashedReason, currentOwner, processStartTicks } from '../../../src/run
 import { readSummary } from '../../../src/runs/runFolder';
 import { RunFolderWriter, markRunInterrupted } from '../../../src/runs/runWriter';
 import { SweepFolderWriter, readSweepSummary } from '../../../src/runs/sweepFolder';
+import { fixtureSummary } from '../../fixtures/runs/summary';
 import { useSmallDisk } from '../helpers/smallDisk';
 
-function summaryOf(runId: string, extra: Partial<RunSummary> = {}): RunSummary {
-  return {
-    formatVersion: RUN_FORMAT_VERSION,
-    runId,
-    name: 'test',
-    status: 'running',
-    stepsDone: 3,
-    totalSteps: 10,
-    best: null,
-    final: {},
-    backend: 'cpu',
-    implementation: 'tfjs',
-    durationMs: 1,
-    packageVersion: '0.0.0',
-    startedAt: new Date().toISOString(),
-    endedAt: null,
-    experimentFile: '/x.hrnn.yaml',
-    tags: { model: 'hamiltonian', task: 'adding', hidden: 4, length: 5 },
-    ...extra,
-  };
-}
+const summaryOf = (runId: string, over: Partial<RunSummary> = {}): RunSummary => fixtureSummary(runId, { stepsDone: 3, startedAt: new Date().toISOString(), ...over });
 
 /** A pid that exited: a child that ran `true` and was reaped. */
 function deadPid(): number {
