@@ -5,27 +5,16 @@ import path from 'node:path';
 import type { MetricRecord, RunSummary } from '../../../src/protocol/records';
 import { PanelRuns, isPanelRunsState } from '../../../src/extension/plots/panelRuns';
 import { runLabel } from '../../../src/runs/snapshot';
+import { fixtureSummary } from '../../fixtures/runs/summary';
 
 function summary(runId: string, over: Partial<RunSummary> = {}): RunSummary {
-  return {
-    formatVersion: 1,
-    runId,
+  return fixtureSummary(runId, {
     name: 'adding',
-    status: 'running',
-    stepsDone: 0,
-    totalSteps: 10,
-    best: null,
-    final: {},
-    backend: 'cpu',
-    implementation: 'tfjs',
-    durationMs: 0,
     packageVersion: '0.1.0',
-    startedAt: '2026-01-01T00:00:00Z',
-    endedAt: null,
     experimentFile: '/x/adding.hrnn.yaml',
     tags: { model: 'hamiltonian', task: 'adding', tau: 0.1, hidden: 8, length: 10 },
     ...over,
-  };
+  });
 }
 
 const train = (step: number): MetricRecord => ({ type: 'train', step, epoch: 0, loss: 1 / step, gradNorm: 1, lr: 0.01, wallMs: step * 10 });

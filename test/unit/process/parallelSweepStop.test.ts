@@ -58,6 +58,17 @@ function runsTraining(runsDir: string, steps: number): string[] {
   });
 }
 
+/** `hrnn train long.hrnn.yaml --parallel 2` in `dir`, its stderr collected. */
+function startLongSweep(dir: string) {
+  const file = path.join(dir, 'long.hrnn.yaml');
+  fs.writeFileSync(file, LONG_SWEEP);
+  const parent = spawn(process.execPath, [hrnn, 'train', file, '--parallel', '2'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  parent.stderr.on('data', (d: Buffer) => (text += d.toString()));
+  const closed = new Promise<number | null>((resolve) => parent.on('close', resolve));
+  return { parent, closed, stderr: () => text, runsDir: path.join(dir, 'runs') };
+}
+
 describe('hrnn train --parallel: interrupted (CLI process)', function () {
   this.timeout(120000);
   let dir: string;
@@ -67,25 +78,19 @@ describe('hrnn train --parallel: interrupted (CLI process)', function () {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('SIGINT stops both children gracefully, starts no further run, and leaves no process behind', async () => {
-    const file = path.join(dir, 'long.hrnn.yaml');
-    fs.writeFileSync(file, LONG_SWEEP);
-    const parent = spawn(process.execPath, [hrnn, 'train', file, '--parallel', '2'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    parent.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const closed = new Promise<number | null>((resolve) => parent.on('close', resolve));
-    const runsDir = path.join(dir, 'runs');
+    const { parent, closed, stderr, runsDir } = startLongSweep(dir);
 
     const deadline = Date.now() + 90000;
     while (runsTraining(runsDir, 2).length < 2) {
-      assert.ok(Date.now() < deadline, `the two children did not start training\n${stderr}`);
-      assert.equal(parent.exitCode, null, `the sweep ended early\n${stderr}`);
+      assert.ok(Date.now() < deadline, `the two children did not start training\n${stderr()}`);
+      assert.equal(parent.exitCode, null, `the sweep ended early\n${stderr()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const pids = childPids(parent.pid!);
     assert.equal(pids.length, 2, `two trainer children (got ${pids.join(', ')})`);
 
     parent.kill('SIGINT');
-    assert.equal(await closed, 0, stderr);
+    assert.equal(await closed, 0, stderr());
     assert.deepEqual(
       pids.filter((pid) => isAlive(pid)),
       [],
@@ -101,17 +106,11 @@ describe('hrnn train --parallel: interrupted (CLI process)', function () {
   });
 
   it('a child killed with SIGKILL is crashed in its run folder and in sweep.json; the sweep goes on', async () => {
-    const file = path.join(dir, 'long.hrnn.yaml');
-    fs.writeFileSync(file, LONG_SWEEP);
-    const parent = spawn(process.execPath, [hrnn, 'train', file, '--parallel', '2'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    parent.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const closed = new Promise<number | null>((resolve) => parent.on('close', resolve));
-    const runsDir = path.join(dir, 'runs');
+    const { parent, closed, stderr, runsDir } = startLongSweep(dir);
     try {
       const deadline = Date.now() + 90000;
       while (runsTraining(runsDir, 2).length < 2) {
-        assert.ok(Date.now() < deadline, `the two children did not start training\n${stderr}`);
+        assert.ok(Date.now() < deadline, `the two children did not start training\n${stderr()}`);
         await new Promise((r) => setTimeout(r, 100));
       }
       const [victim] = childPids(parent.pid!);
@@ -121,7 +120,7 @@ describe('hrnn train --parallel: interrupted (CLI process)', function () {
       process.kill(victim, 'SIGKILL');
       // The sweep starts the third member in the freed lane.
       while (runsTraining(runsDir, 1).length < 3) {
-        assert.ok(Date.now() < deadline + 60000, `the third member did not start\n${stderr}`);
+        assert.ok(Date.now() < deadline + 60000, `the third member did not start\n${stderr()}`);
         await new Promise((r) => setTimeout(r, 100));
       }
       const sweepDir = path.dirname(victimRun);
