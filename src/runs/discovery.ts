@@ -23,6 +23,14 @@ export interface FoundSweep {
   runs: FoundRun[];
 }
 
+/** Sorts runs and sweeps in place, newest start first, and returns them. */
+function newestFirst(runs: FoundRun[], sweeps: FoundSweep[]): { runs: FoundRun[]; sweeps: FoundSweep[] } {
+  const byStart = (a: { startedAt: string }, b: { startedAt: string }) => b.startedAt.localeCompare(a.startedAt);
+  runs.sort((a, b) => byStart(a.summary, b.summary));
+  sweeps.sort((a, b) => byStart(a.sweep, b.sweep));
+  return { runs, sweeps };
+}
+
 /**
  * Lists the runs and sweeps directly under a runs folder (sweeps hold their runs one level down).
  * Sorted newest first by start time.
@@ -54,10 +62,7 @@ export function discoverRuns(runsRoot: string): { runs: FoundRun[]; sweeps: Foun
       if (summary) runs.push({ runDir: dir, summary });
     }
   }
-  const byStart = (a: { startedAt: string }, b: { startedAt: string }) => b.startedAt.localeCompare(a.startedAt);
-  runs.sort((a, b) => byStart(a.summary, b.summary));
-  sweeps.sort((a, b) => byStart(a.sweep, b.sweep));
-  return { runs, sweeps };
+  return newestFirst(runs, sweeps);
 }
 
 /**
@@ -123,8 +128,5 @@ export function discoverRunsUnder(root: string, options: DiscoverUnderOptions = 
     return { runs: parent.runs.filter((r) => r.runDir === root), sweeps: parent.sweeps.filter((s) => s.sweepDir === root) };
   }
   visit(root, 0);
-  const byStart = (a: { startedAt: string }, b: { startedAt: string }) => b.startedAt.localeCompare(a.startedAt);
-  runs.sort((a, b) => byStart(a.summary, b.summary));
-  sweeps.sort((a, b) => byStart(a.sweep, b.sweep));
-  return { runs, sweeps };
+  return newestFirst(runs, sweeps);
 }
