@@ -32,6 +32,8 @@
  * - `REPORT_DATA_ELEMENT_ID` / `ReportPayload`: how the HTML report inlines its snapshot.
  * - `buildWebviewHtml` / `webviewCsp`: the HTML skeleton and CSP the bundle is tested with.
  * - The `seq` rules above were made precise.
+ * - `RunSeries` gained optional `parameters` (the experiments table): the hyperparameters in which
+ *   the snapshot's runs differ.
  */
 import type { EvalRecord, MetricRecord, ProbeRecord, RunSummary, TrainRecord } from './records';
 
@@ -48,7 +50,16 @@ export interface RunSeries {
   train: TrainRecord[];
   eval: EvalRecord[];
   probes: ProbeRecord[];
+  /**
+   * The hyperparameters of the run's resolved experiment (dotted paths such as `model.tau`, arrays
+   * as JSON text) in which the runs of this snapshot differ; the same paths for every run (a path a
+   * run lacks is left out of its record). Absent when the run folder has no readable experiment.
+   */
+  parameters?: Record<string, ParameterValue>;
 }
+
+/** One hyperparameter value of a resolved experiment. */
+export type ParameterValue = number | string | boolean | null;
 
 /** One point of "final metric against tau" for sweeps. */
 export interface SweepPoint {

@@ -7,12 +7,15 @@
 import type { RunSummary } from '../protocol/records';
 import type { HostToWebview, RunSeries, SweepPoint } from '../protocol/webview';
 import { headlineMetric } from '../protocol/records';
+import { differingParameters } from './experimentRows';
 import type { RunFolder } from './runFolder';
 
 /** A run to show; sweep membership is what its summary says (`summary.sweep`). */
 export interface SnapshotRun extends RunFolder {
   /** Colour chosen by the caller (the panel keeps one per run folder). Absent: `freeColorIndex` of those before. */
   colorIndex?: number;
+  /** The parsed resolved experiment (experiment.yaml); absent or null: unknown, no `parameters`. */
+  experiment?: unknown;
 }
 
 export type RunsSnapshot = Pick<Extract<HostToWebview, { type: 'snapshot' }>, 'runs' | 'sweep' | 'title'>;
@@ -24,6 +27,7 @@ const MAX_TITLE_PARTS_LENGTH = 90;
 export function buildSnapshot(runs: readonly SnapshotRun[]): RunsSnapshot {
   const labels = uniqueLabels(runs.map((r) => r.summary));
   const usedColors: number[] = [];
+  const parameters = differingParameters(runs.map((r) => r.experiment));
   const series: RunSeries[] = runs.map((r, i) => {
     const colorIndex = r.colorIndex ?? freeColorIndex(usedColors);
     usedColors.push(colorIndex);
@@ -36,6 +40,7 @@ export function buildSnapshot(runs: readonly SnapshotRun[]): RunsSnapshot {
       train: r.records.train,
       eval: r.records.eval,
       probes: r.records.probes,
+      ...(parameters[i] ? { parameters: parameters[i] } : {}),
     };
   });
   const sweep = series.filter((r) => r.summary.sweep).map(sweepPoint);

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { HostToWebview } from '../../protocol/webview';
+import { readRunExperiment } from '../../runs/runExperiment';
 import { buildSnapshot, freeColorIndex, snapshotRunId, type RunsSnapshot, type SnapshotRun } from '../../runs/snapshot';
 import { RunSource } from './runSource';
 
@@ -112,7 +113,13 @@ export class PanelRuns {
     for (const source of this.sources.values()) {
       source.poll();
       if (source.summary) {
-        shown.push({ runDir: source.runDir, summary: source.summary, records: source.records, colorIndex: this.colors.get(source.runDir) ?? 0 });
+        shown.push({
+          runDir: source.runDir,
+          summary: source.summary,
+          records: source.records,
+          colorIndex: this.colors.get(source.runDir) ?? 0,
+          experiment: readRunExperiment(source.runDir),
+        });
       }
     }
     return buildSnapshot(shown);
