@@ -4,9 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import type { RunSummary } from '../../../src/protocol/records';
-import type { ParameterValue } from '../../../src/protocol/webview';
+import type { ParameterValue, SweepPoint } from '../../../src/protocol/webview';
 import { buildRows, filterRows, numericParameterPaths, sortRows, tableColumns, type TableRun } from '../../../webview/src/core/experimentsTable';
-import { chooseAxisScale, metricVsParameter } from '../../../webview/src/core/metricVsParameter';
+import { chooseAxisScale } from '../../../webview/src/core/axisScale';
+import { buildCharts } from '../../../webview/src/core/chartModel';
+import { emptyPanelData } from '../../../webview/src/core/panelState';
+import { sanitizeViewOptions } from '../../../webview/src/core/viewOptions';
+import { metricVsParameter } from '../../../webview/src/core/metricVsParameter';
 import { bandOf, groupBySeed, isSeedPath, statOf } from '../../../webview/src/core/seedGroups';
 import { summary } from './helpers';
 
@@ -170,5 +174,27 @@ describe('webview metric against a hyperparameter', () => {
     assert.equal(plot.xScale, 'logarithmic');
     assert.equal(plot.yScale, 'logarithmic');
     assert.equal(plot.metricName, 'mse');
+  });
+});
+
+describe('webview tau chart: log y from the data', () => {
+  const point = (runId: string, tau: number, metric: number): SweepPoint => ({
+    runId,
+    tau,
+    label: runId,
+    metric,
+    metricName: 'mse',
+    colorIndex: 0,
+    sweepId: 's',
+  });
+  const tauChart = (points: SweepPoint[]) => {
+    const data = emptyPanelData();
+    data.sweep = points;
+    return buildCharts(data, sanitizeViewOptions(undefined)).find((c) => c.id === 'sweep')!;
+  };
+
+  it('puts MSE spanning decades on a log axis, a narrow range on a linear one', () => {
+    assert.equal(tauChart([point('a', 0.001, 0.16), point('b', 0.01, 4.6e-4), point('c', 0.1, 6e-4)]).yScale, 'logarithmic');
+    assert.equal(tauChart([point('a', 0.001, 5e-4), point('b', 0.01, 4.6e-4), point('c', 0.1, 6e-4)]).yScale, 'linear');
   });
 });

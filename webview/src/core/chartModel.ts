@@ -6,6 +6,7 @@
  */
 import type { ProbeRecord } from '../../../src/protocol/records';
 import type { ChartDataReport, ChartId, RunSeries, SeriesKind, SweepPoint } from '../../../src/protocol/webview';
+import { chooseAxisScale } from './axisScale';
 import { runColor } from './palette';
 import type { PanelData } from './panelState';
 import { debiasedEma } from './smoothing';
@@ -414,7 +415,8 @@ function sweepChart(points: readonly SweepPoint[], view: ViewOptions): ChartSpec
     );
   }
   const isAcc = metricName === 'accuracy';
-  const logY = view.logY && !isAcc;
+  // Log y also when the metrics span decades (MSE from 0.16 down to 5e-4): linear would put the best runs on 0.
+  const logY = !isAcc && (view.logY || chooseAxisScale(series.flatMap((s) => s.ys)) === 'logarithmic');
   const taus = series.flatMap((s) => s.xs).filter((t) => t > 0);
   return {
     id: 'sweep',

@@ -1,24 +1,13 @@
 /**
  * "Final metric against any hyperparameter" as data: for a chosen numeric parameter and metric
  * column, one line per combination of the other parameters, with the mean over seeds at each
- * value and the min-max band; and the axis type that suits the values (logarithmic when they are
- * positive and span more than ~1.5 decades, so 4.6e-4 and 0.16 do not both sit on zero). Pure: no
- * DOM, so it runs under mocha.
+ * value and the min-max band, and the axis types that suit the values (core/axisScale.ts). Pure:
+ * no DOM, so it runs under mocha.
  */
+import { chooseAxisScale } from './axisScale';
 import { metricValue, parameterPaths, type TableRun } from './experimentsTable';
 import { isSeedPath, seedlessKey, statOf, type Stat } from './seedGroups';
 import type { RunSummary } from '../../../src/protocol/records';
-
-/** Positive values spanning more than this many decades get a logarithmic axis. */
-export const LOG_AXIS_MIN_DECADES = 1.5;
-
-export function chooseAxisScale(values: readonly number[]): 'linear' | 'logarithmic' {
-  const finite = values.filter((v) => Number.isFinite(v));
-  if (finite.length < 2 || finite.some((v) => v <= 0)) return 'linear';
-  const min = Math.min(...finite);
-  const max = Math.max(...finite);
-  return Math.log10(max / min) > LOG_AXIS_MIN_DECADES ? 'logarithmic' : 'linear';
-}
 
 /** The metrics a run can be plotted by, as in the table's metric columns. */
 export const PLOTTABLE_METRICS: ReadonlyArray<{ id: string; title: string; pick(s: RunSummary): ReturnType<typeof metricValue> }> = [

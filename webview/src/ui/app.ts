@@ -13,7 +13,9 @@ import { Toolbar } from './controls';
 import { el } from './dom';
 import { cardsToPngBase64 } from './exportImage';
 import type { HostApi } from './hostApi';
-import { RunTable } from './runTable';
+import { ExperimentsTable } from './experimentsTable';
+import { MetricVsParameterCard } from './metricVsParameter';
+import { ParallelCoordinatesCard } from './parallelCoordinates';
 import { readTheme, watchTheme, type Theme } from './theme';
 
 const STATE_VERSION = 1;
@@ -33,7 +35,11 @@ export class App {
   private dataEpoch = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly toolbar: Toolbar;
-  private readonly runTable: RunTable;
+  private readonly runTable: ExperimentsTable;
+  private readonly metricVsParameter: MetricVsParameterCard;
+  private readonly parallelCoordinates = new ParallelCoordinatesCard();
+  /** The sweep views (metric against a hyperparameter, parallel coordinates) above the charts. */
+  private readonly analysis: HTMLElement;
   private readonly grid: HTMLElement;
   private readonly empty: HTMLElement;
 
@@ -50,11 +56,13 @@ export class App {
       exportCsv: () => this.saveCsv(this.specs, 'plots'),
       exportPng: () => this.savePng(this.orderedCards(), 'plots'),
     });
-    this.runTable = new RunTable({
-      toggle: (runId, visible) => {
+    this.runTable = new ExperimentsTable({
+      setVisible: (runIds, visible) => {
         const hidden = new Set(this.view.hiddenRuns);
-        if (visible) hidden.delete(runId);
-        else hidden.add(runId);
+        for (const runId of runIds) {
+          if (visible) hidden.delete(runId);
+          else hidden.add(runId);
+        }
         this.setView({ hiddenRuns: [...hidden] });
       },
       openFolder: api.standalone ? undefined : (runId) => api.postMessage({ type: 'openRunFolder', runId }),
@@ -65,9 +73,15 @@ export class App {
       textContent: 'No runs to show yet. Train an experiment, or open runs from the Hamiltonian RNN runs view.',
     });
     root.classList.add('hrnn-app');
-    root.replaceChildren(this.toolbar.element, this.runTable.element, this.empty, this.grid);
+    this.metricVsParameter = new MetricVsParameterCard(this.theme, () => {
+      this.runsDirty = true;
+      this.schedule();
+    });
+    this.analysis = el('div', { className: 'grid analysis-grid' }, [this.metricVsParameter.element, this.parallelCoordinates.element]);
+    root.replaceChildren(this.toolbar.element, this.runTable.element, this.analysis, this.empty, this.grid);
     watchTheme(() => {
       this.theme = readTheme();
+      this.metricVsParameter.setTheme(this.theme);
       this.themeChanged = true;
       this.schedule();
     });
@@ -157,6 +171,9 @@ export class App {
     this.themeChanged = false;
     if (this.runsDirty) {
       this.runTable.render(this.data.runs, hidden);
+      this.metricVsParameter.render(visibleRuns);
+      this.parallelCoordinates.render(visibleRuns, this.metricVsParameter.metricId);
+      this.analysis.hidden = this.metricVsParameter.element.hidden && this.parallelCoordinates.element.hidden;
       this.runsDirty = false;
     }
     const running = this.data.runs.filter((r) => r.summary.status === 'running').length;
