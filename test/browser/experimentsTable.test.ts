@@ -71,9 +71,9 @@ describe('experiments table with a seed-grouped sweep (headless Chromium)', func
   const groupLabels = (page: Page) => texts(page, 'tr.group-row .run-name');
 
   /** Pixels in a chart's plot area that are faint colour: the min-max band's fill. */
-  const bandPixels = (page: Page) =>
-    page.evaluate(() => {
-      const canvas = document.querySelector('[data-chart="metricVsParameter"] canvas');
+  const bandPixels = (page: Page, chartId = 'metricVsParameter') =>
+    page.evaluate((id) => {
+      const canvas = document.querySelector(`[data-chart="${id}"] canvas`);
       const chart = canvas?.hrnnChart;
       const ctx = canvas?.getContext('2d');
       if (!canvas || !chart || !ctx) return -1;
@@ -86,7 +86,7 @@ describe('experiments table with a seed-grouped sweep (headless Chromium)', func
         if (al > 20 && al < 110 && Math.max(r, g, b) - Math.min(r, g, b) > 60) n++;
       }
       return n;
-    });
+    }, chartId);
 
   it('shows one line per seed group, the differing hyperparameters as columns, mean and range', async () => {
     const { page, errors } = await openReport();
@@ -154,6 +154,10 @@ describe('experiments table with a seed-grouped sweep (headless Chromium)', func
     assert.equal(await page.locator('[data-panel="parallelCoordinates"] polyline').count(), 15, 'one line per run');
     assert.deepEqual(await texts(page, '.parallel-title'), ['seed', 'model.tau (log)', 'test @ best mse (log)']);
     await page.locator('[data-chart="metricVsParameter"]').screenshot({ path: path.join(OUTPUT_DIR, 'experiments-metric-vs-tau.png') });
+    const groups = await page.evaluate(() => document.querySelector('[data-chart="seedGroups"] canvas')?.hrnnChart?.data.datasets.map((d) => d.fill ?? false));
+    assert.equal(groups?.length, 5 * 3, 'each seed group: min, max (filled) and mean over steps');
+    assert.ok((await bandPixels(page, 'seedGroups')) > 500, 'the seed groups’ bands are drawn');
+    await page.locator('[data-chart="seedGroups"]').screenshot({ path: path.join(OUTPUT_DIR, 'experiments-seed-groups.png') });
     assert.deepEqual(errors, []);
     await page.close();
   });

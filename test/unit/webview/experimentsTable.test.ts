@@ -11,7 +11,7 @@ import { buildCharts } from '../../../webview/src/core/chartModel';
 import { emptyPanelData } from '../../../webview/src/core/panelState';
 import { sanitizeViewOptions } from '../../../webview/src/core/viewOptions';
 import { metricVsParameter } from '../../../webview/src/core/metricVsParameter';
-import { bandOf, groupBySeed, isSeedPath, statOf } from '../../../webview/src/core/seedGroups';
+import { bandOf, groupBySeed, groupEvalBands, isSeedPath, statOf } from '../../../webview/src/core/seedGroups';
 import { summary } from './helpers';
 
 function run(runId: string, parameters: Record<string, ParameterValue> | undefined, over: Partial<RunSummary> = {}, colorIndex = 0): TableRun {
@@ -137,6 +137,25 @@ describe('webview seed groups: mean and band', () => {
     ]);
     assert.deepEqual(band, { xs: [10, 20], mean: [3, 4], min: [1, 2], max: [5, 6] });
     assert.deepEqual(bandOf([]).xs, []);
+  });
+
+  it('draws a group of seeds as its validation metric over steps, single runs not', () => {
+    const evals = (k: number) => [
+      { step: 10, split: 'validation', loss: k, mse: k },
+      { step: 20, split: 'validation', loss: k / 2, mse: k / 2 },
+      { step: 20, split: 'test', loss: 9, mse: 9 },
+    ];
+    const member = (runId: string, seed: number, k: number, tau = 0.1) => ({
+      runId,
+      label: runId,
+      colorIndex: seed,
+      parameters: { seed, 'model.tau': tau },
+      eval: evals(k),
+    });
+    const bands = groupEvalBands([member('a', 1, 1), member('b', 2, 3), member('c', 1, 5, 0.5)], (g) => `${g.runs.length} seeds`);
+    assert.equal(bands.length, 1, 'the lone tau=0.5 run is no group');
+    assert.deepEqual([bands[0].label, bands[0].split, bands[0].metricName, bands[0].colorIndex], ['2 seeds', 'validation', 'mse', 1]);
+    assert.deepEqual(bands[0].band, { xs: [10, 20], mean: [2, 1], min: [1, 0.5], max: [3, 1.5] });
   });
 });
 

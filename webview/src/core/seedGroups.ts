@@ -119,3 +119,43 @@ export function bandOf(curves: readonly Curve[]): BandCurve {
   }
   return out;
 }
+
+/** What `groupEvalBands` needs of a run. */
+export interface RunWithEvals extends GroupableRun {
+  colorIndex: number;
+  label: string;
+  eval: ReadonlyArray<{ step: number; split: string; loss: number; accuracy?: number; mse?: number }>;
+}
+
+export interface GroupBand {
+  id: string;
+  label: string;
+  colorIndex: number;
+  runIds: string[];
+  metricName: 'accuracy' | 'mse' | 'loss';
+  split: 'validation' | 'test';
+  band: BandCurve;
+}
+
+/**
+ * For every group of at least two runs that differ only in seed: its held-out metric over steps
+ * (validation where the runs have it, else test; accuracy, else MSE, else loss) as mean and
+ * min-max band. `label` names the group (e.g. by its first run's label).
+ */
+export function groupEvalBands<R extends RunWithEvals>(runs: readonly R[], label: (group: SeedGroup<R>) => string): GroupBand[] {
+  const out: GroupBand[] = [];
+  for (const g of groupBySeed(runs)) {
+    if (g.runs.length < 2) continue;
+    const split = g.runs.every((r) => r.eval.some((e) => e.split === 'validation')) ? 'validation' : 'test';
+    const evals = g.runs.map((r) => r.eval.filter((e) => e.split === split));
+    const metricName = evals.every((list) => list.some((e) => e.accuracy !== undefined))
+      ? 'accuracy'
+      : evals.every((list) => list.some((e) => e.mse !== undefined))
+        ? 'mse'
+        : 'loss';
+    const band = bandOf(evals.map((list) => ({ xs: list.map((e) => e.step), ys: list.map((e) => e[metricName] ?? NaN) })));
+    if (band.xs.length === 0) continue;
+    out.push({ id: g.id, label: label(g), colorIndex: g.runs[0].colorIndex, runIds: g.runs.map((r) => r.runId), metricName, split, band });
+  }
+  return out;
+}

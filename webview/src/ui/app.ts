@@ -16,6 +16,7 @@ import type { HostApi } from './hostApi';
 import { ExperimentsTable } from './experimentsTable';
 import { MetricVsParameterCard } from './metricVsParameter';
 import { ParallelCoordinatesCard } from './parallelCoordinates';
+import { SeedGroupCurvesCard } from './seedGroupCurves';
 import { readTheme, watchTheme, type Theme } from './theme';
 
 const STATE_VERSION = 1;
@@ -38,6 +39,7 @@ export class App {
   private readonly runTable: ExperimentsTable;
   private readonly metricVsParameter: MetricVsParameterCard;
   private readonly parallelCoordinates = new ParallelCoordinatesCard();
+  private readonly seedGroupCurves: SeedGroupCurvesCard;
   /** The sweep views (metric against a hyperparameter, parallel coordinates) above the charts. */
   private readonly analysis: HTMLElement;
   private readonly grid: HTMLElement;
@@ -77,11 +79,17 @@ export class App {
       this.runsDirty = true;
       this.schedule();
     });
-    this.analysis = el('div', { className: 'grid analysis-grid' }, [this.metricVsParameter.element, this.parallelCoordinates.element]);
+    this.seedGroupCurves = new SeedGroupCurvesCard(this.theme);
+    this.analysis = el('div', { className: 'grid analysis-grid' }, [
+      this.metricVsParameter.element,
+      this.parallelCoordinates.element,
+      this.seedGroupCurves.element,
+    ]);
     root.replaceChildren(this.toolbar.element, this.runTable.element, this.analysis, this.empty, this.grid);
     watchTheme(() => {
       this.theme = readTheme();
       this.metricVsParameter.setTheme(this.theme);
+      this.seedGroupCurves.setTheme(this.theme);
       this.themeChanged = true;
       this.schedule();
     });
@@ -173,7 +181,8 @@ export class App {
       this.runTable.render(this.data.runs, hidden);
       this.metricVsParameter.render(visibleRuns);
       this.parallelCoordinates.render(visibleRuns, this.metricVsParameter.metricId);
-      this.analysis.hidden = this.metricVsParameter.element.hidden && this.parallelCoordinates.element.hidden;
+      this.seedGroupCurves.render(visibleRuns);
+      this.analysis.hidden = this.metricVsParameter.element.hidden && this.parallelCoordinates.element.hidden && this.seedGroupCurves.element.hidden;
       this.runsDirty = false;
     }
     const running = this.data.runs.filter((r) => r.summary.status === 'running').length;
