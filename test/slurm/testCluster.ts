@@ -155,6 +155,12 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    // Jobs a failed test left behind end first, so no slurmstepd outlives its slurmd.
+    if (run('squeue', ['--noheader', '--format=%i'], env, 5000).out.trim()) {
+      run('scancel', ['--user', String(process.getuid?.() ?? 0)], env, 10_000);
+      const t0 = Date.now();
+      while (Date.now() - t0 < 30_000 && run('squeue', ['--noheader', '--format=%i'], env, 5000).out.trim()) await new Promise((r) => setTimeout(r, 500));
+    }
     for (const pid of pids()) await killAndWait(pid);
     if (mungePid !== null) await killAndWait(mungePid);
     fs.rmSync(dir, { recursive: true, force: true });
