@@ -247,6 +247,7 @@ export function loadWasmRawKernel(): LoadResult {
     const kernel: RawKernel = {
       name: 'fused-wasm',
       description: `WebAssembly SIMD (${bits}-bit vectors), ${workerMissing ? `1 thread (${workerFile} missing)` : threads}`,
+      stateSequences: false,
       createContext: () => new WasmContext(engine),
     };
     return (cached = { kernel });

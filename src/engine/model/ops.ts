@@ -51,7 +51,10 @@ export function layerShape(input: LayerInput): { T: number; B: number; d: number
 
 /** One [B, d] tensor per step of a layer's input (unstacking a tensor input keeps its gradient). */
 export function layerSteps(input: LayerInput): tf.Tensor2D[] {
-  return input instanceof tf.Tensor ? (tf.unstack(input) as tf.Tensor2D[]) : stepTensors(input);
+  if (!(input instanceof tf.Tensor)) return stepTensors(input);
+  // tfjs' unstack gradient fails with a single output (its tape hands over one tensor, not a list)
+  if (input.shape[0] === 1) return [tf.reshape(input, [input.shape[1], input.shape[2]])];
+  return tf.unstack(input) as tf.Tensor2D[];
 }
 
 /** All inputs as one [T*B, d] tensor (rows in time-major order). */

@@ -126,6 +126,28 @@ describe('stacked layers (composite ops)', () => {
         model.dispose();
       });
 
+      it('T = 1 and batch 1: a stack of 3 gives every layer a gradient', () => {
+        const model = new SequenceModel(modelConfig(kind, 3), D, { kind: 'regression' }, new Rng(13));
+        for (const [t, b] of [
+          [1, 2],
+          [4, 1],
+        ]) {
+          const x: SequenceInputs = { data: new Rng(t + b).uniformArray(t * b * D, -1, 1), T: t, B: b, d: D };
+          const norms = tf.tidy(() => {
+            const { grads } = tf.variableGrads(() => model.loss(model.forward(x).output, targets.slice(0, b)), model.recurrentVariables);
+            return model.recurrentVariables.map((v) => tf.norm(grads[v.name]).dataSync()[0]);
+          });
+          // biases and input weights of every layer see a gradient even at T = 1 (recurrent weights act on y_0 = 0)
+          const names = model.cell.variableNames;
+          for (const layer of ['', 'layer2/', 'layer3/']) {
+            const own = names.map((n, i) => [n, norms[i]] as const).filter(([n]) => (layer ? n.startsWith(layer) : !n.includes('/')));
+            assert.ok(own.length > 0 && own.some(([, g]) => g > 0), `T${t} B${b}: layer ${layer || '1'} gets a gradient`);
+            assert.ok(own.every(([, g]) => Number.isFinite(g)));
+          }
+        }
+        model.dispose();
+      });
+
       it('probes report layer 1 with single-layer shapes', () => {
         const model = new SequenceModel(modelConfig(kind, 2), D, { kind: 'regression' }, new Rng(11));
         const before = tf.memory().numTensors;
