@@ -55,7 +55,9 @@ describe('training engine: stacked layers', function () {
         assert.equal(p.stateNorm.length, 9);
         assert.ok(p.gradientOverTime.every((g) => Number.isFinite(g) && g > 0));
       }
-      assert.equal(readSummary(outcome.runDir)!.stepsDone, 4);
+      const summary = readSummary(outcome.runDir)!;
+      assert.equal(summary.stepsDone, 4);
+      assert.equal(summary.tags.layers, model.layers, 'stacks say so in their tags');
       const { meta, weights } = loadCheckpoint(path.join(outcome.runDir, 'checkpoint'));
       assert.equal(meta.model.layers, model.layers);
       assert.ok(Object.keys(weights).some((n) => n.startsWith(`cell/layer${model.layers}/`)));
