@@ -107,6 +107,16 @@ export const ModelSchema = Type.Object(
         examples: [64, 128, 256],
       }),
     ),
+    layers: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 16,
+        description:
+          'Number of stacked recurrent layers of the chosen kind. Layer 1 reads the task input; layer l+1 reads the sequence of layer l states (y for the Hamiltonian RNN, h for the peers, hy for coRNN); the readout reads the last layer. The probes report layer 1.',
+        default: 1,
+        examples: [1, 2, 3],
+      }),
+    ),
     tau: Type.Optional(
       Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10 }), Type.Literal('auto')], {
         description:

@@ -131,8 +131,8 @@ export interface RunSummary {
   resumedAt?: string;
   /** The checkpoint step it was last resumed from (records past it were dropped). */
   resumedFromStep?: number;
-  /** Headline numbers for lists: the resolved tau, model kind, task. */
-  tags: { model: string; task: string; tau?: number; hidden: number; length: number };
+  /** Headline numbers for lists: the resolved tau, model kind, task; `layers` only for stacks (model.layers > 1). */
+  tags: { model: string; task: string; tau?: number; hidden: number; length: number; layers?: number };
 }
 
 /** `sweep.json` in a sweep folder. */

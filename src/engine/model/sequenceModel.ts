@@ -1,5 +1,5 @@
 /**
- * A sequence-to-one model: a recurrent cell, then a linear readout from the features of the last
+ * A sequence-to-one model: a recurrent cell (or a stack of `model.layers` cells, stackedCell.ts), then a linear readout from the features of the last
  * step (optionally standardised with statistics fixed at initialisation). Pure tfjs: no I/O, no
  * training loop (that is engine/train), so it is tested in Node on tiny shapes.
  */
@@ -9,9 +9,8 @@ import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { TaskOutput } from '../tasks/task';
 import type { CellRun, RecurrentCell, RunOptions } from './cell';
-import { HamiltonianCell } from './hamiltonian';
 import { mm, uniformFanIn, variableFrom } from './ops';
-import { createPeerCell } from './peers';
+import { createRecurrentStack } from './stackedCell';
 
 export class SequenceModel {
   readonly cell: RecurrentCell;
@@ -28,10 +27,8 @@ export class SequenceModel {
     rng: Rng,
     kernel: FusedKernel | null = null,
   ) {
-    this.cell =
-      config.kind === 'hamiltonian'
-        ? new HamiltonianCell(inputDim, config.hidden, config, rng.fork('cell'), kernel)
-        : createPeerCell(config.kind, inputDim, config, rng.fork('cell'));
+    // `model.layers` cells of the configured kind; one layer is exactly the single-cell model
+    this.cell = createRecurrentStack(config, inputDim, rng, kernel);
     this.outputDim = output.kind === 'regression' ? 1 : output.classes;
     const F = this.cell.featureSize;
     const readoutRng = rng.fork('readout');

@@ -5,6 +5,8 @@
  *   - the energy H_n and modified energy (Hamiltonian cells);
  *   - the state norms ||y_n||, ||z_n|| (||h_n|| for peers), means over the batch.
  * Always computed with the composite tfjs implementation (it exposes every state).
+ * Stacked models (model.layers > 1) report layer 1 (the gradient reaching the input end, through
+ * every layer above; see stackedCell.ts), so the shapes are those of one layer.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ProbeRecord } from '../../protocol/records';
