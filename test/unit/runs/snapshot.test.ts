@@ -119,10 +119,10 @@ describe('runs: the snapshot of hrnn report and of the plots panel', () => {
     assert.equal(snap.title, 'Plots: sweep psmnist-tau-sweep ×2');
   });
 
-  it('builds the same runs, sweep points and title through the panel and through the report', () => {
+  it('builds the same runs, sweep points and title through the panel and through the report', async () => {
     const panel = new PanelRuns();
     for (const d of [fx.hamiltonian, fx.tanh, ...fx.sweepRuns, ...grid.runDirs]) panel.add(d);
-    const fromPanel = panel.snapshot();
+    const fromPanel = await panel.snapshot();
     const fromReport = loadReportSnapshot([fx.hamiltonian, fx.tanh, fx.sweep, grid.a, grid.b]);
     assert.equal(fromPanel.runs.length, 2 + fx.sweepRuns.length + 4);
     assert.deepEqual(fromPanel.runs, fromReport.runs);
@@ -130,7 +130,7 @@ describe('runs: the snapshot of hrnn report and of the plots panel', () => {
     assert.equal(fromPanel.title, fromReport.title);
     // Increments name a run as the snapshot does.
     fs.appendFileSync(path.join(grid.b, '1-tau-0.1', 'metrics.jsonl'), JSON.stringify({ type: 'train', step: 121, epoch: 1, loss: 0.5, gradNorm: 1, lr: 0.003, wallMs: 9999 }) + '\n');
-    const { updates } = panel.collectUpdates();
+    const { updates } = await panel.collectUpdates();
     assert.deepEqual(updates.map((u) => u.runId), ['grid-sweep-b/1-tau-0.1']);
   });
 });
