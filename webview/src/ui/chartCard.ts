@@ -378,7 +378,7 @@ export class ChartCard {
 function specSignature(spec: ChartSpec): string {
   const parts = [spec.xScale, spec.yScale, spec.xName, spec.title, spec.subtitle, JSON.stringify(spec.xSuggested ?? null)];
   for (const s of spec.series) {
-    parts.push(s.key, s.label, String(s.ys.length), String(s.smoothingWeight ?? ''), String(s.probeStep ?? ''), s.color);
+    parts.push(s.key, s.label, String(s.ys.length), String(s.total ?? ''), String(s.smoothingWeight ?? ''), String(s.probeStep ?? ''), s.color);
     // Sweep points change value in place when a run finishes; they are few, so include them.
     if (s.series === 'sweep') parts.push(s.xs.join(','), s.ys.join(','));
   }
