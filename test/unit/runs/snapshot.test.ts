@@ -53,6 +53,16 @@ describe('runs: the snapshot builder shared by the plots panel and hrnn report',
     assert.deepEqual(labels([summary('same'), summary('same')]), ['same', 'same (2)']);
   });
 
+  it('tells runs of one experiment apart by start time, else by the random part of the id, not by the full id', () => {
+    const labels = (summaries: RunSummary[]) => buildSnapshot(summaries.map((s) => run(s))).runs.map((r) => r.label);
+    const named = (runId: string) => summary(runId, { name: 'adding-T50' });
+    assert.deepEqual(labels([named('adding-T50-20261202-101500-a3f9'), named('adding-T50-20261202-111500-0b1c')]), [
+      'adding-T50 · 10:15:00',
+      'adding-T50 · 11:15:00',
+    ]);
+    assert.deepEqual(labels([named('adding-T50-20261202-101500-a3f9'), named('adding-T50-20261203-101500-0b1c')]), ['adding-T50 · a3f9', 'adding-T50 · 0b1c']);
+  });
+
   it('takes colours from the caller, else the lowest free one', () => {
     assert.deepEqual(buildSnapshot([run(summary('a')), run(summary('b')), run(summary('c'))]).runs.map((r) => r.colorIndex), [0, 1, 2]);
     assert.deepEqual(buildSnapshot([run(summary('a'), 1), run(summary('b')), run(summary('c'), 3)]).runs.map((r) => r.colorIndex), [1, 0, 3]);

@@ -264,6 +264,12 @@ export class ChartCard {
               const xText = this.spec.xFormat === 'duration' ? formatDuration(x) : formatNumber(x);
               return `${this.spec.xTitle}: ${xText}`;
             },
+            // Legends show short labels: the run's full id goes with every tooltip.
+            footer: (items: TooltipItem<'line'>[]) => {
+              const role = this.roles[items[0]?.datasetIndex ?? -1];
+              const runId = role && this.spec?.series.find((s) => s.key === role.key)?.runId;
+              return runId ? `run ${runId}` : '';
+            },
             label: (item: TooltipItem<'line'>) => {
               const y = (item.raw as Point).y;
               if (!Number.isFinite(y)) return `${item.dataset.label}: —`;

@@ -40,7 +40,8 @@ export class RunTable {
     box.addEventListener('change', () => this.handlers.toggle(run.runId, box.checked));
     const swatch = el('span', { className: 'swatch' });
     swatch.style.backgroundColor = runColor(run.colorIndex); // CSSOM: allowed under the strict CSP
-    const name = el('span', { className: 'run-name', textContent: run.label, title: run.runDir });
+    // The label is short; the full id and folder show on hover.
+    const name = el('span', { className: 'run-name', textContent: run.label, title: `${run.runId}\n${run.runDir}` });
     const cellContent = el('span', { className: 'run-cell' }, [swatch, name]);
     const nameCell = el('td', {}, [cellContent]);
     if (this.handlers.openFolder) {
