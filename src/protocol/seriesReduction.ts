@@ -12,15 +12,18 @@
 
 /** Defaults of the plots panel: about one bucket per pixel column of a wide chart. */
 export const REDUCTION_DEFAULTS = {
-  /** Buckets per series when the host reduces a run's train records. */
-  buckets: 1000,
+  /** Buckets per series when the host reduces a run's train records (up to 4 points each: min and max of loss and of gradNorm). */
+  buckets: 500,
   /** A train series is reduced only when it holds more than this many buckets' worth of points. */
   reduceAboveFactor: 8,
 } as const;
 
-/** How many buckets a panel with `maxPointsPerLine` (a user setting) uses: two points (min, max) per bucket. */
+/**
+ * How many buckets a panel with `maxPointsPerLine` (a user setting) uses: a train record is kept
+ * for the min and the max of loss and of gradNorm, so up to 4 records per bucket.
+ */
 export function bucketsFor(maxPointsPerLine: number): number {
-  return Math.max(50, Math.floor((Number.isFinite(maxPointsPerLine) ? maxPointsPerLine : 2 * REDUCTION_DEFAULTS.buckets) / 2));
+  return Math.max(50, Math.floor((Number.isFinite(maxPointsPerLine) ? maxPointsPerLine : 4 * REDUCTION_DEFAULTS.buckets) / 4));
 }
 
 /** Whether a series of `n` points is worth reducing to `buckets` buckets. */

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ChartDataReport, HostMessage, WebviewToHost } from '../../protocol/webview';
+import { bucketsFor } from '../../protocol/seriesReduction';
 import { settings } from '../config';
 import { Emitter } from '../../process/emitter';
 import { panelHtml } from './panelHtml';
@@ -208,6 +209,8 @@ export class PlotsPanel implements vscode.Disposable {
 
   private async sendSnapshot(): Promise<void> {
     this.snapshotDue = false;
+    // The webview shrinks live runs with the same buckets (src/protocol/seriesReduction.ts).
+    this.runs.buckets = bucketsFor(settings.maxPointsPerLine());
     const snap = await this.runs.snapshot();
     if (this.disposed || !this.ready) {
       this.snapshotDue = true;

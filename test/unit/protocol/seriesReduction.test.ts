@@ -55,10 +55,10 @@ describe('protocol: min-max series reduction', () => {
   });
 
   it('sizes buckets from the points-per-line setting and reduces only long series', () => {
-    assert.equal(bucketsFor(2000), 1000);
+    assert.equal(bucketsFor(2000), 500);
     assert.equal(bucketsFor(10), 50);
-    assert.equal(shouldReduce(8000, 1000), false);
-    assert.equal(shouldReduce(8001, 1000), true);
+    assert.equal(shouldReduce(4000, 500), false);
+    assert.equal(shouldReduce(4001, 500), true);
   });
 });
 

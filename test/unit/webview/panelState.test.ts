@@ -108,8 +108,8 @@ describe('webview panel state: long live runs stay small', () => {
       });
     }
     const run = data.runs[0];
-    // maxPointsPerLine 500: 250 buckets, shrunk whenever above 2000 records.
-    assert.ok(run.train.length <= 2000, `${run.train.length} records held`);
+    // maxPointsPerLine 500: 125 buckets, shrunk whenever above 1000 records.
+    assert.ok(run.train.length <= 1000, `${run.train.length} records held`);
     assert.equal(run.trainReduction?.total, 4000, 'every record counted');
     assert.equal(run.train[0].step, 1);
     assert.equal(run.train[run.train.length - 1].step, 4000);
