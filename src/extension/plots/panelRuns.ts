@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import type { HostToWebview, RunSeries } from '../../protocol/webview';
 import { REDUCTION_DEFAULTS } from '../../protocol/seriesReduction';
+import { yieldToEventLoop } from '../../runs/metricsStream';
 import { buildSnapshot, freeColorIndex, snapshotRunId, type RunsSnapshot, type SnapshotRun } from '../../runs/snapshot';
 import { RunSource } from './runSource';
 
@@ -154,6 +155,8 @@ export class PanelRuns {
     const reductions: Array<RunSeries['trainReduction']> = [];
     for (const source of sources) {
       if (!source.summary) continue;
+      // Reducing a run of 1M records takes tens of milliseconds: let the host breathe between runs.
+      if (source.train.length > 100_000) await yieldToEventLoop();
       const { records, reduction } = source.train.reduce(this.buckets);
       reductions.push(reduction);
       shown.push({
