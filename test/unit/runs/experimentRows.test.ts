@@ -67,14 +67,14 @@ describe('runs: experiment rows (differing hyperparameters)', () => {
     before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-exprows-'))));
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it('reads experiment.yaml of a seed-grouped sweep: tau and seed differ, the same in the panel and the report', () => {
+    it('reads experiment.yaml of a seed-grouped sweep: tau and seed differ, the same in the panel and the report', async () => {
       const sweep = writeSeedSweep(path.join(dir, 'sweep'));
       const report = loadReportSnapshot([sweep.sweepDir]);
       assert.equal(report.runs.length, 15);
       assert.deepEqual(report.runs[4].parameters, { seed: 2, 'model.tau': 0.001 });
       const panel = new PanelRuns();
       for (const d of sweep.runDirs) panel.add(d);
-      assert.deepEqual(panel.snapshot().runs, report.runs);
+      assert.deepEqual((await panel.snapshot()).runs, report.runs);
     });
 
     it('reads a missing or broken experiment.yaml as null, and a rewritten one anew', () => {

@@ -124,8 +124,15 @@ export class App {
     return chartReport(this.specs, drawn);
   }
 
+  /** The EMA weight the user chose (the host smooths long runs with it, on their full series). */
+  get smoothing(): number {
+    return this.view.smoothing;
+  }
+
   private setView(patch: Partial<ViewOptions>): void {
+    const smoothingBefore = this.view.smoothing;
     this.view = sanitizeViewOptions({ ...this.view, ...patch });
+    if (this.view.smoothing !== smoothingBefore) this.api.postMessage({ type: 'viewOptions', smoothing: this.view.smoothing });
     if (patch.hiddenRuns) this.runsDirty = true;
     this.api.setState({ version: STATE_VERSION, view: this.view });
     this.schedule();
