@@ -3,7 +3,7 @@
  * there yet (in `model` and `task`, only those that apply to the kind written there), and for
  * values the enum members, `auto`, `null`, the default and the examples.
  */
-import { isArraySchema, isObjectSchema, propertyNames, schemaAt, type SchemaNode } from '../jsonSchema';
+import { isArraySchema, isObjectSchema, propertyNames, propertySchema, schemaAt, type SchemaNode } from '../jsonSchema';
 import { MODEL_KINDS, TASK_KINDS } from '../schema';
 import { literalValues } from '../schemaDescribe';
 import { cursorContext } from './cursorContext';
@@ -53,9 +53,9 @@ function keyItems(
   if (!isObjectSchema(parent)) return [];
   const required = new Set(parent?.required ?? []);
   return propertyNames(parent)
-    .filter((key) => !present.includes(key) && appliesToChosenKind(path, parent!.properties![key], presentValues))
+    .filter((key) => !present.includes(key) && appliesToChosenKind(path, propertySchema(parent, key)!, presentValues))
     .map((key, order) => {
-      const node = parent!.properties![key];
+      const node = propertySchema(parent, key)!;
       // A section opens a nested block (block style); a leaf or a list takes its value on the line.
       const nested = node.type === 'object' && indent >= 0;
       const insertText = colonFollows ? key : nested ? `${key}:\n${' '.repeat(indent + 2)}` : `${key}: `;
