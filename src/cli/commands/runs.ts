@@ -1,12 +1,13 @@
 /**
- * `hrnn runs [folder...] [--json]`: lists the runs and sweeps found below the given folders (default:
- * the current folder), through the same discovery and liveness code as the VS Code runs view, so a
- * run whose trainer died reads `crashed` here too. Free of the engine and vscode.
+ * `hrnn runs [folder...] [--json] [--exclude GLOB]`: lists the runs and sweeps found below the given
+ * folders (default: the current folder), through the same discovery, search scope and liveness code as
+ * the VS Code runs view, so a run whose trainer died reads `crashed` here too. Free of the engine and vscode.
  */
 import path from 'node:path';
 import { formatMetric } from '../../protocol/format';
 import { headlineMetric, type RunSummary } from '../../protocol/records';
 import { discoverRunsUnder, type FoundRun } from '../../runs/discovery';
+import { RunSearchScope } from '../../runs/searchScope';
 import { parseCommandLine, usageText } from '../args';
 import { RUNS_COMMAND } from '../commandSpecs';
 import { EXIT, type CliIo } from '../io';
@@ -54,10 +55,11 @@ export function runRuns(argv: readonly string[], io: CliIo): number {
     return EXIT.ok;
   }
   const roots = parsed.positionals.length ? parsed.positionals : ['.'];
+  const scope = RunSearchScope.withExtra(parsed.values.get('exclude') ?? []);
   const found: FoundRun[] = [];
   const seen = new Set<string>();
   for (const root of roots) {
-    const under = discoverRunsUnder(path.resolve(root));
+    const under = discoverRunsUnder(path.resolve(root), { scope });
     for (const run of [...under.runs, ...under.sweeps.flatMap((s) => s.runs)]) {
       if (seen.has(run.runDir)) continue;
       seen.add(run.runDir);
