@@ -20,6 +20,8 @@ const wasmFile = path.join(nativeDir, 'wasm', 'hrnn_kernel.wasm');
 const wasmRecord = wasmFile + '.json';
 
 const ADDON_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_napi.c', 'binding.gyp'];
+/** The C files compiled into the addon (binding.gyp lists the same). */
+const ADDON_C_SOURCES = ['hrnn_kernel.c', 'hrnn_napi.c'];
 const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_wasm.c'];
 /** Flags of the wasm build, relative source paths: the output depends only on these and clang's version. */
 export const WASM_FLAGS = [
@@ -126,8 +128,7 @@ function buildWithCompiler(headers, cc, dir) {
     '-DNAPI_VERSION=8',
     '-DNODE_GYP_MODULE_NAME=hrnn_kernel',
     `-I${path.join(headers, 'include', 'node')}`,
-    'hrnn_kernel.c',
-    'hrnn_napi.c',
+    ...ADDON_C_SOURCES,
     '-o',
     out,
     '-lpthread',
@@ -135,6 +136,21 @@ function buildWithCompiler(headers, cc, dir) {
   const r = spawnSync(cc, args, { cwd: nativeDir, encoding: 'utf8' });
   if (r.status !== 0) return `${cc} failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`;
   return install(out);
+}
+
+/**
+ * An addon for another machine (the prebuilt addons of the platform packages, scripts/package.mjs):
+ * `cc` may be a cross compiler, `march` names the instruction-set level (never -march=native).
+ * Throws with the compiler's message on failure. Headers: Node's include/node (node_api.h).
+ */
+export function compileAddonFor({ cc, march, out }) {
+  const headers = nodeHeadersDir();
+  if (!headers) throw new Error('Node headers (include/node/node_api.h) not found');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const flags = NATIVE_FLAGS.map((f) => (f === '-march=native' ? `-march=${march}` : f));
+  const args = [...flags, '-shared', '-fPIC', '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=hrnn_kernel', `-I${path.join(headers, 'include', 'node')}`];
+  execFileSync(cc, [...args, ...ADDON_C_SOURCES, '-o', out, '-lpthread'], { cwd: nativeDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  return out;
 }
 
 /** Checks that a freshly built addon loads, then renames it into place. */

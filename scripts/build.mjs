@@ -80,6 +80,11 @@ async function writeSchema() {
   fs.rmSync(out, { force: true });
 }
 
+if (production && process.env.HRNN_PACKAGE_BUILT) {
+  // `vsce package` started by scripts/package.mjs, which has just built everything once.
+  console.log('[build] production build already done by scripts/package.mjs');
+  process.exit(0);
+}
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('[build] watching');
