@@ -33,6 +33,12 @@ export function nativeAddonPath(): string | null {
   return root ? path.join(root, 'native', 'build', 'Release', 'hrnn_kernel.node') : null;
 }
 
+/** The relaxed-SIMD WebAssembly build (FMA), used where the engine has relaxed SIMD (wasmKernel.ts). */
+export function relaxedWasmModulePath(): string | null {
+  const root = packageRoot();
+  return root ? path.join(root, 'native', 'wasm', 'hrnn_kernel.relaxed.wasm') : null;
+}
+
 /** The WebAssembly build shipped in the package (rebuilt by scripts/build-native.mjs when clang is present). */
 export function wasmModulePath(): string | null {
   const root = packageRoot();
