@@ -17,4 +17,8 @@ export interface HamiltonianRnnApi {
   statusBarText(): string;
   /** Whether the experiment editor support (diagnostics, completion, hover) is wired in. */
   readonly editorSupport: boolean;
+  /** The folder of the `hrnn` launchers that the terminals' PATH starts with. */
+  readonly terminalBinDir: string;
+  /** Where "Build Native Kernel" puts the addon for this version and platform (it may not exist). */
+  readonly nativeAddonPath: string;
 }

@@ -8,6 +8,7 @@ import type { HamiltonianRnnApi } from './api';
 import { settings } from './config';
 import { NEW_EXPERIMENT_COMMAND, newExperiment, registerEditorSupport } from './editor';
 import { isExperimentDocument } from './experimentFiles';
+import { NativeKernelSupport } from './native/nativeKernelSupport';
 import { Notifier } from './notifier';
 import { PlotsPanelManager } from './plots/plotsPanelManager';
 import { RunCommands } from './runsView/runCommands';
@@ -15,6 +16,7 @@ import { RUNS_VIEW_ID, RunsTreeProvider } from './runsView/runsTree';
 import { TrainingStatusBar } from './training/statusBar';
 import { TrainingSupervisor } from './training/supervisor';
 import { TrainingController } from './training/trainingController';
+import { registerTerminalCommand } from './terminal/terminalCommand';
 
 let supervisorForDeactivate: TrainingSupervisor | undefined;
 
@@ -73,6 +75,10 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
   updateEditorContext(vscode.window.activeTextEditor);
 
   const editorSupport = registerEditor(context);
+  // The native kernel (Build Native Kernel, the notice when wasm runs) and `hrnn` in terminals (issue 12).
+  const nativeKernel = new NativeKernelSupport(context, notifier, log, supervisor);
+  context.subscriptions.push(nativeKernel);
+  const terminalBinDir = registerTerminalCommand(context);
 
   return {
     supervisor,
@@ -81,6 +87,8 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     notifier,
     statusBarText: () => statusBar.text,
     editorSupport,
+    terminalBinDir,
+    nativeAddonPath: nativeKernel.addonPath,
   };
 }
 
