@@ -74,10 +74,10 @@ function copyNodeApiHeaders() {
   for (const h of NODE_API_HEADERS) fs.copyFileSync(path.join(headers, h), path.join(dest, h));
 }
 
-/** A .vscodeignore for one package: the shared one, with every other target's prebuilt addon left out. */
+/** A .vscodeignore for one package: the shared one, plus this target's prebuilt addons. */
 function ignoreFileFor(target) {
-  const lines = [fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8'), '# scripts/package.mjs: this package’s prebuilt addon only', 'native/prebuilt/**'];
-  if (target !== 'universal') lines.push(`!native/prebuilt/${target}/*/hrnn_kernel.node`);
+  const lines = [fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8')];
+  if (target !== 'universal') lines.push('# scripts/package.mjs: this package’s prebuilt addons', `!native/prebuilt/${target}/*/hrnn_kernel.node`);
   const file = path.join(buildDir, `vscodeignore-${target}`);
   fs.writeFileSync(file, lines.join('\n') + '\n');
   return file;
