@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// `npm run reproduce`: trains the README's experiments with their pinned seeds, then writes what the
+// README shows from those runs: PNG figures (the plots panel's own charts, drawn by `hrnn report` in
+// headless Chromium) into docs/images/ and the result tables into docs/results.md. Every figure and
+// number in the README that cites this command comes from here, never typed in by hand.
+//
+//   node scripts/reproduce.mjs [--quick] [--out DIR] [--only NAME[,NAME]] [--keep-runs]
+//
+// --quick trains each experiment for a handful of steps (CI checks the pipeline with it in about a
+// minute); its figures are smoke output, not results, and it writes to a temporary folder unless
+// --out is given. Needs a build (dist/cli.js) and Debian's chromium (CHROMIUM_PATH overrides).
+// Depends on the CLI and playwright-core only, not on the engine's modules.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'bin', 'hrnn.js');
+
+/**
+ * The README's experiments. `figures` are chart cards of the report, by their title; `quick` are the
+ * overrides of --quick (few steps, small evaluation) that keep the pipeline's shape.
+ */
+const EXPERIMENTS = [
+  {
+    name: 'gradient',
+    file: 'examples/hamiltonian-vs-tanh-T1000.hrnn.yaml',
+    caption: 'Hamiltonian RNN vs tanh RNN, adding problem T = 1000',
+    figures: [
+      { card: 'Hidden-state gradient', png: 'gradient-over-time.png' },
+      { card: 'Hidden-state norms', png: 'state-norms.png' },
+    ],
+    quick: ['training.steps=4', 'training.evalEvery=2', 'probes.every=2', 'task.length=60', 'task.testSize=32'],
+  },
+  {
+    name: 'tau-window',
+    file: 'examples/tau-sweep-T200.hrnn.yaml',
+    caption: 'The tau window: adding problem T = 200, reservoir mode',
+    parallel: 2,
+    figures: [
+      { card: 'Final metric against', png: 'tau-window.png' },
+      { card: 'Experiments', png: 'experiments-table.png' },
+    ],
+    quick: ['training.steps=4', 'training.evalEvery=2', 'probes.every=2', 'task.length=40', 'task.testSize=32'],
+  },
+];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    only: { type: 'string' },
+    'keep-runs': { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick;
+const outDir = path.resolve(values.out ?? (quick ? fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-reproduce-')) : path.join(root, 'docs')));
+const only = values.only ? new Set(values.only.split(',')) : null;
+const chosen = EXPERIMENTS.filter((e) => !only || only.has(e.name));
+if (chosen.length === 0) fail(`--only ${values.only}: no such experiment (${EXPERIMENTS.map((e) => e.name).join(', ')})`);
+
+const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-reproduce-runs-'));
+const imagesDir = path.join(outDir, 'images');
+fs.mkdirSync(imagesDir, { recursive: true });
+
+function fail(message) {
+  console.error(`reproduce: ${message}`);
+  process.exit(1);
+}
+
+/** Runs the CLI; its stdout (the folder it wrote) is returned, stderr streams through. */
+function hrnn(args) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) fail(`hrnn ${args.join(' ')} exited with ${r.status}`);
+  return r.stdout.trim();
+}
+
+function train(experiment) {
+  const args = ['train', path.join(root, experiment.file), '--runs-dir', path.join(runsDir, experiment.name)];
+  if (experiment.parallel) args.push('--parallel', String(Math.min(experiment.parallel, os.cpus().length)));
+  if (quick) for (const set of experiment.quick) args.push('--set', set);
+  const printed = hrnn(args).split('\n').filter(Boolean);
+  // A sweep prints its members' folders, then the sweep folder last; a single run prints one folder.
+  return printed[printed.length - 1];
+}
+
+/** The runs below a folder as `hrnn runs --json` lists them (one JSON object a line), in run-id order. */
+function listRuns(folder) {
+  const runs = hrnn(['runs', folder, '--json'])
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  return runs.sort((a, b) => a.runId.localeCompare(b.runId, 'en', { numeric: true }));
+}
+
+function resultsTable(experiment, runs) {
+  const lines = [
+    `### ${experiment.caption}`,
+    '',
+    `\`${experiment.file}\``,
+    '',
+    '| run | status | steps | metric (test, best evaluation) | wall time |',
+    '|---|---|---:|---|---:|',
+  ];
+  for (const r of runs) {
+    const metric = r.metric ? `${r.metric.name} ${Number(r.metric.value).toPrecision(3)}` : '';
+    const seconds = r.startedAt && r.endedAt ? `${((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000).toFixed(0)} s` : '';
+    lines.push(`| ${r.runId} | ${r.status} | ${r.stepsDone}/${r.totalSteps} | ${metric} | ${seconds} |`);
+  }
+  return lines.join('\n');
+}
+
+async function screenshotCards(page, reportFile, figures) {
+  await page.goto(`file://${reportFile}`);
+  // Charts animate only on their first draw; give them a frame or two to settle.
+  await page.waitForTimeout(500);
+  for (const figure of figures) {
+    const card = page
+      .locator('section.card')
+      .filter({ has: page.locator('h2', { hasText: figure.card }) })
+      .first();
+    if ((await card.count()) === 0) fail(`${reportFile}: no chart card titled "${figure.card}"`);
+    await card.locator('canvas, table, svg').first().waitFor({ state: 'visible' });
+    await card.screenshot({ path: path.join(imagesDir, figure.png) });
+    console.log(`reproduce: ${path.relative(root, path.join(imagesDir, figure.png))}`);
+  }
+}
+
+const browserPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!fs.existsSync(browserPath)) fail(`${browserPath} not found: install Debian's chromium or set CHROMIUM_PATH`);
+const browser = await chromium.launch({ executablePath: browserPath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+const sections = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
+  for (const experiment of chosen) {
+    const t0 = Date.now();
+    const folder = train(experiment);
+    const reportFile = path.join(runsDir, `${experiment.name}.html`);
+    hrnn(['report', folder, '--out', reportFile, '--theme', 'light', '--title', experiment.caption]);
+    await screenshotCards(page, reportFile, experiment.figures);
+    sections.push(resultsTable(experiment, listRuns(folder)));
+    console.log(`reproduce: ${experiment.name} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+} finally {
+  await browser.close();
+}
+
+const header = [
+  '# Results reproduced by `npm run reproduce`',
+  '',
+  `Written by \`node scripts/reproduce.mjs${quick ? ' --quick' : ''}\` on ${new Date().toISOString()} (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
+  quick ? '**Quick mode: a few steps per experiment, to check the pipeline. These are not results.**' : '',
+  '',
+].filter((l, i, all) => l !== '' || all[i - 1] !== '');
+fs.writeFileSync(path.join(outDir, 'results.md'), [...header, ...sections.map((s) => s + '\n')].join('\n'));
+console.log(`reproduce: ${path.join(outDir, 'results.md')}`);
+if (!values['keep-runs']) fs.rmSync(runsDir, { recursive: true, force: true });
+else console.log(`reproduce: runs kept in ${runsDir}`);

@@ -1,0 +1,39 @@
+/**
+ * `npm run reproduce --quick` (issue 11): the pipeline that writes the README's figures and tables
+ * trains every README experiment for a few steps, draws the report's chart cards in headless
+ * Chromium and writes results.md whose rows are the runs' own summaries. Checks the files, not
+ * the (quick, meaningless) numbers. Runs the script as a process, like CI and users do.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+describe('npm run reproduce --quick', function () {
+  this.timeout(300_000);
+  let out: string;
+  before(() => (out = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-reproduce-test-'))));
+  after(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  it('trains the README experiments and writes their figures and result tables', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/reproduce.mjs'), '--quick', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const images = fs.readdirSync(path.join(out, 'images')).sort();
+    assert.deepEqual(images, ['experiments-table.png', 'gradient-over-time.png', 'state-norms.png', 'tau-window.png']);
+    for (const image of images) {
+      const bytes = fs.readFileSync(path.join(out, 'images', image));
+      assert.ok(bytes.subarray(0, 8).equals(PNG_SIGNATURE), `${image} is a PNG`);
+      assert.ok(bytes.length > 5_000, `${image} holds a drawing (${bytes.length} bytes)`);
+    }
+    const results = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
+    assert.match(results, /Quick mode/);
+    // One row per run: 2 of the gradient comparison, 5 of the tau sweep, each completed with its steps.
+    const rows = results.split('\n').filter((l) => /^\| \d+-/.test(l));
+    assert.equal(rows.length, 7, results);
+    for (const row of rows) assert.match(row, /\| completed \| 4\/4 \| mse \d/, row);
+  });
+});
