@@ -6,6 +6,7 @@
 import type { Notifier } from './notifier';
 import type { PlotsPanelManager } from './plots/plotsPanelManager';
 import type { RunsTreeProvider } from './runsView/runsTree';
+import type { SlurmController } from './slurm/slurmController';
 import type { TrainingSupervisor } from './training/supervisor';
 
 export interface HamiltonianRnnApi {
@@ -17,4 +18,6 @@ export interface HamiltonianRnnApi {
   statusBarText(): string;
   /** Whether the experiment editor support (diagnostics, completion, hover) is wired in. */
   readonly editorSupport: boolean;
+  /** Train on Slurm, Cancel Sweep, and following cluster sweeps. */
+  readonly slurm: SlurmController;
 }

@@ -12,6 +12,7 @@ import { Notifier } from './notifier';
 import { PlotsPanelManager } from './plots/plotsPanelManager';
 import { RunCommands } from './runsView/runCommands';
 import { RUNS_VIEW_ID, RunsTreeProvider } from './runsView/runsTree';
+import { CANCEL_SWEEP_COMMAND, SlurmController, TRAIN_ON_SLURM_COMMAND } from './slurm/slurmController';
 import { TrainingStatusBar } from './training/statusBar';
 import { TrainingSupervisor } from './training/supervisor';
 import { TrainingController } from './training/trainingController';
@@ -41,6 +42,8 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
   });
   runCommands = new RunCommands({ supervisor, plots, tree, training, notifier });
   const statusBar = new TrainingStatusBar(supervisor);
+  // Looks for sbatch in the background: Train on Slurm appears once it is found.
+  const slurm = new SlurmController({ extensionPath: context.extensionPath, notifier, log, tree, plots, training });
   const treeView = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
 
   const rc = runCommands;
@@ -63,6 +66,9 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     command('hamiltonianRnn.runs.resume', (...args) => rc.resume(...args)),
     command('hamiltonianRnn.runs.revealFolder', (...args) => rc.revealFolder(...args)),
     command('hamiltonianRnn.runs.delete', (...args) => rc.delete(...args)),
+    slurm,
+    command(TRAIN_ON_SLURM_COMMAND, (arg) => slurm.trainOnSlurm(arg)),
+    command(CANCEL_SWEEP_COMMAND, (...args) => slurm.cancelSweep(...args)),
   );
 
   // Context key for the editor-title run button on modeline experiment files (the file-name case
@@ -81,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     notifier,
     statusBarText: () => statusBar.text,
     editorSupport,
+    slurm,
   };
 }
 
