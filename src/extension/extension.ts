@@ -1,7 +1,8 @@
 /**
  * Entry point of the Hamiltonian RNN Lab extension: wires the trainer supervisor, the commands, the
- * status bar, the runs view, the plots panel (and its restore after a reload) and the editor support
- * for experiment files. Activation stays cheap: nothing here reads runs or starts processes.
+ * status bar, the runs view, the plots panel (and its restore after a reload), Slurm (Train on Slurm,
+ * Cancel Sweep) and the editor support for experiment files. Activation stays cheap: nothing here
+ * reads runs or starts processes (sbatch is looked for on PATH in the background).
  */
 import * as vscode from 'vscode';
 import type { HamiltonianRnnApi } from './api';

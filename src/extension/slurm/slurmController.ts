@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { discoverRuns, type FoundSweep } from '../../runs/discovery';
+import { readSweepSummary } from '../../runs/sweepFolder';
 import { runsDirFor, settings } from '../config';
 import type { Notifier } from '../notifier';
 import type { PlotsPanelManager } from '../plots/plotsPanelManager';
@@ -199,12 +200,22 @@ export class SlurmController implements vscode.Disposable {
   private followInPanel(): void {
     const { plots } = this.deps;
     const panel = plots.current;
-    if (!panel && this.followed.size === 0) return;
-    const add = membersToShow(this.sweeps(), new Set(panel?.runs.runDirs ?? []), this.followed, this.known);
+    // Listing every runs folder costs reads: only while the panel shows a member of an unfinished Slurm sweep, or one was submitted here.
+    const showsClusterSweep = panel?.runs.runDirs.some((d) => isUnfinishedSlurmSweepDir(path.dirname(d))) ?? false;
+    if (!showsClusterSweep && this.followed.size === 0) return;
+    const sweeps = this.sweeps();
+    const add = membersToShow(sweeps, new Set(panel?.runs.runDirs ?? []), this.followed, this.known);
+    // A submitted sweep is followed until it ends.
+    for (const s of sweeps) if (this.followed.has(s.sweepDir) && !isUnfinishedSlurmSweep(s)) this.followed.delete(s.sweepDir);
     if (add.length === 0) return;
     if (panel) panel.addRuns(add);
     else if (settings.openPlotsOnTrain()) plots.show(add, { mode: 'add', preserveFocus: true });
   }
+}
+
+function isUnfinishedSlurmSweepDir(dir: string): boolean {
+  const sweep = readSweepSummary(dir);
+  return sweep?.executor?.kind === 'slurm' && sweep.endedAt === null;
 }
 
 /** The sweep folder of a runs-view sweep node, a folder URI or an absolute path. */
