@@ -94,9 +94,10 @@ export function describeSweep(sweep: SweepSummary, memberStatuses: RunStatus[]):
 
 /**
  * A sweep member without a run folder: queued on Slurm (with Slurm's reason), waiting for its turn
- * among this machine's processes, ended by Slurm before it started, or never submitted.
+ * among this machine's processes, ended by Slurm before it started, never submitted, or left behind
+ * by a sweep that ended without it (`sweepEnded`: a local sweep that was stopped).
  */
-export function describeUnstartedMember(member: SweepSummary['runs'][number]): ItemView {
+export function describeUnstartedMember(member: SweepSummary['runs'][number], sweepEnded = false): ItemView {
   const label = parameterLabel(member.parameters) || member.runId;
   const task = member.scheduler;
   const ending = task?.ended ? slurmEnding(task.ended.state, task.ended.reason) : null;
@@ -110,6 +111,10 @@ export function describeUnstartedMember(member: SweepSummary['runs'][number]): I
       icon: 'debug-stop',
       iconColor: 'disabledForeground',
     };
+  }
+  if (member.status === 'pending' && sweepEnded) {
+    lines.splice(1, 0, 'the sweep ended before this member started');
+    return { label, description: 'not started', tooltip: lines.filter(Boolean).join('\n'), icon: 'circle-slash', iconColor: 'disabledForeground' };
   }
   if (member.status !== 'pending') {
     lines.splice(1, 0, `status: ${member.status}, without a run folder (it never started)`);

@@ -11,7 +11,7 @@ export type RunsNode =
   | { kind: 'run'; runDir: string; found: FoundRun }
   | { kind: 'sweep'; sweepDir: string; found: FoundSweep }
   /** A sweep member without a run folder yet (queued on Slurm, waiting for its turn, or never started). */
-  | { kind: 'unstarted'; sweepDir: string; member: SweepSummary['runs'][number] }
+  | { kind: 'unstarted'; sweepDir: string; member: SweepSummary['runs'][number]; sweepEnded: boolean }
   | { kind: 'empty'; message: string };
 
 /** A sweep's members in member order: run nodes for those with a run folder, `unstarted` nodes for the rest. */
@@ -22,7 +22,7 @@ export function sweepChildren(sweepDir: string, found: FoundSweep): RunsNode[] {
   for (const m of found.sweep.runs) {
     const run = started.get(sweepMemberDir(sweepDir, m.runId));
     if (run) nodes.push({ kind: 'run', runDir: run.runDir, found: run });
-    else if (unstarted.has(m.runId)) nodes.push({ kind: 'unstarted', sweepDir, member: m });
+    else if (unstarted.has(m.runId)) nodes.push({ kind: 'unstarted', sweepDir, member: m, sweepEnded: found.sweep.endedAt !== null });
   }
   return nodes;
 }

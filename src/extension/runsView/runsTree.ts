@@ -113,7 +113,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       return item;
     }
     if (node.kind === 'unstarted') {
-      const item = this.item(describeUnstartedMember(node.member), vscode.TreeItemCollapsibleState.None);
+      const item = this.item(describeUnstartedMember(node.member, node.sweepEnded), vscode.TreeItemCollapsibleState.None);
       // The id its run node will have once it starts, so selection and focus stay on it.
       item.id = sweepMemberDir(node.sweepDir, node.member.runId);
       item.contextValue = 'hamiltonianRnn.unstarted';

@@ -102,6 +102,8 @@ describe('extension: the runs view of a sweep on Slurm', () => {
     const local = describeUnstartedMember({ index: 0, runId: 'r0', parameters: {}, status: 'pending', best: null });
     assert.deepEqual([local.label, local.description, local.icon], ['r0', 'pending', 'clock']);
     assert.equal(describeUnstartedMember({ index: 0, runId: 'r0', parameters: {}, status: 'failed', best: null }).description, 'failed, never started');
+    // A local sweep stopped before this member's turn: it will not start.
+    assert.equal(describeUnstartedMember({ index: 0, runId: 'r0', parameters: {}, status: 'pending', best: null }, true).description, 'not started');
   });
 
   it('a member Slurm stopped at its time limit says so before its status; a running one names its Slurm task', () => {
