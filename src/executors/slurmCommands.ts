@@ -209,3 +209,22 @@ export function schedulerStatusWord(task: SchedulerTask | undefined): string | n
   if (task.ended) return slurmEnding(task.ended.state, task.ended.reason)?.word ?? null;
   return null;
 }
+
+/** What Slurm's common reasons for a waiting task mean, for a tooltip; null for one not known here. */
+export function slurmReasonText(reason: string | undefined): string | null {
+  const known: Record<string, string> = {
+    Priority: 'waiting for jobs of higher priority',
+    Resources: 'waiting for free resources (CPUs, memory, nodes)',
+    JobArrayTaskLimit: "waiting: the array's limit of tasks at a time (executor.maxConcurrent) is reached",
+    QOSMaxJobsPerUserLimit: 'waiting: your limit of jobs at a time (QOS) is reached',
+    AssocMaxJobsLimit: "waiting: your account's limit of jobs at a time is reached",
+    BeginTime: 'waiting for its start time',
+    Dependency: 'waiting for the jobs it depends on',
+    ReqNodeNotAvail: 'waiting: a node it needs is not available (down, drained or reserved)',
+    PartitionTimeLimit: "held: its time limit is more than the partition's; it will not start (lower executor.time)",
+    PartitionDown: 'waiting: the partition is down',
+    JobHeldUser: 'held by the user (scontrol release lets it start)',
+    JobHeldAdmin: 'held by an administrator',
+  };
+  return reason ? (known[reason] ?? null) : null;
+}

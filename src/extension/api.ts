@@ -7,6 +7,7 @@ import type { EventLoopMonitor } from './eventLoopMonitor';
 import type { Notifier } from './notifier';
 import type { PlotsPanelManager } from './plots/plotsPanelManager';
 import type { RunsTreeProvider } from './runsView/runsTree';
+import type { SlurmController } from './slurm/slurmController';
 import type { TrainingSupervisor } from './training/supervisor';
 
 export interface HamiltonianRnnApi {
@@ -24,4 +25,6 @@ export interface HamiltonianRnnApi {
   readonly terminalBinDir: string;
   /** Where "Build Native Kernel" puts the addon for this version and platform (it may not exist). */
   readonly nativeAddonPath: string;
+  /** Train on Slurm, Cancel Sweep, and following cluster sweeps. */
+  readonly slurm: SlurmController;
 }

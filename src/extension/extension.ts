@@ -1,7 +1,8 @@
 /**
  * Entry point of the Hamiltonian RNN Lab extension: wires the trainer supervisor, the commands, the
- * status bar, the runs view, the plots panel (and its restore after a reload) and the editor support
- * for experiment files. Activation stays cheap: nothing here reads runs or starts processes.
+ * status bar, the runs view, the plots panel (and its restore after a reload), Slurm (Train on Slurm,
+ * Cancel Sweep) and the editor support for experiment files. Activation stays cheap: nothing here
+ * reads runs or starts processes (sbatch is looked for on PATH in the background).
  */
 import * as vscode from 'vscode';
 import type { HamiltonianRnnApi } from './api';
@@ -14,6 +15,7 @@ import { EventLoopMonitor } from './eventLoopMonitor';
 import { PlotsPanelManager } from './plots/plotsPanelManager';
 import { RunCommands } from './runsView/runCommands';
 import { RUNS_VIEW_ID, RunsTreeProvider } from './runsView/runsTree';
+import { CANCEL_SWEEP_COMMAND, SlurmController, TRAIN_ON_SLURM_COMMAND } from './slurm/slurmController';
 import { TrainingStatusBar } from './training/statusBar';
 import { TrainingSupervisor } from './training/supervisor';
 import { TrainingController } from './training/trainingController';
@@ -44,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
   });
   runCommands = new RunCommands({ supervisor, plots, tree, training, notifier });
   const statusBar = new TrainingStatusBar(supervisor);
+  // Looks for sbatch in the background: Train on Slurm appears once it is found.
+  const slurm = new SlurmController({ extensionPath: context.extensionPath, notifier, log, tree, plots, training });
   const treeView = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
 
   const rc = runCommands;
@@ -66,6 +70,9 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     command('hamiltonianRnn.runs.resume', (...args) => rc.resume(...args)),
     command('hamiltonianRnn.runs.revealFolder', (...args) => rc.revealFolder(...args)),
     command('hamiltonianRnn.runs.delete', (...args) => rc.delete(...args)),
+    slurm,
+    command(TRAIN_ON_SLURM_COMMAND, (arg) => slurm.trainOnSlurm(arg)),
+    command(CANCEL_SWEEP_COMMAND, (...args) => slurm.cancelSweep(...args)),
   );
 
   // Context key for the editor-title run button on modeline experiment files (the file-name case
@@ -93,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     eventLoop,
     terminalBinDir,
     nativeAddonPath: nativeKernel.addonPath,
+    slurm,
   };
 }
 

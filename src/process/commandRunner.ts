@@ -1,8 +1,10 @@
 /**
  * Runs a short external command to completion and hands back what it printed: the batch-system
- * commands (sbatch, squeue, scontrol, scancel) of src/executors/. Asynchronous, never through a
+ * commands (sbatch, squeue, scontrol, scancel) of src/executors/, and the VS Code extension's short
+ * calls of the CLI (submit a sweep to Slurm, cancel it, look at its queue). Asynchronous, never through a
  * shell (arguments go as given), with a time limit so a hung controller cannot hang the caller.
- * Also tells whether a command is on the PATH. Depends on nothing but Node.
+ * Also tells whether a command is on the PATH (synchronously for the CLI, asynchronously for the
+ * extension host). Depends on nothing but Node.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,6 +49,24 @@ export function findOnPath(command: string, envPath = process.env.PATH ?? ''): s
     try {
       fs.accessSync(candidate, fs.constants.X_OK);
       if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+/**
+ * findOnPath without blocking the caller's thread (the VS Code extension host asks at activation,
+ * where a slow network file system on PATH must not stall it).
+ */
+export async function findOnPathAsync(command: string, envPath = process.env.PATH ?? ''): Promise<string | null> {
+  for (const dir of envPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, command);
+    try {
+      await fs.promises.access(candidate, fs.constants.X_OK);
+      if ((await fs.promises.stat(candidate)).isFile()) return candidate;
     } catch {
       // not here
     }

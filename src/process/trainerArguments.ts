@@ -1,7 +1,8 @@
 /**
- * The command lines of the two kinds of trainer process, kept side by side so that both stay in
- * step with the flags of `hrnn train` (src/cli/commands/train.ts): one experiment started by the
- * extension, and one member of a `--parallel` sweep started by the CLI. Pure; depends on nothing.
+ * The command lines of the kinds of trainer process, kept side by side so that all stay in step with
+ * the flags of `hrnn train` (src/cli/commands/train.ts): one experiment started by the extension, one
+ * member of a `--parallel` sweep started by the CLI, one member as a batch-system task, and the
+ * extension's submission of a sweep to Slurm. Pure; depends on nothing.
  */
 
 export interface TrainArgumentsInput {
@@ -63,4 +64,22 @@ export function batchTaskArguments(input: BatchTaskArgumentsInput): string[] {
     input.executor,
     ...input.passThrough,
   ];
+}
+
+export interface SlurmSubmitArgumentsInput {
+  experimentFile: string;
+  runsDir: string;
+  /** Passed as `--backend` to every member; undefined: the experiment file decides. */
+  backend?: string;
+}
+
+/**
+ * `train <file> --executor slurm --detach --runs-dir <dir> [--backend B]`: what the extension runs for
+ * "Train on Slurm". It submits the sweep as one job array and returns (printing the job id and the
+ * sweep folder); the members then write their run folders into the shared runs folder.
+ */
+export function slurmSubmitArguments(input: SlurmSubmitArgumentsInput): string[] {
+  const args = ['train', input.experimentFile, '--executor', 'slurm', '--detach', '--runs-dir', input.runsDir];
+  if (input.backend) args.push('--backend', input.backend);
+  return args;
 }

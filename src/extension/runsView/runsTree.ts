@@ -3,20 +3,22 @@
  * each workspace folder, and every other folder that holds runs (e.g. `examples/runs/` written by
  * `hrnn train examples/x.yaml` in a terminal), found once in the background and then by a watcher,
  * skipping the folders `hamiltonianRnn.runs.exclude` names (the same rule and defaults as `hrnn runs`).
- * It re-reads the folders when they change on disk and follows live runs at a modest rate.
+ * It re-reads the folders when they change on disk and follows live runs at a modest rate. A sweep
+ * lists its members not started yet too (queued on Slurm, with Slurm's reason), in member order.
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunStatus } from '../../protocol/records';
-import { discoverRuns, runsRootOf, type FoundRun, type FoundSweep } from '../../runs/discovery';
+import { discoverRuns, runsRootOf, type FoundRun } from '../../runs/discovery';
+import { sweepMemberDir } from '../../runs/layout';
 import { RunSearchScope } from '../../runs/searchScope';
 import { allRunsDirs, settings } from '../config';
 import { Throttle } from '../plots/throttle';
 import type { TrainingSupervisor } from '../training/supervisor';
-import { describeRun, describeSweep, type ItemView } from './runDescriptions';
+import { describeRun, describeSweep, describeUnstartedMember, type ItemView } from './runDescriptions';
+import { sweepChildren, sweepContextValueOf, type RunsNode } from './runNodes';
 
-export type RunsNode =
-  { kind: 'run'; runDir: string; found: FoundRun } | { kind: 'sweep'; sweepDir: string; found: FoundSweep } | { kind: 'empty'; message: string };
+export type { RunsNode };
 
 export const RUNS_VIEW_ID = 'hamiltonianRnn.runs';
 
@@ -87,7 +89,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   getChildren(node?: RunsNode): RunsNode[] {
-    if (node?.kind === 'sweep') return node.found.runs.map((r) => ({ kind: 'run', runDir: r.runDir, found: r }));
+    if (node?.kind === 'sweep') return sweepChildren(node.sweepDir, node.found);
     if (node) return [];
     const sweeps: RunsNode[] = [];
     const runs: RunsNode[] = [];
@@ -111,12 +113,19 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       );
       const item = this.item(view, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = node.sweepDir;
-      item.contextValue = 'hamiltonianRnn.sweep';
+      item.contextValue = sweepContextValueOf(node.found.sweep);
       item.resourceUri = vscode.Uri.file(node.sweepDir);
       return item;
     }
+    if (node.kind === 'unstarted') {
+      const item = this.item(describeUnstartedMember(node.member, node.sweepEnded), vscode.TreeItemCollapsibleState.None);
+      // The id its run node will have once it starts, so selection and focus stay on it.
+      item.id = sweepMemberDir(node.sweepDir, node.member.runId);
+      item.contextValue = 'hamiltonianRnn.unstarted';
+      return item;
+    }
     const live = this.supervisor.activeSessions.flatMap((s) => s.runList).find((r) => r.runDir === node.runDir);
-    const view = describeRun(node.found.summary, live);
+    const view = describeRun(node.found.summary, live, node.found.scheduler);
     const item = this.item(view, vscode.TreeItemCollapsibleState.None);
     item.id = node.runDir;
     item.contextValue = contextValueOf(live?.status ?? node.found.summary.status, node.found.summary.status);
@@ -126,8 +135,8 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   }
 
   getParent(node: RunsNode): RunsNode | undefined {
-    if (node.kind !== 'run' || !node.found.sweepDir) return undefined;
-    const sweepDir = node.found.sweepDir;
+    const sweepDir = node.kind === 'unstarted' ? node.sweepDir : node.kind === 'run' ? node.found.sweepDir : undefined;
+    if (!sweepDir) return undefined;
     const found = discoverRuns(path.dirname(sweepDir)).sweeps.find((s) => s.sweepDir === sweepDir);
     return found ? { kind: 'sweep', sweepDir, found } : undefined;
   }

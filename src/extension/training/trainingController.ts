@@ -77,7 +77,8 @@ export class TrainingController implements vscode.Disposable {
     return this.launch(name, experiment, { experimentFile: experiment.fsPath, runsDir: path.dirname(runDir), resumeFrom: runDir });
   }
 
-  private trusted(name: string): boolean {
+  /** Whether the workspace is trusted to start processes with its settings; tells the user when not (Train on Slurm asks too). */
+  trusted(name: string): boolean {
     if (vscode.workspace.isTrusted) return true;
     // Not awaited: the command returns while the notification waits for the user.
     void this.deps.notifier
@@ -154,7 +155,8 @@ export class TrainingController implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
-  private async pickExperiment(arg: unknown): Promise<vscode.Uri | undefined> {
+  /** The experiment a command is for: its argument, the active editor's, the only one, or one the user picks. */
+  async pickExperiment(arg: unknown): Promise<vscode.Uri | undefined> {
     if (arg instanceof vscode.Uri) return arg;
     const runExperiment = experimentOfRun(arg);
     if (runExperiment) return vscode.Uri.file(runExperiment);
