@@ -25,6 +25,9 @@ export interface TrainRecord {
   loss: number;
   /** Global norm of the parameter gradient, before clipping. */
   gradNorm: number;
+  /** Norm of each parameter group's gradient before clipping (only with `gradClipScope: per-group`). */
+  gradNormByGroup?: { readout?: number; recurrent?: number };
+  /** The readout's learning rate at this step (after the schedule). */
   lr: number;
   wallMs: number;
 }

@@ -1,7 +1,9 @@
 /**
- * A sequence-to-one model: a recurrent cell, then a linear readout from the features of the last
- * step (optionally standardised with statistics fixed at initialisation). Pure tfjs: no I/O, no
- * training loop (that is engine/train), so it is tested in Node on tiny shapes.
+ * A sequence model: a recurrent cell, then a linear readout from the features of the last step, of
+ * the mean over all steps (`readoutPool: mean`), or of each output step of a sequence-to-sequence
+ * task (copy), optionally standardised with statistics fixed at initialisation and with dropout
+ * during training. Pure tfjs: no I/O, no training loop (that is engine/train), so it is tested in
+ * Node on tiny shapes.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
@@ -9,9 +11,16 @@ import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { TaskOutput } from '../tasks/task';
 import type { CellRun, RecurrentCell, RunOptions } from './cell';
+import { dropoutBetweenLayers } from './dropout';
 import { HamiltonianCell } from './hamiltonian';
 import { mm, uniformFanIn, variableFrom } from './ops';
 import { createPeerCell } from './peers';
+
+/** What a forward pass may add to the cell's run options. */
+export interface ForwardOptions extends RunOptions {
+  /** Training: the seed of this step's dropout masks (absent: no dropout, as in evaluation). */
+  dropoutSeed?: number;
+}
 
 export class SequenceModel {
   readonly cell: RecurrentCell;
@@ -49,7 +58,7 @@ export class SequenceModel {
   /** Measures the readout features' mean and std once (readoutNorm: fixed) and keeps them. */
   fitReadoutStatistics(inputs: SequenceInputs): void {
     const stats = tf.tidy(() => {
-      const { features } = this.cell.run(inputs);
+      const { features } = this.features(inputs);
       const { mean, variance } = tf.moments(features, 0);
       // A floor keeps features that barely vary (e.g. untouched neurons) from blowing up.
       return { mean: mean as tf.Tensor1D, std: tf.sqrt(tf.add(variance, 1e-6)) as tf.Tensor1D };
@@ -66,10 +75,51 @@ export class SequenceModel {
     return tf.add(mm(f, Q), c) as tf.Tensor2D;
   }
 
-  /** Outputs [B, out] (regression value or class logits) and the cell's run. */
-  forward(inputs: SequenceInputs, opts?: RunOptions): { output: tf.Tensor2D; run: CellRun } {
-    const run = this.cell.run(inputs, opts);
-    return { output: this.readout(run.features), run };
+  /** Output steps of a sequence-to-sequence task (the last K steps), or 0 for one output at the end. */
+  get outputSteps(): number {
+    return this.output.kind === 'classification' ? (this.output.outputSteps ?? 0) : 0;
+  }
+
+  /**
+   * The readout features: [B, F] from the last step or the mean over steps, or [K * B, F] for the K
+   * output steps (time-major rows, as the targets). Anything but the last step needs every state,
+   * hence the composite implementation.
+   */
+  private features(inputs: SequenceInputs, opts: RunOptions = {}): { features: tf.Tensor2D; run: CellRun } {
+    const K = this.outputSteps;
+    const pool = this.config.readoutPool ?? 'last';
+    if (K === 0 && pool === 'last') {
+      const run = this.cell.run(inputs, opts);
+      return { features: run.features, run };
+    }
+    const run = this.cell.run(inputs, { ...opts, collect: true, composite: true });
+    const states = run.states!;
+    // [y_n; z_n] where the cell's features are position and momentum (readout: yz), else y_n (h_n).
+    const both = states.momentum !== undefined && this.cell.featureSize === 2 * this.cell.hidden;
+    const at = (n: number) => (both ? (tf.concat([states.primary[n], states.momentum![n]], 1) as tf.Tensor2D) : states.primary[n]);
+    if (K > 0) {
+      const T = states.primary.length;
+      return {
+        features: tf.concat(
+          Array.from({ length: K }, (_, j) => at(T - K + j)),
+          0,
+        ) as tf.Tensor2D,
+        run,
+      };
+    }
+    const mean = (xs: tf.Tensor2D[]) => tf.div(tf.addN(xs), xs.length) as tf.Tensor2D;
+    const features = both ? (tf.concat([mean(states.primary), mean(states.momentum!)], 1) as tf.Tensor2D) : mean(states.primary);
+    return { features, run };
+  }
+
+  /**
+   * Outputs (regression value or class logits) and the cell's run: [B, out], or [K * B, out] for a
+   * task with K output steps. `dropoutSeed` (training only) drops readout features.
+   */
+  forward(inputs: SequenceInputs, opts: ForwardOptions = {}): { output: tf.Tensor2D; run: CellRun } {
+    const { dropoutSeed, ...runOptions } = opts;
+    const { features, run } = this.features(inputs, runOptions);
+    return { output: this.readout(dropoutBetweenLayers(features, this.config.dropout ?? 0, dropoutSeed)), run };
   }
 
   /** Mean loss of outputs [B, out] against targets: MSE or softmax cross-entropy. */

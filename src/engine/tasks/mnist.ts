@@ -99,13 +99,17 @@ export class MnistTask implements Task {
   private order: Uint32Array;
   private cursor = 0;
   private epoch = 1;
+  /** Images evaluated per split (null: all). */
+  private readonly evalLimits: { validation: number | null; test: number | null };
 
   constructor(
     readonly name: 'smnist' | 'psmnist',
     seed: number,
     trainLimit: number | null,
-    private readonly evalLimit: number | null,
+    evalLimit: number | null | { validation: number | null; test: number | null },
   ) {
+    // One number limits both splits (the older `evalLimit`); separate limits per split otherwise.
+    this.evalLimits = typeof evalLimit === 'object' && evalLimit !== null ? evalLimit : { validation: evalLimit, test: evalLimit };
     this.train = loadMnistFile('train');
     this.test = loadMnistFile('t10k');
     const split = mnistSplit(this.train.count);
@@ -181,7 +185,8 @@ export class MnistTask implements Task {
   *evalBatches(split: EvalSplit, chunk: number): Iterable<Batch> {
     const source = split === 'test' ? this.test : this.train;
     let ids: ArrayLike<number> = split === 'test' ? Uint32Array.from({ length: this.test.count }, (_, i) => i) : this.validationIndex;
-    if (this.evalLimit) ids = Array.prototype.slice.call(ids, 0, this.evalLimit) as number[];
+    const limit = this.evalLimits[split];
+    if (limit) ids = Array.prototype.slice.call(ids, 0, limit) as number[];
     for (let start = 0; start < ids.length; start += chunk) {
       yield this.batchOf(source, Array.prototype.slice.call(ids, start, start + chunk) as number[]);
     }

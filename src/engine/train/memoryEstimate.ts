@@ -133,13 +133,14 @@ function kernelPadded(m: number): number {
 export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: RecurrenceImplementation): MemoryEstimate {
   const hamiltonian = exp.model.kind === 'hamiltonian';
   const fused = hamiltonian && implementation === 'fused';
-  const mnist = exp.task.kind !== 'adding';
+  const mnist = exp.task.kind === 'smnist' || exp.task.kind === 'psmnist';
+  const copy = exp.task.kind === 'copy';
   const T = exp.task.length;
   const B = exp.training.batchSize;
   const m = exp.model.hidden;
-  const d = mnist ? 1 : 2;
+  const d = mnist ? 1 : copy ? exp.task.alphabet + 2 : 2;
   const F = hamiltonian && exp.model.readout === 'yz' ? 2 * m : m;
-  const C = mnist ? 10 : 1;
+  const C = mnist ? 10 : copy ? exp.task.alphabet : 1;
   const Bp = exp.probes.batchSize;
   const probesOn = exp.probes.every !== null;
   const trainSize = mnist ? (exp.task.trainLimit ?? MNIST_TRAIN) : Infinity;
