@@ -455,6 +455,23 @@ export const ProbesSchema = Type.Object(
         examples: [16],
       }),
     ),
+    freeRunSteps: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 1000000 }), Type.Null()], {
+        description:
+          "Hamiltonian models: with each probe, run the trained cell on for this many steps from the probe batch's last state with the input held constant, by its symplectic Euler and by forward Euler, and record the relative error of H and of the modified energy against the step (the energy-drift chart). `null`: not measured.",
+        default: null,
+        examples: [1000, null],
+        'x-appliesTo': HAMILTONIAN_ONLY,
+      }),
+    ),
+    freeRunInput: Type.Optional(
+      literalUnion(['zero', 'last'] as const, {
+        description: "The input held constant during the free run: `zero`, or the probe sequence's `last` input.",
+        default: 'zero',
+        examples: ['zero', 'last'],
+        'x-appliesTo': HAMILTONIAN_ONLY,
+      }),
+    ),
   },
   {
     additionalProperties: false,

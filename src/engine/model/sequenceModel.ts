@@ -80,6 +80,16 @@ export class SequenceModel {
     return this.output.kind === 'classification' ? (this.output.outputSteps ?? 0) : 0;
   }
 
+  /** Whether the readout needs every state (sequence outputs, mean over time): the composite implementation then runs. */
+  get readsEveryState(): boolean {
+    return this.outputSteps > 0 || (this.config.readoutPool ?? 'last') !== 'last';
+  }
+
+  /** Which implementation runs the recurrence in training (what run summaries record). */
+  get implementation(): string {
+    return this.readsEveryState ? 'tfjs' : this.cell.implementation;
+  }
+
   /**
    * The readout features: [B, F] from the last step or the mean over steps, or [K * B, F] for the K
    * output steps (time-major rows, as the targets). Anything but the last step needs every state,
@@ -87,8 +97,7 @@ export class SequenceModel {
    */
   private features(inputs: SequenceInputs, opts: RunOptions = {}): { features: tf.Tensor2D; run: CellRun } {
     const K = this.outputSteps;
-    const pool = this.config.readoutPool ?? 'last';
-    if (K === 0 && pool === 'last') {
+    if (!this.readsEveryState) {
       const run = this.cell.run(inputs, opts);
       return { features: run.features, run };
     }

@@ -103,7 +103,7 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
   const startTensors = tf.memory().numTensors;
   const resume: OpenedResume | null = plan ? { plan, tensors: restoreModelAndStream(plan, model, task) } : null;
 
-  const implementation = model.cell.implementation;
+  const implementation = model.implementation;
   const t0 = Date.now();
   let writer: RunFolderWriter;
   let book: SummaryBook;
@@ -128,7 +128,7 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
     runDir: writer.runDir,
     backend,
     implementation,
-    implementationDetail: kernel ? kernel.description : `composite TensorFlow.js ops on ${backend.name}`,
+    implementationDetail: kernel && implementation === kernel.name ? kernel.description : `composite TensorFlow.js ops on ${backend.name}`,
     totalSteps: exp.training.steps,
   });
 
@@ -338,7 +338,9 @@ class TrainingRun {
   }
 
   private recordProbeIfDue(step: number): void {
-    if (this.probeBatch && this.probes.isDue(step)) this.emit(measureProbes(this.c.model, this.probeBatch, step, this.c.book.elapsedMs()));
+    if (!this.probeBatch || !this.probes.isDue(step)) return;
+    const { freeRunSteps, freeRunInput } = this.c.exp.probes;
+    this.emit(measureProbes(this.c.model, this.probeBatch, step, this.c.book.elapsedMs(), { steps: freeRunSteps, input: freeRunInput }));
   }
 
   /** The optimizers, best weights and step of a resumed run, as its checkpoint has them. */
