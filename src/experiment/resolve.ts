@@ -14,9 +14,13 @@ export function isSyntheticTask(kind: TaskKind): boolean {
   return kind === 'adding' || kind === 'copy';
 }
 
-/** Sequence length of a task: `task.length` for the synthetic tasks, 784 for (p)sMNIST. */
-export function sequenceLength(task: { kind: TaskKind; length?: number }): number {
-  return isSyntheticTask(task.kind) ? (task.length ?? 50) : MNIST_LENGTH;
+/** Rows of an MNIST image fed one per step by noise-padded classification (28 pixels each). */
+export const MNIST_ROWS = 28;
+
+/** Sequence length of a task: `task.length` for the synthetic tasks, 784 for (p)sMNIST, 28 + noisePadding for noise-padded MNIST. */
+export function sequenceLength(task: { kind: TaskKind; length?: number; noisePadding?: number | null }): number {
+  if (isSyntheticTask(task.kind)) return task.length ?? 50;
+  return task.noisePadding ? MNIST_ROWS + task.noisePadding : MNIST_LENGTH;
 }
 
 /** The heuristic of MODEL.md: tau = c / T, capped. */

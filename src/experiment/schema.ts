@@ -114,6 +114,15 @@ export const TaskSchema = Type.Object(
         'x-appliesToTask': MNIST_TASKS,
       }),
     ),
+    noisePadding: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()], {
+        description:
+          'MNIST only: noise-padded (delayed) classification. The image is fed row by row (28 steps of 28 pixels), then this many steps of Gaussian noise N(0, 1) (fixed per image), and the label is read out after the last step: T = 28 + noisePadding. Memory, not integration: the noise carries nothing. `null`: one pixel per step (T = 784).',
+        default: null,
+        examples: [972, null],
+        'x-appliesToTask': MNIST_TASKS,
+      }),
+    ),
     validationLimit: Type.Optional(
       Type.Union([Type.Integer({ minimum: 1, maximum: 10000 }), Type.Null()], {
         description: 'MNIST only: evaluate validation on only the first N images. `null`: `evalLimit` (all 3,000 when that is null too).',

@@ -18,6 +18,6 @@ export function createTask(exp: ResolvedExperiment): Task {
       return new CopyTask(t.length, t.copySymbols, t.alphabet, t.testSize, exp.seed, t.validationSize);
     case 'smnist':
     case 'psmnist':
-      return new MnistTask(t.kind, exp.seed, t.trainLimit, { validation: t.validationLimit ?? t.evalLimit, test: t.testLimit ?? t.evalLimit });
+      return new MnistTask(t.kind, exp.seed, t.trainLimit, { validation: t.validationLimit ?? t.evalLimit, test: t.testLimit ?? t.evalLimit }, t.noisePadding);
   }
 }

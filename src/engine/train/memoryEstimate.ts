@@ -138,7 +138,7 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
   const T = exp.task.length;
   const B = exp.training.batchSize;
   const m = exp.model.hidden;
-  const d = mnist ? 1 : copy ? exp.task.alphabet + 2 : 2;
+  const d = mnist ? (exp.task.noisePadding ? 28 : 1) : copy ? exp.task.alphabet + 2 : 2;
   const F = hamiltonian && exp.model.readout === 'yz' ? 2 * m : m;
   const C = mnist ? 10 : copy ? exp.task.alphabet : 1;
   const Bp = exp.probes.batchSize;

@@ -345,3 +345,38 @@ describe('learning knobs (issue 11)', function () {
     });
   });
 });
+
+describe('noise-padded MNIST (issue 11)', function () {
+  this.timeout(60000);
+  before(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('feeds 28 rows of 28 pixels, then noise fixed per image; T = 28 + noisePadding', () => {
+    const exp = experiment({ task: { kind: 'psmnist', noisePadding: 12, trainLimit: 20, evalLimit: 5 }, model: { kind: 'hamiltonian', hidden: 4 } });
+    assert.equal(exp.task.length, 40);
+    const task = createTask(exp) as MnistTask;
+    assert.deepEqual([task.length, task.inputDim], [40, 28]);
+    const plain = new MnistTask('psmnist', exp.seed, 20, 5);
+    const [padded] = [...task.evalBatches('test', 5)];
+    const [pixels] = [...plain.evalBatches('test', 5)];
+    assert.deepEqual([padded.inputs.T, padded.inputs.B, padded.inputs.d], [40, 5, 28]);
+    assert.deepEqual(padded.targets, pixels.targets);
+    // Step n, pixel k of the padded layout is step 28 n + k of the pixel layout (the same permutation).
+    for (const [n, k, i] of [
+      [0, 0, 0],
+      [13, 17, 2],
+      [27, 27, 4],
+    ])
+      assert.equal(padded.inputs.data[(n * 5 + i) * 28 + k], pixels.inputs.data[(28 * n + k) * 5 + i]);
+    const noise = padded.inputs.data.subarray(28 * 5 * 28);
+    const mean = noise.reduce((a, b) => a + b, 0) / noise.length;
+    const variance = noise.reduce((a, b) => a + (b - mean) ** 2, 0) / noise.length;
+    assert.ok(Math.abs(mean) < 0.1 && Math.abs(variance - 1) < 0.15, `noise mean ${mean}, variance ${variance}`);
+    const [again] = [...(createTask(exp) as MnistTask).evalBatches('test', 5)];
+    assert.deepEqual(again.inputs.data, padded.inputs.data, 'the noise is fixed per image');
+    const model = new SequenceModel(exp.model, task.inputDim, task.output, new Rng(1));
+    tf.tidy(() => assert.deepEqual(model.forward(padded.inputs).output.shape, [5, 10]));
+    model.dispose();
+  });
+});
