@@ -132,7 +132,9 @@ function kernelPadded(m: number): number {
  */
 export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: RecurrenceImplementation): MemoryEstimate {
   const hamiltonian = exp.model.kind === 'hamiltonian';
-  const fused = hamiltonian && implementation === 'fused';
+  // Sequence outputs (copy) and a mean readout read every state: the composite implementation runs.
+  const readsEveryState = exp.task.kind === 'copy' || (exp.model.readoutPool ?? 'last') !== 'last';
+  const fused = hamiltonian && implementation === 'fused' && !readsEveryState;
   const mnist = exp.task.kind === 'smnist' || exp.task.kind === 'psmnist';
   const copy = exp.task.kind === 'copy';
   const T = exp.task.length;
@@ -217,7 +219,8 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
       ),
     );
   }
-  const evaluation = (fused ? 4 * Be * F : c.evaluation * Be * m) + 3 * T * Be * d;
+  // Reading every state keeps them all during evaluation too (y and z, or h and a second state).
+  const evaluation = (fused ? 4 * Be * F : c.evaluation * Be * m + (readsEveryState ? 2 * T * Be * m : 0)) + 3 * T * Be * d;
   phases.push(term('evaluation', evaluation, `evaluation in chunks of ${Be} sequences of length ${T}`, mnist ? 'task.evalLimit' : 'task.testSize'));
   if (Bs > 0) {
     const floats = fused ? 4 * Bs * F + 2 * T * Bs * d : T * (c.forward * Bs * m + Bs * d);

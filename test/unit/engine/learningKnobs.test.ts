@@ -18,12 +18,14 @@ import { CopyTask, copyBatch } from '../../../src/engine/tasks/copy';
 import { MnistTask } from '../../../src/engine/tasks/mnist';
 import { splitBatch } from '../../../src/engine/tasks/syntheticSplits';
 import { learningRateFactor } from '../../../src/engine/train/learningRateSchedule';
+import { estimateTrainingMemory } from '../../../src/engine/train/memoryEstimate';
 import { ParameterUpdater } from '../../../src/engine/train/parameterUpdater';
 import { trainExperiment, type TrainOutcome } from '../../../src/engine/train/trainer';
 import { loadExperimentText } from '../../../src/experiment';
 import { resolveExperiment } from '../../../src/experiment/resolve';
 import type { ExperimentInput, ResolvedExperiment } from '../../../src/experiment/schema';
 import { headlineMetric, type EvalRecord, type MetricRecord, type TrainRecord } from '../../../src/protocol/records';
+import { readRecords } from '../../../src/runs/runFolder';
 
 function experiment(input: Partial<ExperimentInput> & Pick<ExperimentInput, 'task' | 'model'>): ResolvedExperiment {
   return resolveExperiment({ backend: 'wasm', ...input } as ExperimentInput, 'test');
@@ -303,6 +305,21 @@ describe('learning knobs (issue 11)', function () {
     });
   });
 
+  it('the memory estimate counts a run that reads every state as composite, with every state kept in evaluation', () => {
+    const last = experiment({ task: { kind: 'smnist' }, model: { kind: 'hamiltonian', hidden: 64 } });
+    const mean = experiment({ task: { kind: 'smnist' }, model: { kind: 'hamiltonian', hidden: 64, readoutPool: 'mean' } });
+    const copy = experiment({ task: { kind: 'copy', length: 100 }, model: { kind: 'hamiltonian', hidden: 64 } });
+    assert.equal(estimateTrainingMemory(last, 'fused').implementation, 'fused');
+    assert.equal(estimateTrainingMemory(mean, 'fused').implementation, 'composite');
+    assert.equal(estimateTrainingMemory(copy, 'fused').implementation, 'composite');
+    // Batch 1, no probes: evaluation chunks of 250 sequences dominate once every state is kept.
+    const small = (exp: ResolvedExperiment) => ({ ...exp, training: { ...exp.training, batchSize: 1 }, probes: { ...exp.probes, every: null } });
+    const peak = estimateTrainingMemory(small(mean), 'composite');
+    const evaluation = peak.terms.find((t) => t.name === 'evaluation');
+    assert.ok(evaluation && evaluation.bytes >= 2 * 784 * 250 * 64 * 4, 'every state of an evaluation chunk is counted');
+    assert.ok(estimateTrainingMemory(small(last), 'composite').bytes < peak.bytes);
+  });
+
   describe('readout and dropout', () => {
     it('mean over time: one output per sequence from the mean features, for the Hamiltonian RNN and a peer', () => {
       for (const kind of ['hamiltonian', 'gru'] as const) {
@@ -378,5 +395,61 @@ describe('noise-padded MNIST (issue 11)', function () {
     const model = new SequenceModel(exp.model, task.inputDim, task.output, new Rng(1));
     tf.tidy(() => assert.deepEqual(model.forward(padded.inputs).output.shape, [5, 10]));
     model.dispose();
+  });
+});
+
+describe('the learning knobs resume exactly (issue 11)', function () {
+  this.timeout(120000);
+  let runsDir: string;
+  before(async () => {
+    await selectBackend('cpu');
+    runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-learn-resume-'));
+  });
+  after(async () => {
+    fs.rmSync(runsDir, { recursive: true, force: true });
+    await selectBackend('wasm');
+  });
+
+  it('copy task with validation, warm-up and cosine, per-group clipping and dropout: stopped and resumed = never interrupted', async () => {
+    const exp = resolveExperiment(
+      {
+        backend: 'cpu',
+        task: { kind: 'copy', length: 9, copySymbols: 2, alphabet: 3, testSize: 12, validationSize: 6 },
+        model: { kind: 'hamiltonian', hidden: 5, implementation: 'tfjs', readout: 'yz', dropout: 0.3 },
+        training: {
+          steps: 8,
+          batchSize: 4,
+          evalEvery: 2,
+          evalAtStart: true,
+          checkpointEvery: 3,
+          warmupSteps: 2,
+          lrSchedule: 'cosine',
+          gradClipScope: 'per-group',
+          gradClip: 0.5,
+          recurrentGradClip: 0.1,
+        },
+        probes: { every: null },
+      } as ExperimentInput,
+      'resume',
+    );
+    const run = async (options: { stopAt?: number; resumeFrom?: string } = {}) => {
+      let step = 0;
+      return trainExperiment(exp, {
+        runsDir,
+        experimentFile: '/nowhere/resume.hrnn.yaml',
+        resumeFrom: options.resumeFrom,
+        hooks: { onProgress: (p) => (step = p.step), shouldStop: () => options.stopAt !== undefined && step >= options.stopAt },
+      });
+    };
+    const withoutTime = (r: MetricRecord) => ({ ...r, wallMs: 0 });
+    const straight = await run();
+    const stopped = await run({ stopAt: 5 });
+    assert.equal(stopped.status, 'stopped');
+    const resumed = await run({ resumeFrom: stopped.runDir });
+    assert.equal(resumed.status, 'completed');
+    const a = readRecords(straight.runDir).map(withoutTime);
+    const b = readRecords(resumed.runDir).map(withoutTime);
+    assert.deepEqual(b, a);
+    assert.deepEqual(resumed.summary.best, straight.summary.best);
   });
 });
