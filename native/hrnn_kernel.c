@@ -605,7 +605,18 @@ static void fp_leave(fp_env e) {
     return HRNN_CANCELLED;                                                                                     \
   } while (0)
 
+/* ys[n, r0 + r, :] = y (the shard's rows, unpadded): the sequence a stacked layer above reads. */
+static void write_positions(const shard *S, const float *y, float *ys, int n) {
+  const int m = S->m, lm = S->lm;
+  float *dst = ys + ((size_t)n * S->c->B + S->r0) * m;
+  for (int r = 0; r < S->R; r++) copy_floats(dst + (size_t)r * m, y + (size_t)r * lm, m);
+}
+
 int hrnn_forward(const hrnn_config *c, int r0, int r1, hrnn_params P, const float *u, float *out, void *ws) {
+  return hrnn_forward_seq(c, r0, r1, P, u, out, 0, ws);
+}
+
+int hrnn_forward_seq(const hrnn_config *c, int r0, int r1, hrnn_params P, const float *u, float *out, float *ys, void *ws) {
   if (hrnn_cancel_requested()) return HRNN_CANCELLED;
   fp_env env = fp_enter();
   shard Sv = make_shard(c, r0, r1, ws);
@@ -628,6 +639,7 @@ int hrnn_forward(const hrnn_config *c, int r0, int r1, hrnn_params P, const floa
       if (stored) copy_floats(Ys + (u64)n * Rm, y, Rm);
       full_act(S, y, un, Hn);
       full_force(S, 0, Hn, y, z);
+      if (ys) write_positions(S, y, ys, n);
       if (A > 0 && (n + 1) % A == 0 && n + 1 < T) {
         float *an = AT(S, anchors) + (u64)((n + 1) / A - 1) * 2 * Rm;
         copy_floats(an, y, Rm);
@@ -656,6 +668,7 @@ int hrnn_forward(const hrnn_config *c, int r0, int r1, hrnn_params P, const floa
           vstore(yr + q, yv + step * zv);
         }
       }
+      if (ys) write_positions(S, y, ys, n);
       if (A > 0 && (n + 1) % A == 0 && n + 1 < T) {
         float *an = AT(S, anchors) + (u64)((n + 1) / A - 1) * 2 * Rm;
         copy_floats(an, y, Rm);
@@ -698,8 +711,39 @@ static void write_grads(const shard *S, hrnn_grads G) {
   }
 }
 
+/* gu[n, r0 + r, :] = gA[r, :] V: the gradient with respect to the step's input u_n (stacked layers). */
+static void input_grads(const shard *S, const float *gA, float *gu, int n) {
+  const int kp = S->kp, lk = S->lk, d = S->d;
+  const float *VT = AT(S, VT);
+  float *dst = gu + ((size_t)n * S->c->B + S->r0) * d;
+  for (int r = 0; r < S->R; r++) {
+    const float *g = gA + (size_t)r * lk;
+    for (int e = 0; e < d; e++) {
+      const float *v = VT + (size_t)e * kp;
+      vf acc = vsplat(0.0f);
+      for (int p = 0; p < kp; p += VL) acc += vload(g + p) * vload(v + p);
+      float sum = 0.0f;
+      for (int i = 0; i < VL; i++) sum += acc[i];
+      dst[(size_t)r * d + e] = sum;
+    }
+  }
+}
+
+/* gy[r, :] += gys[n, r0 + r, :]: the upstream gradient of y_{n+1} from a stacked layer above. */
+static void add_position_grads(const shard *S, float *gy, const float *gys, int n) {
+  const int m = S->m, lm = S->lm;
+  const float *src = gys + ((size_t)n * S->c->B + S->r0) * m;
+  for (int r = 0; r < S->R; r++)
+    for (int q = 0; q < m; q++) gy[(size_t)r * lm + q] += src[(size_t)r * m + q];
+}
+
 int hrnn_backward(const hrnn_config *c, int r0, int r1, const float *u, const float *gout, hrnn_grads G, void *ws,
                   float drift[2]) {
+  return hrnn_backward_seq(c, r0, r1, u, gout, 0, 0, G, ws, drift);
+}
+
+int hrnn_backward_seq(const hrnn_config *c, int r0, int r1, const float *u, const float *gout, const float *gys, float *gu,
+                      hrnn_grads G, void *ws, float drift[2]) {
   if (hrnn_cancel_requested()) return HRNN_CANCELLED;
   fp_env env = fp_enter();
   shard Sv = make_shard(c, r0, r1, ws);
@@ -732,6 +776,8 @@ int hrnn_backward(const hrnn_config *c, int r0, int r1, const float *u, const fl
   for (int n = T - 1; n >= 0; n--) {
     if (n < T - 1 && hrnn_cancel_requested()) CANCEL_RETURN(env);
     const float *un = u + ((size_t)n * c->B + r0) * d;
+    /* the adjoint of y_{n+1} so far came through the recurrence; a layer above adds its own */
+    if (gys) add_position_grads(S, gy, gys, n);
     /* reversible: the exact state n when known (an anchor, or the zero initial state) */
     const float *ay = 0, *az = 0;
     int exact = 0;
@@ -785,6 +831,7 @@ int hrnn_backward(const hrnn_config *c, int r0, int r1, const float *u, const fl
       }
       full_back(S, Hn);
       full_weight_grads(S, Hn, Yn, un);
+      if (gu) input_grads(S, AT(S, gA), gu, n);
     } else {
       const float *Ys = AT(S, store) + (u64)n * Rm, *Zs = AT(S, store) + (u64)T * Rm + (u64)n * Rm;
       float *dw = AT(S, dw), *ds = AT(S, ds), *dVT = AT(S, dVT), *db = AT(S, db);
@@ -839,8 +886,10 @@ int hrnn_backward(const hrnn_config *c, int r0, int r1, const float *u, const fl
           vstore(dw + q, vload(dw + q) + gA * yp);
           vstore(db + q, vload(db + q) + gA);
           for (int e = 0; e < d; e++) vstore(dVT + (size_t)e * mp + q, vload(dVT + (size_t)e * mp + q) + ur[e] * gA);
+          if (gu) vstore(AT(S, gA) + (size_t)r * lk + q, gA);
         }
       }
+      if (gu) input_grads(S, AT(S, gA), gu, n);
       float e = hmax(errv), sc = hmax(scalev);
       err = e > err ? e : err;
       scale = sc > scale ? sc : scale;

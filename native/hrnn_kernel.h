@@ -80,6 +80,18 @@ int hrnn_forward(const hrnn_config *cfg, int r0, int r1, hrnn_params params, con
 int hrnn_backward(const hrnn_config *cfg, int r0, int r1, const float *u, const float *gout, hrnn_grads grads,
                   void *workspace, float drift[2]);
 
+/* Stacked layers (a layer above reads this layer's positions; this layer reads the one below).
+ * hrnn_forward_seq is hrnn_forward that also writes ys[n, r, :] = y_{n+1}, ys: [T, B, m]
+ * (rows [r0, r1) only; NULL: not wanted, exactly hrnn_forward). */
+int hrnn_forward_seq(const hrnn_config *cfg, int r0, int r1, hrnn_params params, const float *u, float *out, float *ys,
+                     void *workspace);
+
+/* hrnn_backward with two more optional arrays (NULL: not wanted, exactly hrnn_backward):
+ * gys: [T, B, m], the upstream gradient of every y_{n+1}, added into the adjoint at its step;
+ * gu:  [T, B, d], receives dL/du for rows [r0, r1) (the gradient a layer below needs). */
+int hrnn_backward_seq(const hrnn_config *cfg, int r0, int r1, const float *u, const float *gout, const float *gys,
+                      float *gu, hrnn_grads grads, void *workspace, float drift[2]);
+
 /* Instruction set the core was compiled for, e.g. "avx512", "avx2", "wasm-simd128". */
 const char *hrnn_isa(void);
 /* Vector width in bits. */

@@ -18,6 +18,9 @@
  *       -> true, or false when cancelled (out not written; the context needs a new forward pass)
  *   backward(ctx, gout, g0, g1, g2, g3|null) -> [maxAbsError, maxAbsState], or null when cancelled
  *       (grads not written; the context needs a new forward pass)
+ *   Stacked layers: forward takes an 18th argument ys ([T, B, m] Float32Array, or null) that receives
+ *   every y_n; backward takes two more, gys ([T, B, m] upstream gradient of every y_n, or null) and
+ *   gu ([T, B, d], receives the gradient of the inputs, or null).
  *   release(ctx)    frees the context's buffers now (they are also freed when it is collected)
  *   bindCancelWord(Int32Array over a SharedArrayBuffer)   word[0] != 0 cancels; kept alive from here on
  *   installSignalHandlers() -> true   (once per process; see install_signal_handlers)
@@ -222,6 +225,9 @@ typedef struct {
   hrnn_params params;
   float *out;
   const float *gout;
+  float *ys;        /* stacked layers: optional outputs and upstream gradients (see the JS API) */
+  const float *gys;
+  float *gu;
   float drift[MAX_SHARDS][2];
   int status[MAX_SHARDS]; /* HRNN_DONE or HRNN_CANCELLED, per shard */
 } context;
@@ -270,7 +276,7 @@ static int ensure_buffer(void **buf, size_t *cap, size_t bytes) {
 
 static void forward_task(void *arg, int i) {
   context *c = (context *)arg;
-  c->status[i] = hrnn_forward(&c->cfg, c->r0[i], c->r1[i], c->params, c->u, c->out, c->ws[i]);
+  c->status[i] = hrnn_forward_seq(&c->cfg, c->r0[i], c->r1[i], c->params, c->u, c->out, c->ys, c->ws[i]);
 }
 
 static void backward_task(void *arg, int i) {
@@ -278,7 +284,7 @@ static void backward_task(void *arg, int i) {
   size_t total = c->gsize[0] + c->gsize[1] + c->gsize[2] + c->gsize[3];
   float *g = c->gbuf + total * (size_t)i;
   hrnn_grads G = {g, g + c->gsize[0], g + c->gsize[0] + c->gsize[1], g + c->gsize[0] + c->gsize[1] + c->gsize[2]};
-  c->status[i] = hrnn_backward(&c->cfg, c->r0[i], c->r1[i], c->u, c->gout, G, c->ws[i], c->drift[i]);
+  c->status[i] = hrnn_backward_seq(&c->cfg, c->r0[i], c->r1[i], c->u, c->gout, c->gys, c->gu, G, c->ws[i], c->drift[i]);
 }
 
 /* ---------------------------------------------------------------- N-API helpers */
@@ -379,10 +385,10 @@ static napi_value js_release(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_forward(napi_env env, napi_callback_info info) {
-  size_t argc = 17;
-  napi_value argv[17];
+  size_t argc = 18;
+  napi_value argv[18];
   CHECK(napi_get_cb_info(env, info, &argc, argv, 0, 0));
-  if (argc != 17) return throw_msg(env, "hrnn_kernel: forward expects 17 arguments");
+  if (argc != 17 && argc != 18) return throw_msg(env, "hrnn_kernel: forward expects 17 or 18 arguments");
   context *c = get_context(env, argv[0]);
   if (!c) return 0;
   int ints[8];
@@ -410,6 +416,8 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
   if (!full && !p[3]) return throw_msg(env, "hrnn_kernel: diagonal variant needs c");
   if (!get_f32(env, argv[15], (size_t)cfg.T * cfg.B * d, 0, &u, "u")) return 0;
   if (!get_f32(env, argv[16], (size_t)cfg.B * 2 * m, 0, &out, "out")) return 0;
+  float *ys = 0;
+  if (argc == 18 && !get_f32(env, argv[17], (size_t)cfg.T * cfg.B * m, 1, &ys, "ys")) return 0;
 
   pool_init();
   c->has_forward = 0;
@@ -437,9 +445,11 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
   c->u = u;
   c->params = (hrnn_params){p[0], p[1], p[2], p[3]};
   c->out = out;
+  c->ys = ys;
   pool_run(forward_task, c, shards);
   c->params = (hrnn_params){0, 0, 0, 0};
   c->out = 0;
+  c->ys = 0;
   c->has_forward = !any_cancelled(c);
   napi_value done;
   CHECK(napi_get_boolean(env, c->has_forward, &done));
@@ -447,10 +457,10 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_backward(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 8;
+  napi_value argv[8];
   CHECK(napi_get_cb_info(env, info, &argc, argv, 0, 0));
-  if (argc != 6) return throw_msg(env, "hrnn_kernel: backward expects 6 arguments");
+  if (argc != 6 && argc != 8) return throw_msg(env, "hrnn_kernel: backward expects 6 or 8 arguments");
   context *c = get_context(env, argv[0]);
   if (!c) return 0;
   if (!c->has_forward) return throw_msg(env, "hrnn_kernel: backward without a forward pass on this context");
@@ -461,12 +471,21 @@ static napi_value js_backward(napi_env env, napi_callback_info info) {
   if (!get_f32(env, argv[3], c->gsize[1], 0, &g[1], "grad 1")) return 0;
   if (!get_f32(env, argv[4], c->gsize[2], 0, &g[2], "grad 2")) return 0;
   if (!get_f32(env, argv[5], c->gsize[3], full, &g[3], "grad 3")) return 0;
+  float *gys = 0, *gu = 0;
+  if (argc == 8) {
+    if (!get_f32(env, argv[6], (size_t)c->cfg.T * c->cfg.B * c->cfg.m, 1, &gys, "gys")) return 0;
+    if (!get_f32(env, argv[7], (size_t)c->cfg.T * c->cfg.B * c->cfg.d, 1, &gu, "gu")) return 0;
+  }
   size_t total = c->gsize[0] + c->gsize[1] + c->gsize[2] + c->gsize[3];
   if (!ensure_buffer((void **)&c->gbuf, &c->gbuf_cap, total * c->shards * sizeof(float)))
     return throw_msg(env, "hrnn_kernel: out of memory");
   c->gout = gout;
+  c->gys = gys;
+  c->gu = gu;
   pool_run(backward_task, c, c->shards);
   c->gout = 0;
+  c->gys = 0;
+  c->gu = 0;
   if (any_cancelled(c)) {
     /* reversible mode rebuilt states in place: the forward pass is gone either way */
     c->has_forward = 0;

@@ -6,6 +6,10 @@
  * needed), then copies inputs into the buffers named by hrnn_wasm_buffer(), calls
  * hrnn_wasm_forward() / hrnn_wasm_backward(), and reads the results back.
  *
+ * Stacked layers: hrnn_wasm_prepare_seq(..., 1) also lays out ys [T, B, m], gys [T, B, m] and
+ * gu [T, B, d]; forward then writes every y_n into ys and hrnn_wasm_backward_seq(with_gu) adds gys
+ * into the adjoints (and writes the inputs' gradient into gu when with_gu).
+ *
  * Both return HRNN_DONE or HRNN_CANCELLED. The kernel asks the imported env.hrnn_cancel_requested()
  * between time steps (hrnn_kernel.h); JS answers from a word in a SharedArrayBuffer, so another
  * thread (or the native addon's signal handler) can stop an instance that blocks its thread.
@@ -14,12 +18,13 @@
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
-enum { BUF_P0, BUF_P1, BUF_P2, BUF_P3, BUF_U, BUF_OUT, BUF_GOUT, BUF_G0, BUF_G1, BUF_G2, BUF_G3, BUF_DRIFT, BUF_WS, BUF_COUNT };
+enum { BUF_P0, BUF_P1, BUF_P2, BUF_P3, BUF_U, BUF_OUT, BUF_GOUT, BUF_G0, BUF_G1, BUF_G2, BUF_G3, BUF_DRIFT, BUF_WS, BUF_YS, BUF_GYS, BUF_GU, BUF_COUNT };
 
 extern unsigned char __heap_base;
 
 static hrnn_config config;
 static int shard_r0, shard_r1;
+static int with_sequences; /* whether ys, gys and gu are laid out (stacked layers) */
 static unsigned long buf_ptr[BUF_COUNT];
 
 /* The compiler may turn copy/zero loops into calls to these. */
@@ -48,9 +53,9 @@ void *memmove(void *dst, const void *src, unsigned long n) {
 }
 
 /* Lays out all buffers from __heap_base; returns 1, or 0 when memory cannot grow enough. */
-EXPORT("hrnn_wasm_prepare")
-int hrnn_wasm_prepare(int variant, int backprop, int T, int B, int d, int m, int k, int anchor_every, float tau,
-                      float alpha, int r0, int r1) {
+EXPORT("hrnn_wasm_prepare_seq")
+int hrnn_wasm_prepare_seq(int variant, int backprop, int T, int B, int d, int m, int k, int anchor_every, float tau,
+                          float alpha, int r0, int r1, int sequences) {
   hrnn_config c = {variant, backprop, T, B, d, m, k, anchor_every, tau, alpha};
   if (hrnn_config_error(&c) || r0 < 0 || r1 > B || r0 >= r1) return 0;
   const int full = variant == HRNN_VARIANT_FULL;
@@ -67,6 +72,9 @@ int hrnn_wasm_prepare(int variant, int backprop, int T, int B, int d, int m, int
   sizes[BUF_G2] = sizes[BUF_P2];
   sizes[BUF_G3] = sizes[BUF_P3];
   sizes[BUF_DRIFT] = 2;
+  sizes[BUF_YS] = sequences ? (unsigned long long)T * B * m : 0;
+  sizes[BUF_GYS] = sizes[BUF_YS];
+  sizes[BUF_GU] = sequences ? sizes[BUF_U] : 0;
   size_t ws = hrnn_workspace_bytes(&c, r1 - r0);
   if (!ws) return 0;
   unsigned long long top = ((unsigned long long)(unsigned long)&__heap_base + 63) / 64 * 64;
@@ -86,7 +94,14 @@ int hrnn_wasm_prepare(int variant, int backprop, int T, int B, int d, int m, int
   config = c;
   shard_r0 = r0;
   shard_r1 = r1;
+  with_sequences = sequences != 0;
   return 1;
+}
+
+EXPORT("hrnn_wasm_prepare")
+int hrnn_wasm_prepare(int variant, int backprop, int T, int B, int d, int m, int k, int anchor_every, float tau,
+                      float alpha, int r0, int r1) {
+  return hrnn_wasm_prepare_seq(variant, backprop, T, B, d, m, k, anchor_every, tau, alpha, r0, r1, 0);
 }
 
 EXPORT("hrnn_wasm_buffer")
@@ -97,13 +112,22 @@ unsigned long hrnn_wasm_buffer(int which) { return which >= 0 && which < BUF_COU
 EXPORT("hrnn_wasm_forward")
 int hrnn_wasm_forward(void) {
   hrnn_params P = {F(BUF_P0), F(BUF_P1), F(BUF_P2), config.variant == HRNN_VARIANT_FULL ? 0 : F(BUF_P3)};
-  return hrnn_forward(&config, shard_r0, shard_r1, P, F(BUF_U), F(BUF_OUT), (void *)buf_ptr[BUF_WS]);
+  return hrnn_forward_seq(&config, shard_r0, shard_r1, P, F(BUF_U), F(BUF_OUT), with_sequences ? F(BUF_YS) : 0,
+                          (void *)buf_ptr[BUF_WS]);
 }
 
 EXPORT("hrnn_wasm_backward")
 int hrnn_wasm_backward(void) {
   hrnn_grads G = {F(BUF_G0), F(BUF_G1), F(BUF_G2), config.variant == HRNN_VARIANT_FULL ? 0 : F(BUF_G3)};
   return hrnn_backward(&config, shard_r0, shard_r1, F(BUF_U), F(BUF_GOUT), G, (void *)buf_ptr[BUF_WS], F(BUF_DRIFT));
+}
+
+EXPORT("hrnn_wasm_backward_seq")
+int hrnn_wasm_backward_seq(int with_gu) {
+  if (!with_sequences) return hrnn_wasm_backward();
+  hrnn_grads G = {F(BUF_G0), F(BUF_G1), F(BUF_G2), config.variant == HRNN_VARIANT_FULL ? 0 : F(BUF_G3)};
+  return hrnn_backward_seq(&config, shard_r0, shard_r1, F(BUF_U), F(BUF_GOUT), F(BUF_GYS), with_gu ? F(BUF_GU) : 0, G,
+                           (void *)buf_ptr[BUF_WS], F(BUF_DRIFT));
 }
 
 EXPORT("hrnn_wasm_vector_bits")

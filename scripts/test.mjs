@@ -3,6 +3,7 @@
 // need (first run only), builds once (the native addon included), then
 //   0. ESLint and the prettier format check (`npm run lint`),
 //   1. unit tests (mocha in Node: engine, kernels, experiment format, CLI processes, extension logic, webview core),
+//      then the Slurm cluster tests (a real one-node Slurm cluster started by the tests, as root or under CI),
 //   2. the test host: Debian's chromium and code-server (VS Code 1.100.3) into .vscode-test/ (first run only),
 //   3. browser tests of the plots webview and the HTML report (headless chromium),
 //   4. integration tests in a real VS Code (code-server + chromium, driven by playwright).
@@ -21,6 +22,8 @@ const stages = [
   { name: 'build', cmd: node, args: ['scripts/build.mjs'], required: true },
   { name: 'lint and format check', cmd: 'npm', args: ['run', '--silent', 'lint'] },
   { name: 'unit tests', cmd: node, args: [mocha, 'out/test/unit/**/*.test.js'] },
+  // A real one-node Slurm cluster (slurmctld, slurmd, munge) in a temporary folder: sweeps as job arrays.
+  { name: 'Slurm cluster tests', cmd: node, args: [mocha, 'out/test/slurm/**/*.test.js'] },
   { name: 'test host setup', cmd: 'bash', args: ['scripts/setup-vscode-host.sh'], required: true },
   { name: 'webview browser tests', cmd: node, args: [mocha, 'out/test/browser/**/*.test.js'] },
   { name: 'VS Code integration tests', cmd: node, args: ['scripts/run-vscode-tests.mjs'] },

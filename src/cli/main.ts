@@ -6,7 +6,7 @@
 import { packageVersion } from '../engine/packageInfo';
 import { closestMatch } from '../experiment/didYouMean';
 import { usageErrorLine, usageText, UsageError, type CommandSpec } from './args';
-import { COMMANDS, REPORT_COMMAND, RUNS_COMMAND, TRAIN_COMMAND, VALIDATE_COMMAND } from './commandSpecs';
+import { CANCEL_COMMAND, COMMANDS, REPORT_COMMAND, RUNS_COMMAND, TRAIN_COMMAND, VALIDATE_COMMAND } from './commandSpecs';
 import { EXIT, processIo, type CliIo } from './io';
 
 function commandList(): string {
@@ -48,6 +48,10 @@ const LOADERS: Record<string, () => Promise<Command>> = {
   [REPORT_COMMAND.name]: async () => {
     const { runReport } = await import('./commands/report');
     return (argv, io) => runReport([...argv], io);
+  },
+  [CANCEL_COMMAND.name]: async () => {
+    const { runCancel } = await import('./commands/cancel');
+    return runCancel;
   },
 };
 

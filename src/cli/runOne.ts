@@ -42,6 +42,8 @@ export async function runOne(
     runId?: string;
     sweep?: { id: string; index: number; parameters: Record<string, unknown>; sweepDir: string; count: number };
     resumeFrom?: string;
+    /** Called once the run folder exists (a batch-system task records its ids there). */
+    onRunFolder?: (runDir: string) => void;
   } = {},
 ): Promise<TrainOutcome> {
   const progress = ctx.json || ctx.send ? null : new ProgressReporter(process.stderr);
@@ -53,6 +55,7 @@ export async function runOne(
     onStart: (info) => {
       runDir = info.runDir;
       runId = info.runId;
+      extra.onRunFolder?.(info.runDir);
       if (!ctx.json && !ctx.send) {
         ctx.io.err(
           `hrnn: run ${info.runId}\n  folder      ${info.runDir}\n  backend     ${info.backend.description}\n  recurrence  ${info.implementation}: ${info.implementationDetail}\n`,

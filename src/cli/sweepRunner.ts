@@ -16,6 +16,23 @@ import { exitCodeFor, runOne, type RunContext } from './runOne';
 import { sweepResultsTable } from './sweepResults';
 
 /**
+ * Creates `<runsDir>/<name>-sweep-<stamp>/` with sweep.json (every member pending) and the frozen copy
+ * of the experiment the members train from (overrides applied): the start of a sweep on any executor.
+ */
+export function createSweepFolder(loaded: LoadSuccess & { runs: ExpandedRun[] }, runsDir: string, experimentFile: string): SweepFolderWriter {
+  const runs = loaded.runs;
+  const name = runs[0].resolved.name;
+  return SweepFolderWriter.create(runsDir, {
+    sweepId: makeRunId(`${name}-sweep`),
+    name,
+    experimentFile,
+    grid: loaded.input.sweep?.grid ?? {},
+    members: runs.map((r) => ({ index: r.index, runId: sweepMemberId(r.index, r.parameters, runs.length), parameters: r.parameters })),
+    frozenExperiment: `# Frozen copy of ${experimentFile} as this sweep was started (command-line overrides applied).\n# The sweep's members train from this file, so editing the original does not change a running sweep.\n${YAML.stringify(loaded.input)}`,
+  });
+}
+
+/**
  * Runs every combination of a sweep into `<runsDir>/<name>-sweep-<stamp>/`, keeping sweep.json up to
  * date. `passThrough` are the options each child process of `--parallel` gets (`--backend`); the
  * children read the experiment from the sweep folder's frozen copy, with the overrides already in it.
@@ -28,16 +45,8 @@ export async function runSweep(
   passThrough: readonly string[],
 ): Promise<number> {
   const runs = loaded.runs;
-  const name = runs[0].resolved.name;
-  const sweepId = makeRunId(`${name}-sweep`);
-  const sweep = SweepFolderWriter.create(runsDir, {
-    sweepId,
-    name,
-    experimentFile: ctx.experimentFile,
-    grid: loaded.input.sweep?.grid ?? {},
-    members: runs.map((r) => ({ index: r.index, runId: sweepMemberId(r.index, r.parameters, runs.length), parameters: r.parameters })),
-    frozenExperiment: `# Frozen copy of ${ctx.experimentFile} as this sweep was started (command-line overrides applied).\n# The sweep's members train from this file, so editing the original does not change a running sweep.\n${YAML.stringify(loaded.input)}`,
-  });
+  const sweep = createSweepFolder(loaded, runsDir, ctx.experimentFile);
+  const sweepId = sweep.summary.sweepId;
   const sweepDir = sweep.sweepDir;
   ctx.send?.({ type: 'sweepStarted', sweepDir, count: runs.length });
   if (!ctx.send) ctx.io.err(`hrnn: sweep of ${runs.length} runs in ${sweepDir}${parallel > 1 ? ` (${parallel} at a time)` : ''}\n`);

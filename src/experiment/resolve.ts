@@ -43,6 +43,8 @@ export function resolveExperiment(input: ExperimentInput, fallbackName: string):
   copy.training ??= {};
   copy.probes ??= {};
   delete copy.sweep;
+  // Where the runs train is not part of what they train: run folders do not keep it.
+  delete copy.executor;
   const withDefaults = Value.Default(ExperimentSchema, copy) as ExperimentInput;
   const task = { ...withDefaults.task, length: sequenceLength(withDefaults.task) };
   const model = withDefaults.model;

@@ -164,6 +164,16 @@ export const ModelSchema = Type.Object(
         examples: [64, 128, 256],
       }),
     ),
+    layers: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 16,
+        description:
+          'Number of stacked recurrent layers of the chosen kind. Layer 1 reads the task input; layer l+1 reads the sequence of layer l states (y for the Hamiltonian RNN, h for the peers, hy for coRNN); the readout reads the last layer. The probes report layer 1.',
+        default: 1,
+        examples: [1, 2, 3],
+      }),
+    ),
     tau: Type.Optional(
       Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10 }), Type.Literal('auto')], {
         description:
@@ -562,6 +572,65 @@ export const SweepSchema = Type.Object(
   },
 );
 
+export const EXECUTOR_KINDS = ['local', 'slurm'] as const;
+
+/** Where `hrnn train` runs a sweep's members; the command line's `--executor` wins over `kind`. */
+export const ExecutorSchema = Type.Object(
+  {
+    kind: Type.Optional(
+      literalUnion(EXECUTOR_KINDS, {
+        description: '`local`: processes on this machine (`--parallel N` at a time). `slurm`: one Slurm job array, one task per member (`sbatch`).',
+        default: 'local',
+        examples: ['local', 'slurm'],
+      }),
+    ),
+    partition: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._,-]+$' }), Type.Null()], {
+        description: "Slurm partition (`--partition`). `null`: the cluster's default.",
+        default: null,
+        examples: ['gpu', null],
+      }),
+    ),
+    cpusPerTask: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1024, description: 'CPUs of each member (`--cpus-per-task`).', default: 1, examples: [1, 4] }),
+    ),
+    memory: Type.Optional(
+      Type.Union([Type.String({ pattern: '^[0-9]+[KMGT]?$' }), Type.Null()], {
+        description: "Memory of each member (`--mem`, e.g. `4G`). `null`: the partition's default.",
+        default: null,
+        examples: ['4G', null],
+      }),
+    ),
+    time: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[0-9]+(-[0-9]+)?(:[0-9]+){0,2}$' }), Type.Null()], {
+        description:
+          "Time limit of each member (`--time`: minutes as a number, or `H:MM:SS`, `D-HH`). Slurm stops a member at its limit; `hrnn train --resume` continues it from its checkpoint. `null`: the partition's default.",
+        default: null,
+        examples: ['2:00:00', 30, null],
+      }),
+    ),
+    maxConcurrent: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()], {
+        description: 'The most members running at once (`--array=...%N`). `null`: as many as the cluster gives.',
+        default: null,
+        examples: [4, null],
+      }),
+    ),
+    sbatchOptions: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, pattern: '^--?[A-Za-z]' }), {
+        description: 'Further sbatch options, one per item, e.g. `--gres=gpu:1` or `--account=lab`.',
+        default: [],
+        examples: [['--gres=gpu:1', '--account=lab']],
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'Where a sweep runs: on this machine, or as a Slurm job array (`hrnn train --executor slurm`).',
+    examples: [{ kind: 'slurm', partition: 'gpu', cpusPerTask: 4, memory: '8G', time: '2:00:00', maxConcurrent: 8 }],
+  },
+);
+
 export const ExperimentSchema = Type.Object(
   {
     name: Type.Optional(
@@ -582,6 +651,7 @@ export const ExperimentSchema = Type.Object(
     probes: Type.Optional(ProbesSchema),
     backend: Type.Optional(BackendSchema),
     sweep: Type.Optional(SweepSchema),
+    executor: Type.Optional(ExecutorSchema),
   },
   {
     $id: SCHEMA_ID,
@@ -601,7 +671,7 @@ type DeepRequired<T> = T extends readonly unknown[] ? T : T extends object ? { [
  * `steps` is set, `task.length` is the true sequence length (784 for MNIST), no `sweep`.
  * This is what `experiment.yaml` of a run folder holds and what the engine consumes.
  */
-export type ResolvedExperiment = Omit<DeepRequired<ExperimentInput>, 'model' | 'training' | 'sweep' | 'name'> & {
+export type ResolvedExperiment = Omit<DeepRequired<ExperimentInput>, 'model' | 'training' | 'sweep' | 'executor' | 'name'> & {
   name: string;
   model: Omit<DeepRequired<ExperimentInput['model']>, 'tau'> & { tau: number };
   training: Omit<DeepRequired<NonNullable<ExperimentInput['training']>>, 'steps'> & { steps: number };
@@ -611,6 +681,8 @@ export type ModelConfig = ResolvedExperiment['model'];
 export type TaskConfig = ResolvedExperiment['task'];
 export type TrainingConfig = ResolvedExperiment['training'];
 export type ProbesConfig = ResolvedExperiment['probes'];
+/** The `executor` section as written (every key optional). */
+export type ExecutorConfig = NonNullable<ExperimentInput['executor']>;
 
 /** Reads the `x-appliesTo` annotation of a schema node (model kinds a key applies to). */
 export function appliesTo(schema: TSchema): ModelKind[] | undefined {

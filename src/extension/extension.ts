@@ -9,6 +9,7 @@ import { settings } from './config';
 import { NEW_EXPERIMENT_COMMAND, newExperiment, registerEditorSupport } from './editor';
 import { isExperimentDocument } from './experimentFiles';
 import { Notifier } from './notifier';
+import { EventLoopMonitor } from './eventLoopMonitor';
 import { PlotsPanelManager } from './plots/plotsPanelManager';
 import { RunCommands } from './runsView/runCommands';
 import { RUNS_VIEW_ID, RunsTreeProvider } from './runsView/runsTree';
@@ -73,6 +74,8 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
   updateEditorContext(vscode.window.activeTextEditor);
 
   const editorSupport = registerEditor(context);
+  const eventLoop = new EventLoopMonitor();
+  context.subscriptions.push(eventLoop);
 
   return {
     supervisor,
@@ -81,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     notifier,
     statusBarText: () => statusBar.text,
     editorSupport,
+    eventLoop,
   };
 }
 

@@ -36,3 +36,31 @@ export interface SweepMemberArgumentsInput {
 export function sweepMemberArguments(input: SweepMemberArgumentsInput): string[] {
   return ['train', input.experimentFile, '--sweep-dir', input.sweepDir, '--sweep-index', String(input.index), '--ipc', ...input.passThrough];
 }
+
+export interface BatchTaskArgumentsInput {
+  experimentFile: string;
+  sweepDir: string;
+  /** Stands in for the task's index: the batch system fills it in (`$SLURM_ARRAY_TASK_ID`). */
+  indexPlaceholder: string;
+  /** The batch system the task runs under. */
+  executor: 'slurm';
+  passThrough: readonly string[];
+}
+
+/**
+ * `train <file> --sweep-dir D --sweep-index <i> --executor-task slurm ...`: one member of a sweep as a
+ * batch-system task (no IPC: nobody is listening; a member that already has a run folder resumes).
+ */
+export function batchTaskArguments(input: BatchTaskArgumentsInput): string[] {
+  return [
+    'train',
+    input.experimentFile,
+    '--sweep-dir',
+    input.sweepDir,
+    '--sweep-index',
+    input.indexPlaceholder,
+    '--executor-task',
+    input.executor,
+    ...input.passThrough,
+  ];
+}

@@ -154,8 +154,8 @@ export interface RunSummary {
   resumedAt?: string;
   /** The checkpoint step it was last resumed from (records past it were dropped). */
   resumedFromStep?: number;
-  /** Headline numbers for lists: the resolved tau, model kind, task. */
-  tags: { model: string; task: string; tau?: number; hidden: number; length: number };
+  /** Headline numbers for lists: the resolved tau, model kind, task; `layers` only for stacks (model.layers > 1). */
+  tags: { model: string; task: string; tau?: number; hidden: number; length: number; layers?: number };
 }
 
 /** `sweep.json` in a sweep folder. */
@@ -174,9 +174,32 @@ export interface SweepSummary {
     /** Last evaluation of each split, when the run has ended. */
     final?: RunSummary['final'];
     stepsDone?: number;
+    /** The batch-system task that trains the member (a sweep submitted to Slurm), kept current by the submitter. */
+    scheduler?: SchedulerTask;
   }>;
   startedAt: string;
   endedAt: string | null;
+  /** Where the members train: absent for this machine's processes; `slurm` for a job array. */
+  executor?: { kind: 'slurm'; jobIds: string[] };
+}
+
+/**
+ * One task of a batch system (a Slurm array task) as the sweep and the run folder record it:
+ * `state` and `reason` are Slurm's words (PENDING/Resources, TIMEOUT/TimeLimit, CANCELLED, ...).
+ */
+export interface SchedulerTask {
+  scheduler: 'slurm';
+  /** The array job's id (`SLURM_ARRAY_JOB_ID`). */
+  jobId: string;
+  /** The array index (`SLURM_ARRAY_TASK_ID`), the member's index in the sweep. */
+  taskId: number;
+  /** The task's own job id (`SLURM_JOB_ID`), once it runs. */
+  taskJobId?: string;
+  node?: string;
+  state?: string;
+  reason?: string;
+  /** How the batch system ended the task (cancelled, time limit, ...): set once, survives the job leaving the queue. */
+  ended?: { state: string; reason: string; at: string };
 }
 
 export function isMetricRecord(x: unknown): x is MetricRecord {

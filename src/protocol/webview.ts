@@ -32,6 +32,11 @@
  * - `REPORT_DATA_ELEMENT_ID` / `ReportPayload`: how the HTML report inlines its snapshot.
  * - `buildWebviewHtml` / `webviewCsp`: the HTML skeleton and CSP the bundle is tested with.
  * - The `seq` rules above were made precise.
+ * - `RunSeries` gained optional `parameters` (the experiments table): the hyperparameters in which
+ *   the snapshot's runs differ.
+ * - Long runs (issue 12): `RunSeries.trainReduction` (the host sends a min-max reduction of the train
+ *   records, smoothed on the full series first), `append.trainSmoothing`, `ready.smoothing` and
+ *   `viewOptions` (the webview tells the host its smoothing weight).
  */
 import type { EvalRecord, MetricRecord, ProbeRecord, RunSummary, TrainRecord } from './records';
 
@@ -48,7 +53,37 @@ export interface RunSeries {
   train: TrainRecord[];
   eval: EvalRecord[];
   probes: ProbeRecord[];
+  /**
+   * The hyperparameters of the run's resolved experiment (dotted paths such as `model.tau`, arrays
+   * as JSON text) in which the runs of this snapshot differ; the same paths for every run (a path a
+   * run lacks is left out of its record). Absent when the run folder has no readable experiment.
+   */
+  parameters?: Record<string, ParameterValue>;
+  /**
+   * Present when `train` is a reduction of the run's train records (a long run): min-max per
+   * bucket of loss and gradNorm (src/protocol/seriesReduction.ts), first and last kept. Absent:
+   * `train` holds every record.
+   */
+  trainReduction?: TrainReduction;
 }
+
+/** EMA-smoothed loss and gradNorm, one value per train record they go with. */
+export interface TrainSmoothing {
+  /** The weight they were smoothed with (src/protocol/smoothing.ts). */
+  weight: number;
+  loss: number[];
+  gradNorm: number[];
+}
+
+export interface TrainReduction {
+  /** How many train records the run has: what the charts report as `points`. */
+  total: number;
+  /** Smoothed on the full series before reducing, at the records of `train`; absent when smoothing is off. */
+  smoothing?: TrainSmoothing;
+}
+
+/** One hyperparameter value of a resolved experiment. */
+export type ParameterValue = number | string | boolean | null;
 
 /** One point of "final metric against tau" for sweeps. */
 export interface SweepPoint {
@@ -73,7 +108,8 @@ export interface PanelSettings {
 
 export type HostToWebview =
   | { type: 'snapshot'; seq: number; runs: RunSeries[]; sweep: SweepPoint[]; settings: PanelSettings; title: string }
-  | { type: 'append'; seq: number; runId: string; records: MetricRecord[] }
+  /** `trainSmoothing`: the train records of `records` smoothed on the host's full series (when smoothing is on). */
+  | { type: 'append'; seq: number; runId: string; records: MetricRecord[]; trainSmoothing?: TrainSmoothing }
   | { type: 'runStatus'; seq: number; runId: string; summary: RunSummary };
 
 /** The charts of the panel, in display order. */
@@ -144,7 +180,10 @@ export interface SeriesReport {
 export type ChartDataReport = Record<string, SeriesReport[]>;
 
 export type WebviewToHost =
-  | { type: 'ready' }
+  /** `smoothing`: the webview's EMA weight, so the first snapshot comes smoothed with it. */
+  | { type: 'ready'; smoothing?: number }
+  /** The user changed what the host computes for long runs (the smoothing weight). */
+  | { type: 'viewOptions'; smoothing: number }
   | { type: 'requestSnapshot' }
   /** Save a file the webview produced (CSV text, or PNG as base64 data without the `data:` prefix). */
   | { type: 'saveFile'; format: 'csv' | 'png'; suggestedName: string; data: string }

@@ -9,6 +9,7 @@ import type { HostToWebview } from '../protocol/webview';
 import { discoverRuns } from '../runs/discovery';
 import { SWEEP_FILE, sweepMemberDir } from '../runs/layout';
 import { isRunFolder, readRunFolder, type RunFolder } from '../runs/runFolder';
+import { readRunExperiment } from '../runs/runExperiment';
 import { buildSnapshot } from '../runs/snapshot';
 import { isSweepFolder, readSweepSummary } from '../runs/sweepFolder';
 import { RUN_FILES } from '../protocol/records';
@@ -66,7 +67,7 @@ export function loadReportSnapshot(dirs: readonly string[], options: ReportDataO
   }
 
   // Colours numbered in order: the report has no earlier colours to keep.
-  const { runs, sweep, title } = buildSnapshot(folders);
+  const { runs, sweep, title } = buildSnapshot(folders.map((f) => ({ ...f, experiment: readRunExperiment(f.runDir) })));
   return {
     type: 'snapshot',
     seq: 0,

@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunSummary, SweepSummary } from '../protocol/records';
+import type { RunSummary, SchedulerTask, SweepSummary } from '../protocol/records';
 import { readSummary } from './runFolder';
+import { readSchedulerRecord } from './schedulerRecord';
 import { SWEEP_FILE, sweepMemberDir } from './layout';
 import { isSweepFolder, readSweepSummary } from './sweepFolder';
 
@@ -15,12 +16,16 @@ export interface FoundRun {
   summary: RunSummary;
   /** The sweep folder holding the run, if any. */
   sweepDir?: string;
+  /** The batch-system task that trains or trained it (scheduler.json), for runs of a sweep submitted to Slurm. */
+  scheduler?: SchedulerTask;
 }
 
 export interface FoundSweep {
   sweepDir: string;
   sweep: SweepSummary;
   runs: FoundRun[];
+  /** Members without a run folder yet: queued on a batch system, waiting for a slot, or never started. */
+  unstarted: SweepSummary['runs'];
 }
 
 /** Sorts runs and sweeps in place, newest start first, and returns them. */
@@ -51,12 +56,18 @@ export function discoverRuns(runsRoot: string): { runs: FoundRun[]; sweeps: Foun
       const sweep = readSweepSummary(dir);
       if (!sweep) continue;
       const members: FoundRun[] = [];
+      const unstarted: SweepSummary['runs'] = [];
       for (const r of sweep.runs) {
         const runDir = sweepMemberDir(dir, r.runId);
         const summary = readSummary(runDir);
-        if (summary) members.push({ runDir, summary, sweepDir: dir });
+        if (!summary) {
+          unstarted.push(r);
+          continue;
+        }
+        const scheduler = readSchedulerRecord(runDir) ?? r.scheduler;
+        members.push(scheduler ? { runDir, summary, sweepDir: dir, scheduler } : { runDir, summary, sweepDir: dir });
       }
-      sweeps.push({ sweepDir: dir, sweep, runs: members });
+      sweeps.push({ sweepDir: dir, sweep, runs: members, unstarted });
     } else {
       const summary = readSummary(dir);
       if (summary) runs.push({ runDir: dir, summary });

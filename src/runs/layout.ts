@@ -11,6 +11,9 @@ export { RUN_FILES };
 /** The sweep folder's summary; its members are run folders one level down. */
 export const SWEEP_FILE = 'sweep.json';
 
+/** A run's batch-system task (Slurm ids, and how Slurm ended it): src/runs/schedulerRecord.ts. */
+export const SCHEDULER_FILE = 'scheduler.json';
+
 /** `<name>-<yyyymmdd-hhmmss>-<4 hex>`: sortable, unique enough, readable. */
 export function makeRunId(name: string, now = new Date()): string {
   const p = (n: number, w = 2) => String(n).padStart(w, '0');

@@ -7,12 +7,15 @@
 import type { RunSummary } from '../protocol/records';
 import type { HostToWebview, RunSeries, SweepPoint } from '../protocol/webview';
 import { headlineMetric } from '../protocol/records';
+import { differingParameters } from './experimentRows';
 import type { RunFolder } from './runFolder';
 
 /** A run to show; sweep membership is what its summary says (`summary.sweep`). */
 export interface SnapshotRun extends RunFolder {
   /** Colour chosen by the caller (the panel keeps one per run folder). Absent: `freeColorIndex` of those before. */
   colorIndex?: number;
+  /** The parsed resolved experiment (experiment.yaml); absent or null: unknown, no `parameters`. */
+  experiment?: unknown;
 }
 
 export type RunsSnapshot = Pick<Extract<HostToWebview, { type: 'snapshot' }>, 'runs' | 'sweep' | 'title'>;
@@ -24,6 +27,7 @@ const MAX_TITLE_PARTS_LENGTH = 90;
 export function buildSnapshot(runs: readonly SnapshotRun[]): RunsSnapshot {
   const labels = uniqueLabels(runs.map((r) => r.summary));
   const usedColors: number[] = [];
+  const parameters = differingParameters(runs.map((r) => r.experiment));
   const series: RunSeries[] = runs.map((r, i) => {
     const colorIndex = r.colorIndex ?? freeColorIndex(usedColors);
     usedColors.push(colorIndex);
@@ -36,6 +40,7 @@ export function buildSnapshot(runs: readonly SnapshotRun[]): RunsSnapshot {
       train: r.records.train,
       eval: r.records.eval,
       probes: r.records.probes,
+      ...(parameters[i] ? { parameters: parameters[i] } : {}),
     };
   });
   const sweep = series.filter((r) => r.summary.sweep).map(sweepPoint);
@@ -77,10 +82,32 @@ export function runLabel(summary: RunSummary): string {
   return summary.sweep ? `${shortLabel(summary)} (${summary.sweep.id})` : summary.runId;
 }
 
-/** Short labels where they are unique, `runLabel` where not, and a count where even that is shared (a copied folder). */
+/** `<name>-<yyyymmdd>-<hhmmss>-<hex>` (src/runs/layout.ts makeRunId): the parts a short label can use. */
+const RUN_ID_PARTS = /^(.*)-(\d{8})-(\d{2})(\d{2})(\d{2})-([0-9a-f]{4})$/;
+
+/**
+ * Runs of one experiment told apart briefly: "adding-T50 · 10:15:00" (start time), or "adding-T50 ·
+ * a3f9" (the id's random part) where the times are shared too; the full id where it has neither.
+ * The full id stays on hover (run table, chart tooltips).
+ */
+function distinctLabels(summaries: readonly RunSummary[]): string[] {
+  const parts = summaries.map((s) => (s.sweep ? null : RUN_ID_PARTS.exec(s.runId)));
+  const times = parts.map((m, i) => (m ? `${summaries[i].name} · ${m[3]}:${m[4]}:${m[5]}` : null));
+  return summaries.map((s, i) => {
+    const m = parts[i];
+    if (!m) return runLabel(s);
+    const time = times[i] as string;
+    return countOf(times as string[], time) === 1 ? time : `${s.name} · ${m[6]}`;
+  });
+}
+
+/** Short labels where they are unique, `distinctLabels` where not, and a count where even that is shared (a copied folder). */
 function uniqueLabels(summaries: readonly RunSummary[]): string[] {
   const short = summaries.map(shortLabel);
-  const labels = short.map((l, i) => (countOf(short, l) > 1 ? runLabel(summaries[i]) : l));
+  const clashing = summaries.filter((_, i) => countOf(short, short[i]) > 1);
+  const distinct = distinctLabels(clashing);
+  let next = 0;
+  const labels = short.map((l) => (countOf(short, l) > 1 ? distinct[next++] : l));
   const seen = new Map<string, number>();
   return labels.map((l) => {
     if (countOf(labels, l) === 1) return l;

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RUN_FILES, RUN_FORMAT_VERSION, type RunStatus, type SweepSummary } from '../protocol/records';
+import { RUN_FILES, RUN_FORMAT_VERSION, type RunStatus, type SchedulerTask, type SweepSummary } from '../protocol/records';
 import { createFolderExclusive, writeFileAtomic } from './atomicFile';
 import { isPlainName, SWEEP_FILE, sweepMemberDir } from './layout';
 import { readSummary } from './runFolder';
@@ -105,6 +105,38 @@ export class SweepFolderWriter {
       entry.final = s.final;
       entry.stepsDone = s.stepsDone;
     }
+    this.write();
+  }
+
+  /** Records where the members train (a Slurm job array); each submission adds its job id. */
+  setExecutor(executor: NonNullable<SweepSummary['executor']>): void {
+    this.summary.executor = executor;
+    this.write();
+  }
+
+  /** Records a member's batch-system task (its ids, Slurm's state and reason) and, when given, its status. */
+  setScheduler(index: number, task: SchedulerTask, status?: RunStatus | 'pending'): void {
+    const entry = this.summary.runs[index];
+    entry.scheduler = task;
+    if (status !== undefined) entry.status = status;
+    this.write();
+  }
+
+  /**
+   * Writes a file of the executor's (a batch script) into the sweep folder and returns its path. The
+   * name must be a plain file name: the file stays inside the sweep folder.
+   */
+  writeExecutorFile(name: string, text: string, mode?: number): string {
+    if (!isPlainName(name) || name === SWEEP_FILE) throw new Error(`not a file name for a sweep folder: ${JSON.stringify(name)}`);
+    const file = path.join(this.sweepDir, name);
+    writeFileAtomic(file, text);
+    if (mode !== undefined) fs.chmodSync(file, mode);
+    return file;
+  }
+
+  /** Marks the sweep as running again (members resubmitted after it ended). */
+  reopen(): void {
+    this.summary.endedAt = null;
     this.write();
   }
 

@@ -15,7 +15,16 @@ import { reloadRequest, type ReloadData } from './helpers';
 import { rootHooks } from './rootHooks';
 import { driver } from './uiDriver';
 
-const PHASE1_FILES = ['activation.test.js', 'train.test.js', 'plots.test.js', 'refuse.test.js', 'stop.test.js', 'runsView.test.js', 'reload.test.js'];
+const PHASE1_FILES = [
+  'activation.test.js',
+  'train.test.js',
+  'plots.test.js',
+  'plotsScale.test.js',
+  'refuse.test.js',
+  'stop.test.js',
+  'runsView.test.js',
+  'reload.test.js',
+];
 const PHASE2_FILES = ['afterReload.suite.js'];
 
 export async function run(): Promise<void> {

@@ -18,7 +18,7 @@ function start(): void {
   const api = connectHost((msg) => (app ? app.onMessage(msg) : early.push(msg)));
   app = new App(root, api);
   for (const msg of early) app.onMessage(msg);
-  api.postMessage({ type: 'ready' });
+  api.postMessage({ type: 'ready', smoothing: app.smoothing });
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -13,8 +13,12 @@ import { memoryRefusal } from '../memoryGuard';
 import { resumeRun } from '../resumeRun';
 import { exitCodeFor, runOne, type RunContext } from '../runOne';
 import { sweepMemberId } from '../../runs/layout';
-import { readSweepSummary } from '../../runs/sweepFolder';
-import { runSweep } from '../sweepRunner';
+import { isSweepFolder, readSweepSummary } from '../../runs/sweepFolder';
+import { RUN_FILES } from '../../protocol/records';
+import { LocalExecutor } from '../../executors/localExecutor';
+import { isExecutorKind, slurmExecutor } from '../../executors/executorChoice';
+import type { ExecutorKind } from '../../executors/executor';
+import { runBatchTask } from '../../executors/slurmTask';
 import { IpcChannel, StopSignal, type Send } from '../trainerControl';
 
 export const TRAIN_USAGE = usageText(TRAIN_COMMAND);
@@ -42,6 +46,7 @@ export async function runTrain(argv: readonly string[], io: CliIo): Promise<numb
   try {
     if (resume !== undefined) {
       const backend = single(args, 'backend');
+      if (isSweepFolder(path.resolve(resume))) return await resubmitSweep(path.resolve(resume), args, io, send, stop);
       const overrides = [...(args.values.get('set') ?? []), ...(backend !== undefined ? [`backend=${backend}`] : [])];
       return await resumeRun(resume, overrides, { io, json: args.flags.has('json'), send, stop });
     }
@@ -80,6 +85,10 @@ async function trainCommand(args: ParsedArgs, io: CliIo, send: Send | null, stop
     if (!run) throw new UsageError(`--sweep-index ${single(args, 'sweep-index')} is not a run of the sweep in ${file}`);
     // The file is the sweep's frozen copy; the run records the experiment file the user started from.
     ctx.experimentFile = readSweepSummary(sweepDir)?.experimentFile || file;
+    if (single(args, 'executor-task') !== undefined) {
+      // One array task of a sweep on Slurm: records its ids in the run; a member with a folder resumes.
+      return await runBatchTask({ run, count: loaded.runs!.length, sweepDir: path.resolve(sweepDir), ctx, overrides: args.values.get('set') ?? [] });
+    }
     const outcome = await runOne(run.resolved, sweepDir, ctx, {
       runId: sweepMemberId(run.index, run.parameters, loaded.runs!.length),
       sweep: { id: path.basename(sweepDir), index, parameters: run.parameters, sweepDir, count: loaded.runs!.length },
@@ -87,9 +96,15 @@ async function trainCommand(args: ParsedArgs, io: CliIo, send: Send | null, stop
     return exitCodeFor(outcome.status);
   }
 
+  const executorKind = chosenExecutor(single(args, 'executor'), loaded.input.executor?.kind);
+  if (executorKind === 'slurm' && !loaded.runs)
+    throw new UsageError('--executor slurm trains a sweep (an experiment with sweep.grid); train a single run here');
+  if (args.flags.has('detach') && executorKind !== 'slurm') throw new UsageError('--detach goes with --executor slurm');
+
   // A run that cannot fit in memory is refused before it allocates anything (the children of a
-  // --parallel sweep skip this: their parent checked the whole sweep).
-  if (!args.flags.has('force')) {
+  // --parallel sweep skip this: their parent checked the whole sweep; a Slurm sweep asks the cluster
+  // for its memory with executor.memory instead).
+  if (!args.flags.has('force') && executorKind === 'local') {
     const refusal = memoryRefusal(file, loaded, loaded.runs ? parallel : 1);
     if (refusal !== null) {
       if (send) send({ type: 'refused', problems: [refusal] });
@@ -103,7 +118,8 @@ async function trainCommand(args: ParsedArgs, io: CliIo, send: Send | null, stop
     if (loaded.runs) {
       // Each child of --parallel gets the same overrides and backend.
       const passThrough = backend ? ['--backend', backend] : [];
-      return await runSweep({ ...loaded, runs: loaded.runs }, runsDir, parallel, ctx, passThrough);
+      const executor = executorKind === 'slurm' ? slurmExecutor(loaded.input.executor, { detach: args.flags.has('detach') }) : new LocalExecutor(parallel);
+      return await executor.run({ loaded: { ...loaded, runs: loaded.runs }, runsDir, ctx, passThrough });
     }
     const outcome = await runOne(loaded.resolved!, runsDir, ctx);
     return exitCodeFor(outcome.status);
@@ -114,6 +130,38 @@ async function trainCommand(args: ParsedArgs, io: CliIo, send: Send | null, stop
     io.err(message + '\n');
     return EXIT.failed;
   }
+}
+
+function chosenExecutor(flag: string | undefined, fromFile: string | undefined): ExecutorKind {
+  const kind = flag ?? fromFile ?? 'local';
+  if (!isExecutorKind(kind)) throw new UsageError(`--executor ${kind}: not an executor (local or slurm)`);
+  return kind;
+}
+
+/**
+ * `hrnn train --resume <sweep-folder>`: a sweep on Slurm gets its members that did not complete
+ * submitted again (each continues from its checkpoint); `--set` reaches every resumed member, and
+ * `--set executor.time=...` changes what the resubmission asks Slurm for.
+ */
+async function resubmitSweep(sweepDir: string, args: ParsedArgs, io: CliIo, send: Send | null, stop: StopSignal): Promise<number> {
+  const sweep = readSweepSummary(sweepDir);
+  const kind = chosenExecutor(single(args, 'executor'), sweep?.executor?.kind);
+  if (kind !== 'slurm') {
+    throw new UsageError(
+      `${sweepDir} is a sweep folder: resume its members one by one (hrnn train --resume <run-folder>), or resubmit the sweep with --executor slurm`,
+    );
+  }
+  const sets = args.values.get('set') ?? [];
+  const frozen = path.join(sweepDir, RUN_FILES.experiment);
+  const loaded = loadExperimentFile(frozen, { overrides: sets });
+  if (!loaded.ok) {
+    io.err(loaded.problems.map((p) => formatProblem(frozen, p)).join('\n') + '\n');
+    return EXIT.failed;
+  }
+  const backend = single(args, 'backend');
+  const passThrough = [...sets.flatMap((s) => ['--set', s]), ...(backend !== undefined ? ['--backend', backend] : [])];
+  const ctx: RunContext = { io, json: args.flags.has('json'), send, stop, experimentFile: sweep?.experimentFile ?? frozen };
+  return slurmExecutor(loaded.input.executor, { detach: args.flags.has('detach') }).resubmit(sweepDir, passThrough, ctx);
 }
 
 /**

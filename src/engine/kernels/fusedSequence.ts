@@ -3,6 +3,8 @@
  * for the whole sequence, [B, 2m] = [y_T | z_T], whose gradient with respect to the parameter
  * tensors is the kernel's hand-written backward pass (tf.customGrad). A cancelled kernel call
  * (cancel.ts) throws TrainingCancelled out of the op or its gradient, with no partial result.
+ * For stacked layers, `sequenceStates` also returns every y_n and takes a tensor input whose
+ * gradient it returns (kernels whose compiled code has `stateSequences`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { rawConfig } from './config';
@@ -76,10 +78,58 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
     return op(...params) as tf.Tensor2D;
   };
 
+  /**
+   * tf.customGrad ops have one output, so the op returns one flat tensor [ys (T*B*m) | y_T z_T
+   * (B*2m)] and the two are sliced out of it: their gradients come back summed into one flat dy.
+   */
+  const sequenceStates = (input: SequenceInputs | tf.Tensor3D, params: tf.Tensor[], opts: FusedSequenceOptions): { final: tf.Tensor2D; ys: tf.Tensor3D } => {
+    const tensorInput = input instanceof tf.Tensor ? input : null;
+    const [T, B, d] = input instanceof tf.Tensor ? input.shape : [input.T, input.B, input.d];
+    const recording = gradientRecording();
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const tensors = args.slice(0, params.length) as tf.Tensor[];
+      // our own copy of the inputs: the caller may reuse its buffer before the gradient is taken
+      const data = tensorInput ? (args[params.length] as tf.Tensor).dataSync<'float32'>().slice() : (input as SequenceInputs).data.slice();
+      const cfg: RawConfig = rawConfig({ data, T, B, d }, tensors, opts);
+      const forwardCfg: RawConfig = recording ? cfg : { ...cfg, backprop: 1, anchorEvery: 0 };
+      const values = tensors.map((t) => t.dataSync() as Float32Array);
+      const seqSize = T * B * cfg.m;
+      const flat = new Float32Array(seqSize + B * 2 * cfg.m);
+      onContext(() => context.forward(forwardCfg, values, data, flat.subarray(seqSize), flat.subarray(0, seqSize)));
+      generation += 1;
+      const mine = recording ? generation : -1;
+      const kept = recording ? values.map((v) => v.slice()) : values;
+      return {
+        value: tf.tensor1d(flat),
+        gradFunc: (dy: tf.Tensor) => {
+          if (generation !== mine) {
+            const scratch = new Float32Array(flat.length);
+            onContext(() => context.forward(cfg, kept, data, scratch.subarray(seqSize), scratch.subarray(0, seqSize)));
+            generation = mine;
+          }
+          const g = dy.dataSync() as Float32Array;
+          const grads = parameterSizes(cfg).map((n) => new Float32Array(n));
+          const gu = tensorInput ? new Float32Array(T * B * d) : null;
+          const dr = onContext(() => context.backward(g.subarray(seqSize), grads, g.subarray(0, seqSize), gu));
+          drift = cfg.backprop === 1 ? (dr.maxState > 0 ? dr.maxError / dr.maxState : dr.maxError) : null;
+          const out = grads.map((a, i) => tf.tensor(a, tensors[i].shape, 'float32'));
+          return gu ? [...out, tf.tensor3d(gu, [T, B, d])] : out;
+        },
+      };
+    });
+    const m = opts.variant === 'full' ? params[0].shape[1]! : params[0].shape[0]!;
+    const flat = op(...params, ...(tensorInput ? [tensorInput] : [])) as tf.Tensor1D;
+    const ys = tf.reshape(tf.slice(flat, [0], [T * B * m]), [T, B, m]) as tf.Tensor3D;
+    const final = tf.reshape(tf.slice(flat, [T * B * m], [B * 2 * m]), [B, 2 * m]) as tf.Tensor2D;
+    return { final, ys };
+  };
+
   return {
     name: raw.name,
     description: raw.description,
     sequence,
+    ...(raw.stateSequences ? { sequenceStates } : {}),
+    fork: () => createFusedKernel(raw),
     lastReconstructionDrift: () => drift,
     dispose: () => context.release(),
   };

@@ -30,8 +30,18 @@ interface NativeAddon {
     p3: Float32Array | null,
     u: Float32Array,
     out: Float32Array,
+    ys?: Float32Array | null,
   ): boolean;
-  backward(ctx: object, gout: Float32Array, g0: Float32Array, g1: Float32Array, g2: Float32Array, g3: Float32Array | null): [number, number] | null;
+  backward(
+    ctx: object,
+    gout: Float32Array,
+    g0: Float32Array,
+    g1: Float32Array,
+    g2: Float32Array,
+    g3: Float32Array | null,
+    gys?: Float32Array | null,
+    gu?: Float32Array | null,
+  ): [number, number] | null;
   release(ctx: object): void;
   bindCancelWord(word: Int32Array): void;
   installSignalHandlers(): boolean;
@@ -42,7 +52,9 @@ class NativeContext implements RawContext {
   constructor(private readonly addon: NativeAddon) {
     this.handle = addon.createContext();
   }
-  forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array): void {
+  forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array, ys?: Float32Array | null): void {
+    // the stacked-layer arrays only when asked for: the single-layer call stays the 17-argument one
+    const extra: [Float32Array | null] | [] = ys ? [ys] : [];
     const done = this.addon.forward(
       this.handle,
       cfg.variant,
@@ -61,11 +73,13 @@ class NativeContext implements RawContext {
       params[3] ?? null,
       u,
       out,
+      ...extra,
     );
     if (!done) throw new TrainingCancelled('fused-native: forward pass cancelled');
   }
-  backward(gout: Float32Array, grads: Float32Array[]): RawDrift {
-    const drift = this.addon.backward(this.handle, gout, grads[0], grads[1], grads[2], grads[3] ?? null);
+  backward(gout: Float32Array, grads: Float32Array[], gys?: Float32Array | null, gu?: Float32Array | null): RawDrift {
+    const extra: [Float32Array | null, Float32Array | null] | [] = gys || gu ? [gys ?? null, gu ?? null] : [];
+    const drift = this.addon.backward(this.handle, gout, grads[0], grads[1], grads[2], grads[3] ?? null, ...extra);
     if (!drift) throw new TrainingCancelled('fused-native: backward pass cancelled');
     const [maxError, maxState] = drift;
     return { maxError, maxState };
@@ -112,6 +126,7 @@ export function loadNativeRawKernel(): LoadResult {
     const kernel: RawKernel = {
       name: 'fused-native',
       description: `native addon, ${info.isa} (${info.vectorBits}-bit vectors), ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+      stateSequences: true,
       createContext: () => new NativeContext(addon),
     };
     return (cached = { kernel });

@@ -34,10 +34,16 @@ export interface RawDrift {
  * params / grads: full [W k*m, V k*d, b k]; diagonal [w m, V m*d, b m, c m] (row-major).
  */
 export interface RawContext {
-  /** u: [T, B, d] time-major; out: [B, 2m] = [y_T | z_T]. */
-  forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array): void;
-  /** gout: [B, 2m]; fills grads (same layouts as params). */
-  backward(gout: Float32Array, grads: Float32Array[]): RawDrift;
+  /**
+   * u: [T, B, d] time-major; out: [B, 2m] = [y_T | z_T]. ys (stacked layers, kernels with
+   * `stateSequences` only): [T, B, m], receives every y_n.
+   */
+  forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array, ys?: Float32Array | null): void;
+  /**
+   * gout: [B, 2m]; fills grads (same layouts as params). Stacked layers (`stateSequences` only):
+   * gys [T, B, m], the upstream gradient of every y_n; gu [T, B, d] receives the inputs' gradient.
+   */
+  backward(gout: Float32Array, grads: Float32Array[], gys?: Float32Array | null, gu?: Float32Array | null): RawDrift;
   /** Frees the saved states now (a later forward allocates again). */
   release(): void;
 }
@@ -47,6 +53,8 @@ export interface RawKernel {
   readonly name: string;
   /** what runs: instruction set, vector width, threads */
   readonly description: string;
+  /** Whether forward/backward take the stacked-layer arrays (ys, gys, gu). */
+  readonly stateSequences: boolean;
   createContext(): RawContext;
 }
 

@@ -39,6 +39,15 @@ export interface FusedKernel {
    * parameter tensors (a tf.customGrad op whose gradient is the kernel's backward pass).
    */
   sequence(inputs: SequenceInputs, params: tf.Tensor[], opts: FusedSequenceOptions): tf.Tensor2D;
+  /**
+   * Stacked layers: the same recurrence, also returning every step's position y_n, ys [T, B, m].
+   * `input` is the task's data or the layer below's state sequence [T, B, d], a tensor whose
+   * gradient the op returns. The gradient accepts upstream gradients for both `final` and every
+   * y_n. Kernels without it leave stacked layers to the composite ops.
+   */
+  sequenceStates?(input: SequenceInputs | tf.Tensor3D, params: tf.Tensor[], opts: FusedSequenceOptions): { final: tf.Tensor2D; ys: tf.Tensor3D };
+  /** Another kernel of the same kind with its own saved states (one per stacked layer). */
+  fork?(): FusedKernel;
   /** Reversible mode: max relative reconstruction error of the last backward pass, if measured. */
   lastReconstructionDrift(): number | null;
   /** Frees what the kernel holds (saved states of the last forward pass). */

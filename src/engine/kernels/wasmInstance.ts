@@ -41,15 +41,33 @@ interface WasmExports {
     r0: number,
     r1: number,
   ): number;
+  /** hrnn_wasm_prepare with the stacked-layer buffers (ys, gys, gu) when `sequences` is 1 */
+  hrnn_wasm_prepare_seq(
+    variant: number,
+    backprop: number,
+    T: number,
+    B: number,
+    d: number,
+    m: number,
+    k: number,
+    anchorEvery: number,
+    tau: number,
+    alpha: number,
+    r0: number,
+    r1: number,
+    sequences: number,
+  ): number;
   hrnn_wasm_buffer(which: number): number;
   /** HRNN_DONE (0) or HRNN_CANCELLED (1) */
   hrnn_wasm_forward(): number;
   hrnn_wasm_backward(): number;
+  /** with gys added into the adjoints, and the inputs' gradient written to gu when withGu is 1 */
+  hrnn_wasm_backward_seq(withGu: number): number;
   hrnn_wasm_vector_bits(): number;
 }
 
 /** Buffer numbers of hrnn_wasm_buffer (the enum in native/hrnn_wasm.c). */
-const BUF = { P0: 0, U: 4, OUT: 5, GOUT: 6, G0: 7, DRIFT: 11 } as const;
+const BUF = { P0: 0, U: 4, OUT: 5, GOUT: 6, G0: 7, DRIFT: 11, YS: 13, GYS: 14, GU: 15 } as const;
 /** HRNN_DONE in native/hrnn_kernel.h */
 const HRNN_DONE = 0;
 
@@ -57,6 +75,8 @@ const HRNN_DONE = 0;
 export class WasmShard {
   private readonly x: WasmExports;
   private cfg: RawConfig | null = null;
+  /** whether the last forward() laid out the stacked-layer buffers */
+  private sequences = false;
 
   /** `cancel`: word[0] != 0 asks a running pass to stop (see cancel.ts). */
   constructor(module: WasmModule, cancel: Int32Array) {
@@ -73,12 +93,19 @@ export class WasmShard {
    * Runs the forward pass of rows [r0, r1) and keeps its states for backward(). Returns a view of
    * the whole output [B, 2m], valid until the next call: only rows [r0, r1) are this shard's.
    * Null when cancelled (nothing kept: backward() then needs a new forward()).
+   * `sequences` (stacked layers): also write every y_n, read with positions().
    */
-  forward(cfg: RawConfig, r0: number, r1: number, params: readonly Float32Array[], u: Float32Array): Float32Array | null {
-    if (!this.x.hrnn_wasm_prepare(cfg.variant, cfg.backprop, cfg.T, cfg.B, cfg.d, cfg.m, cfg.k, cfg.anchorEvery, cfg.tau, cfg.alpha, r0, r1)) {
+  forward(cfg: RawConfig, r0: number, r1: number, params: readonly Float32Array[], u: Float32Array, sequences = false): Float32Array | null {
+    const x = this.x;
+    const { variant, backprop, T, B, d, m, k, anchorEvery, tau, alpha } = cfg;
+    const ok = sequences
+      ? x.hrnn_wasm_prepare_seq(variant, backprop, T, B, d, m, k, anchorEvery, tau, alpha, r0, r1, 1)
+      : x.hrnn_wasm_prepare(variant, backprop, T, B, d, m, k, anchorEvery, tau, alpha, r0, r1);
+    if (!ok) {
       throw new Error(`fused-wasm: cannot lay out the kernel's memory (T=${cfg.T}, B=${cfg.B}, m=${cfg.m}: more than 4 GiB?)`);
     }
     this.cfg = cfg;
+    this.sequences = sequences;
     // Views are taken after prepare: it may grow the memory, which detaches older views.
     params.forEach((p, i) => this.view(BUF.P0 + i, p.length).set(p));
     this.view(BUF.U, u.length).set(u);
@@ -94,21 +121,54 @@ export class WasmShard {
    * parameters) and its reconstruction drift [maxError, maxState], as views valid until the next call.
    * Null when cancelled (the forward pass's states are gone too).
    */
-  backward(gout: Float32Array): { grads: Float32Array[]; drift: Float32Array } | null {
+  backward(
+    gout: Float32Array,
+    gys: Float32Array | null = null,
+    withGu = false,
+  ): { grads: Float32Array[]; drift: Float32Array; gu: Float32Array | null } | null {
     const cfg = this.cfg;
     if (!cfg) throw new Error('fused-wasm: backward without a forward pass');
     this.view(BUF.GOUT, gout.length).set(gout);
-    if (this.x.hrnn_wasm_backward() !== HRNN_DONE) {
+    let status: number;
+    if (this.sequences) {
+      const size = cfg.T * cfg.B * cfg.m;
+      if (gys) this.view(BUF.GYS, size).set(gys);
+      else this.view(BUF.GYS, size).fill(0);
+      status = this.x.hrnn_wasm_backward_seq(withGu ? 1 : 0);
+    } else {
+      if (gys || withGu) throw new Error('fused-wasm: stacked-layer gradients need a forward pass with sequences');
+      status = this.x.hrnn_wasm_backward();
+    }
+    if (status !== HRNN_DONE) {
       this.cfg = null;
       return null;
     }
     return {
       grads: parameterSizes(cfg).map((n, i) => this.view(BUF.G0 + i, n)),
       drift: this.view(BUF.DRIFT, 2),
+      gu: withGu ? this.view(BUF.GU, cfg.T * cfg.B * cfg.d) : null,
     };
+  }
+
+  /** Every y_n of the last forward() with sequences, [T, B, m] (only this shard's rows are written), valid until the next call. */
+  positions(): Float32Array {
+    const cfg = this.cfg;
+    if (!cfg || !this.sequences) throw new Error('fused-wasm: no positions without a forward pass with sequences');
+    return this.view(BUF.YS, cfg.T * cfg.B * cfg.m);
   }
 
   private view(which: number, n: number): Float32Array {
     return new Float32Array(this.x.memory.buffer, this.x.hrnn_wasm_buffer(which), n);
+  }
+}
+
+/**
+ * Copies the rows [r0, r1) of every step of a time-major [T, B, width] array into another
+ * (`dst` starting at `dstOffset`): a shard's part of a state sequence or of the inputs' gradient.
+ */
+export function copyShardRows(src: Float32Array, dst: Float32Array, dstOffset: number, T: number, B: number, width: number, r0: number, r1: number): void {
+  for (let n = 0; n < T; n++) {
+    const from = (n * B + r0) * width;
+    dst.set(src.subarray(from, (n * B + r1) * width), dstOffset + from);
   }
 }

@@ -59,6 +59,8 @@ export interface ForwardJob {
   u: Range;
   /** the whole output [B, 2m] */
   out: Range;
+  /** stacked layers: every y_n, [T, B, m]; the worker writes its rows */
+  ys?: Range;
 }
 
 /** Backward pass of the worker's last forward: its gradients and drift [maxError, maxState]. */
@@ -68,6 +70,10 @@ export interface BackwardJob {
   gout: Range;
   grads: Range[];
   drift: Range;
+  /** stacked layers (after a forward with `ys`): the upstream gradient of every y_n, [T, B, m] */
+  gys?: Range;
+  /** stacked layers: the inputs' gradient [T, B, d]; the worker writes its rows */
+  gu?: Range;
 }
 
 export type WasmJob = ForwardJob | BackwardJob;

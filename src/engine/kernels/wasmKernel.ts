@@ -19,7 +19,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { wasmModulePath } from './artifacts';
 import { cancelWord, TrainingCancelled } from './cancel';
 import { parameterSizes, type RawConfig, type RawContext, type RawDrift, type RawKernel } from './rawKernel';
-import { compileWasmModule, WasmShard, type WasmModule } from './wasmInstance';
+import { compileWasmModule, copyShardRows, WasmShard, type WasmModule } from './wasmInstance';
 import { CONTROL, JOB_STATUS, WASM_WORKER_FILE, type Range, type WasmJob, type WasmWorkerData, type WorkerFailure } from './wasmJobs';
 
 /** The worker's compiled file: beside this code in out/src/engine/kernels/ (tsc) and in dist/ (esbuild bundles). */
@@ -111,7 +111,8 @@ class WasmEngine {
     return new Float32Array(this.sab);
   }
 
-  forward(owner: object, cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array): void {
+  /** ys (stacked layers): [T, B, m], receives every y_n. */
+  forward(owner: object, cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array, ys: Float32Array | null = null): void {
     const shards = Math.max(1, Math.min(this.threads, Math.floor(cfg.B / 8)));
     const bounds: number[] = [];
     for (let i = 0; i <= shards; i++) bounds.push(Math.floor((cfg.B * i) / shards));
@@ -119,8 +120,9 @@ class WasmEngine {
     this.owner = null;
     this.cfg = null;
     const w = 2 * cfg.m;
+    let ysRange: Range | undefined;
     if (shards > 1) {
-      const total = params.reduce((s, p) => s + p.length, 0) + u.length + out.length;
+      const total = params.reduce((s, p) => s + p.length, 0) + u.length + out.length + (ys ? ys.length : 0);
       const data = this.floats(total);
       let off = 0;
       const put = (a: Float32Array): Range => {
@@ -132,11 +134,16 @@ class WasmEngine {
       const pr = params.map(put);
       const ur = put(u);
       const outRange: Range = [off, out.length];
+      if (ys) ysRange = [off + out.length, ys.length];
       for (let i = 1; i < shards; i++) {
-        this.workers[i - 1].post({ kind: 'forward', sab: this.sab, cfg, r0: bounds[i], r1: bounds[i + 1], params: pr, u: ur, out: outRange });
+        this.workers[i - 1].post({ kind: 'forward', sab: this.sab, cfg, r0: bounds[i], r1: bounds[i + 1], params: pr, u: ur, out: outRange, ys: ysRange });
       }
     }
-    const local = runShards(() => this.local.forward(cfg, bounds[0], bounds[1], params, u), this.workers, shards - 1, 'forward');
+    const local = runShards(() => this.local.forward(cfg, bounds[0], bounds[1], params, u, !!ys), this.workers, shards - 1, 'forward');
+    if (ys) {
+      copyShardRows(this.local.positions(), ys, 0, cfg.T, cfg.B, cfg.m, bounds[0], bounds[1]);
+      if (ysRange) copyShardRows(new Float32Array(this.sab, ysRange[0] * 4, ys.length), ys, 0, cfg.T, cfg.B, cfg.m, bounds[1], cfg.B);
+    }
     out.set(local.subarray(0, bounds[1] * w), 0);
     if (shards > 1) {
       const data = new Float32Array(this.sab);
@@ -146,19 +153,33 @@ class WasmEngine {
     this.cfg = cfg;
     this.bounds = bounds;
     this.owner = owner;
+    this.sequences = !!ys;
   }
 
-  backward(gout: Float32Array, grads: Float32Array[]): RawDrift {
+  /** Whether the saved forward pass wrote every y_n (stacked layers): what backward's gys needs. */
+  sequences = false;
+
+  /** gys, gu (stacked layers, after a forward with ys): see RawContext.backward. */
+  backward(gout: Float32Array, grads: Float32Array[], gys: Float32Array | null = null, gu: Float32Array | null = null): RawDrift {
     const cfg = this.cfg;
     if (!cfg) throw new Error('fused-wasm: backward without a forward pass');
     const shards = this.bounds.length - 1;
     const sizes = parameterSizes(cfg);
     const perShard = sizes.reduce((s, n) => s + n, 0) + 2;
+    if ((gys || gu) && !this.sequences) throw new Error('fused-wasm: stacked-layer gradients need a forward pass with ys');
     let gradBase = 0;
+    let gysRange: Range | undefined;
+    let guRange: Range | undefined;
     if (shards > 1) {
-      const data = this.floats(gout.length + (shards - 1) * perShard);
+      const seqBase = gout.length + (shards - 1) * perShard;
+      const data = this.floats(seqBase + (gys ? gys.length : 0) + (gu ? gu.length : 0));
       data.set(gout, 0);
       gradBase = gout.length;
+      if (gys) {
+        gysRange = [seqBase, gys.length];
+        data.set(gys, seqBase);
+      }
+      if (gu) guRange = [seqBase + (gys ? gys.length : 0), gu.length];
       for (let i = 1; i < shards; i++) {
         let off = gradBase + (i - 1) * perShard;
         const gr: Range[] = sizes.map((n) => {
@@ -166,12 +187,12 @@ class WasmEngine {
           off += n;
           return r;
         });
-        this.workers[i - 1].post({ kind: 'backward', sab: this.sab, gout: [0, gout.length], grads: gr, drift: [off, 2] });
+        this.workers[i - 1].post({ kind: 'backward', sab: this.sab, gout: [0, gout.length], grads: gr, drift: [off, 2], gys: gysRange, gu: guRange });
       }
     }
     let local: NonNullable<ReturnType<WasmShard['backward']>>;
     try {
-      local = runShards(() => this.local.backward(gout), this.workers, shards - 1, 'backward');
+      local = runShards(() => this.local.backward(gout, gys, !!gu), this.workers, shards - 1, 'backward');
     } catch (err) {
       // reversible mode rebuilt the states in place: whatever stopped it, they are gone
       this.cfg = null;
@@ -179,6 +200,10 @@ class WasmEngine {
       throw err;
     }
     local.grads.forEach((g, i) => grads[i].set(g));
+    if (gu && local.gu) {
+      copyShardRows(local.gu, gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[0], this.bounds[1]);
+      if (guRange) copyShardRows(new Float32Array(this.sab, guRange[0] * 4, gu.length), gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[1], cfg.B);
+    }
     let maxError = local.drift[0];
     let maxState = local.drift[1];
     if (shards > 1) {
@@ -199,21 +224,22 @@ class WasmEngine {
 }
 
 class WasmContext implements RawContext {
-  private last: { cfg: RawConfig; params: Float32Array[]; u: Float32Array } | null = null;
+  private last: { cfg: RawConfig; params: Float32Array[]; u: Float32Array; sequences: boolean } | null = null;
   constructor(private readonly engine: WasmEngine) {}
-  forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array): void {
+  forward(cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array, ys: Float32Array | null = null): void {
     this.last = null; // a forward pass that throws (cancelled) leaves none to differentiate
-    this.engine.forward(this, cfg, params, u, out);
-    this.last = { cfg, params: params.map((p) => p.slice()), u };
+    this.engine.forward(this, cfg, params, u, out, ys);
+    this.last = { cfg, params: params.map((p) => p.slice()), u, sequences: !!ys };
   }
-  backward(gout: Float32Array, grads: Float32Array[]): RawDrift {
+  backward(gout: Float32Array, grads: Float32Array[], gys: Float32Array | null = null, gu: Float32Array | null = null): RawDrift {
     if (!this.last) throw new Error('fused-wasm: backward without a forward pass');
     if (this.engine.owner !== this) {
       // another context ran a forward pass in between: rebuild this one's saved states
-      const { cfg, params, u } = this.last;
-      this.engine.forward(this, cfg, params, u, new Float32Array(cfg.B * 2 * cfg.m));
+      const { cfg, params, u, sequences } = this.last;
+      const ys = sequences ? new Float32Array(cfg.T * cfg.B * cfg.m) : null;
+      this.engine.forward(this, cfg, params, u, new Float32Array(cfg.B * 2 * cfg.m), ys);
     }
-    return this.engine.backward(gout, grads);
+    return this.engine.backward(gout, grads, gys, gu);
   }
   release(): void {
     this.last = null;
@@ -247,6 +273,7 @@ export function loadWasmRawKernel(): LoadResult {
     const kernel: RawKernel = {
       name: 'fused-wasm',
       description: `WebAssembly SIMD (${bits}-bit vectors), ${workerMissing ? `1 thread (${workerFile} missing)` : threads}`,
+      stateSequences: true,
       createContext: () => new WasmContext(engine),
     };
     return (cached = { kernel });

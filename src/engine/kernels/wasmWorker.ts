@@ -5,23 +5,35 @@
  * imported. Depends on node:worker_threads only.
  */
 import { isMainThread, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { RawConfig } from './rawKernel';
 import { CONTROL, JOB_STATUS, type Range, type WasmJob, type WasmWorkerData, type WorkerFailure } from './wasmJobs';
-import { WasmShard } from './wasmInstance';
+import { copyShardRows, WasmShard } from './wasmInstance';
+
+/** The configuration and rows of the last forward job: where a backward job's input gradient goes. */
+let lastForward: { cfg: RawConfig; r0: number; r1: number } | null = null;
 
 /** Runs a job; false when the cancel word stopped it (no result written). */
 function runJob(shard: WasmShard, job: WasmJob): boolean {
   const data = new Float32Array(job.sab);
   const at = (r: Range): Float32Array => data.subarray(r[0], r[0] + r[1]);
   if (job.kind === 'forward') {
-    const out = shard.forward(job.cfg, job.r0, job.r1, job.params.map(at), at(job.u));
+    const { cfg, r0, r1 } = job;
+    lastForward = null;
+    const out = shard.forward(cfg, r0, r1, job.params.map(at), at(job.u), !!job.ys);
     if (!out) return false;
-    const w = 2 * job.cfg.m;
-    data.set(out.subarray(job.r0 * w, job.r1 * w), job.out[0] + job.r0 * w);
+    const w = 2 * cfg.m;
+    data.set(out.subarray(r0 * w, r1 * w), job.out[0] + r0 * w);
+    if (job.ys) copyShardRows(shard.positions(), data, job.ys[0], cfg.T, cfg.B, cfg.m, r0, r1);
+    lastForward = { cfg, r0, r1 };
   } else {
-    const result = shard.backward(at(job.gout));
+    const result = shard.backward(at(job.gout), job.gys ? at(job.gys) : null, !!job.gu);
     if (!result) return false;
     result.grads.forEach((g, i) => data.set(g, job.grads[i][0]));
     data.set(result.drift, job.drift[0]);
+    if (job.gu && result.gu && lastForward) {
+      const { cfg, r0, r1 } = lastForward;
+      copyShardRows(result.gu, data, job.gu[0], cfg.T, cfg.B, cfg.d, r0, r1);
+    }
   }
   return true;
 }

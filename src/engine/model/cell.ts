@@ -1,9 +1,16 @@
 /**
- * What every recurrent cell offers the model and the probes.
+ * What every recurrent cell offers the model and the probes. A cell is one layer; a stack of
+ * layers (stackedCell.ts) is itself a cell.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelKind } from '../../experiment/schema';
 import type { SequenceInputs } from '../kernels/types';
+
+/**
+ * What one layer reads: the task's data (layer 1, no gradient needed) or the state sequence of the
+ * layer below as a tensor [T, B, d] (layers >= 2: the gradient flows back into it).
+ */
+export type LayerInput = SequenceInputs | tf.Tensor3D;
 
 export interface RunOptions {
   /**
@@ -21,6 +28,8 @@ export interface RunOptions {
   release?: boolean;
   /** Force the composite tfjs implementation even when a fused kernel is configured. */
   composite?: boolean;
+  /** Also return `sequence`, the states the layer above reads (stacked layers). */
+  sequence?: boolean;
 }
 
 export interface CellRun {
@@ -33,6 +42,8 @@ export interface CellRun {
     /** z_n for Hamiltonian models, hz for coRNN: T x [B, m]. */
     momentum?: tf.Tensor2D[];
   };
+  /** When `sequence` was asked for: y_n (h_n; hy_n for coRNN) for n = 1..T, [T, B, m]. */
+  sequence?: tf.Tensor3D;
 }
 
 /** Energies of a Hamiltonian cell along a collected run: batch means per step, [T] each. */
@@ -52,7 +63,7 @@ export interface RecurrentCell {
   readonly variableNames: string[];
   /** Which implementation runs the recurrence (`tfjs`, `fused-native`, ...). */
   readonly implementation: string;
-  run(inputs: SequenceInputs, opts?: RunOptions): CellRun;
+  run(inputs: LayerInput, opts?: RunOptions): CellRun;
   /** Hamiltonian cells: H_n and the modified energy along collected states. */
   energy?(inputs: SequenceInputs, states: NonNullable<CellRun['states']>): EnergyTrace;
   /** Reversible backprop: drift of the last rebuilt states, when a fused kernel measured it. */

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
 import type { FusedKernel, FusedSequenceOptions, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
-import type { CellRun, EnergyTrace, RecurrentCell, RunOptions } from './cell';
+import type { CellRun, EnergyTrace, LayerInput, RecurrentCell, RunOptions } from './cell';
 import { energyRows } from './hamiltonianEnergy';
 import { runHamiltonianComposite } from './hamiltonianSequence';
 import { allInputs, normalInit, variableFrom } from './ops';
@@ -62,23 +62,43 @@ export class HamiltonianCell implements RecurrentCell {
     this.implementation = kernel ? kernel.name : 'tfjs';
   }
 
-  run(inputs: SequenceInputs, opts: RunOptions = {}): CellRun {
-    const useKernel = this.kernel && !opts.perturb && !opts.collect && !opts.composite;
-    if (useKernel) {
-      const yz = this.kernel!.sequence(inputs, this.variables, this.opts); // [B, 2m]
-      const features = this.config.readout === 'yz' ? yz : (tf.slice(yz, [0, 0], [-1, this.hidden]) as tf.Tensor2D);
-      return { features };
+  run(inputs: LayerInput, opts: RunOptions = {}): CellRun {
+    const kernel = this.kernel && !opts.perturb && !opts.collect && !opts.composite ? this.kernel : null;
+    // Stacked layers need every step's y (sequence) or take a differentiable input (a tensor):
+    // the kernel's whole-sequence form when it has one, else the composite ops.
+    const stacked = !!opts.sequence || inputs instanceof tf.Tensor;
+    if (kernel && !stacked) {
+      const yz = kernel.sequence(inputs as SequenceInputs, this.variables, this.opts); // [B, 2m]
+      return { features: this.features(yz) };
     }
+    if (kernel?.sequenceStates && stacked) {
+      const { final, ys } = kernel.sequenceStates(inputs, this.variables, this.opts);
+      return { features: this.features(final), sequence: opts.sequence ? ys : undefined };
+    }
+    const release = !!opts.release && !opts.collect;
     const trace = runHamiltonianComposite(inputs, this.variables, this.opts, {
       perturb: opts.perturb,
       collect: opts.collect,
-      release: opts.release && !opts.collect,
+      release,
+      keepPositions: opts.sequence,
     });
     const features = this.config.readout === 'yz' ? (tf.concat([trace.y, trace.z], 1) as tf.Tensor2D) : trace.y;
+    let sequence: tf.Tensor3D | undefined;
+    if (opts.sequence) {
+      sequence = tf.stack(trace.ys!) as tf.Tensor3D;
+      // without a gradient the per-step positions are copies no one else holds (the last is y_T)
+      if (release) tf.dispose(trace.ys!.slice(0, -1));
+    }
     return {
       features,
       states: trace.ys && trace.zs ? { primary: trace.ys, momentum: trace.zs } : undefined,
+      sequence,
     };
+  }
+
+  /** Readout features from [y_T | z_T] ([B, 2m]): all of it, or y_T alone. */
+  private features(yz: tf.Tensor2D): tf.Tensor2D {
+    return this.config.readout === 'yz' ? yz : (tf.slice(yz, [0, 0], [-1, this.hidden]) as tf.Tensor2D);
   }
 
   /**

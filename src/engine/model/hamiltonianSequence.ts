@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FusedSequenceOptions, SequenceInputs } from '../kernels/types';
-import { mm, stepTensors } from './ops';
+import type { LayerInput } from './cell';
+import { layerShape, layerSteps, mm } from './ops';
 
 export interface HamiltonianTrace {
   /** y_T, z_T: [B, m]. */
@@ -30,6 +31,8 @@ export interface CompositeRunOptions {
   collect?: boolean;
   /** No gradient will be taken: free each step's intermediates at once. */
   release?: boolean;
+  /** Keep y_n for every n (the sequence a stacked layer above reads), in `ys`. */
+  keepPositions?: boolean;
   /** Start from (y_0, z_0) instead of zeros (tests of the one-step map). */
   initial?: { y: tf.Tensor2D; z: tf.Tensor2D };
 }
@@ -59,22 +62,18 @@ function symplecticField(params: tf.Tensor[], opts: HamiltonianOptions): { force
 /**
  * Runs the recurrence. params: full [W k×m, V k×d, b k]; diagonal [w m, V m×d, b m, c m].
  */
-export function runHamiltonianComposite(
-  inputs: SequenceInputs,
-  params: tf.Tensor[],
-  opts: HamiltonianOptions,
-  run: CompositeRunOptions = {},
-): HamiltonianTrace {
+export function runHamiltonianComposite(inputs: LayerInput, params: tf.Tensor[], opts: HamiltonianOptions, run: CompositeRunOptions = {}): HamiltonianTrace {
   const { alpha } = opts;
-  const { perturb, collect = false, release = false } = run;
-  const steps = stepTensors(inputs);
+  const { perturb, collect = false, release = false, keepPositions = false } = run;
+  const steps = layerSteps(inputs);
+  const { T, B } = layerShape(inputs);
   const m = hiddenSize(params, opts.variant);
-  let y = run.initial?.y ?? (tf.zeros([inputs.B, m]) as tf.Tensor2D);
-  let z = run.initial?.z ?? (tf.zeros([inputs.B, m]) as tf.Tensor2D);
+  let y = run.initial?.y ?? (tf.zeros([B, m]) as tf.Tensor2D);
+  let z = run.initial?.z ?? (tf.zeros([B, m]) as tf.Tensor2D);
   const ys: tf.Tensor2D[] = [];
   const zs: tf.Tensor2D[] = [];
   const { force, h } = symplecticField(params, opts);
-  for (let n = 0; n < inputs.T; n++) {
+  for (let n = 0; n < T; n++) {
     const step = (): [tf.Tensor2D, tf.Tensor2D] => {
       let f = force(y, steps[n]);
       if (alpha !== 0) f = tf.add(f, tf.mul(y, alpha));
@@ -83,24 +82,24 @@ export function runHamiltonianComposite(
       if (perturb) yn = tf.add(yn, perturb[n]);
       return [yn, zn];
     };
-    [y, z] = advance(step, [y, z], release, n);
-    if (collect) {
-      ys.push(y);
-      zs.push(z);
-    }
+    // y_{n-1} stays alive when the layer above reads it (release frees only z and the step's scratch)
+    [y, z] = advance(step, [y, z], release, n, keepPositions ? [y] : []);
+    if (collect || keepPositions) ys.push(y);
+    if (collect) zs.push(z);
   }
   if (release) tf.dispose(steps);
-  return collect ? { y, z, ys, zs } : { y, z };
+  if (collect) return { y, z, ys, zs };
+  return keepPositions ? { y, z, ys } : { y, z };
 }
 
 /**
  * Runs one step. With `release`, the step's intermediates are freed at once and the previous
- * state too (it is no longer needed without a gradient); the initial zeros are freed by the caller's scope.
+ * state too (it is no longer needed without a gradient), except `keep`; the initial zeros are freed by the caller's scope.
  */
-export function advance<S extends tf.Tensor[]>(step: () => S, previous: S, release: boolean, n: number): S {
+export function advance<S extends tf.Tensor[]>(step: () => S, previous: S, release: boolean, n: number, keep: tf.Tensor[] = []): S {
   if (!release) return step();
   const next = tf.tidy(step);
-  if (n > 0) tf.dispose(previous.filter((t) => !next.includes(t)));
+  if (n > 0) tf.dispose(previous.filter((t) => !next.includes(t) && !keep.includes(t)));
   return next;
 }
 

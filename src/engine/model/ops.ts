@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../rng';
 import type { SequenceInputs } from '../kernels/types';
+import type { LayerInput } from './cell';
 
 /**
  * a @ b with a gradient built only from non-transposed products ([n,k] x [k,p] -> [n,p]).
@@ -40,6 +41,20 @@ export function stepTensors(inputs: SequenceInputs): tf.Tensor2D[] {
   const n = B * d;
   for (let t = 0; t < T; t++) out[t] = tf.tensor2d(data.subarray(t * n, (t + 1) * n), [B, d]);
   return out;
+}
+
+/** Sequence length, batch and input size of a layer's input. */
+export function layerShape(input: LayerInput): { T: number; B: number; d: number } {
+  if (input instanceof tf.Tensor) return { T: input.shape[0], B: input.shape[1], d: input.shape[2] };
+  return { T: input.T, B: input.B, d: input.d };
+}
+
+/** One [B, d] tensor per step of a layer's input (unstacking a tensor input keeps its gradient). */
+export function layerSteps(input: LayerInput): tf.Tensor2D[] {
+  if (!(input instanceof tf.Tensor)) return stepTensors(input);
+  // tfjs' unstack gradient fails with a single output (its tape hands over one tensor, not a list)
+  if (input.shape[0] === 1) return [tf.reshape(input, [input.shape[1], input.shape[2]])];
+  return tf.unstack(input) as tf.Tensor2D[];
 }
 
 /** All inputs as one [T*B, d] tensor (rows in time-major order). */

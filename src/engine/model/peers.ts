@@ -11,10 +11,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, ModelKind } from '../../experiment/schema';
-import type { SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
-import type { CellRun, RecurrentCell, RunOptions } from './cell';
-import { mm, stepTensors, uniformFanIn, variableFrom } from './ops';
+import type { CellRun, LayerInput, RecurrentCell, RunOptions } from './cell';
+import { layerShape, layerSteps, mm, uniformFanIn, variableFrom } from './ops';
 
 type PeerKind = Exclude<ModelKind, 'hamiltonian'>;
 
@@ -52,13 +51,14 @@ abstract class PeerCell implements RecurrentCell {
   /** One step: u [B, d] and the previous state to the next state. */
   protected abstract step(u: tf.Tensor2D, s: PeerState): PeerState;
 
-  run(inputs: SequenceInputs, opts: RunOptions = {}): CellRun {
-    const steps = stepTensors(inputs);
-    let s = this.initialState(inputs.B);
+  run(inputs: LayerInput, opts: RunOptions = {}): CellRun {
+    const steps = layerSteps(inputs);
+    const { T, B } = layerShape(inputs);
+    let s = this.initialState(B);
     const hs: tf.Tensor2D[] = [];
     const aux: tf.Tensor2D[] = [];
     const release = !!opts.release && !opts.collect;
-    for (let n = 0; n < inputs.T; n++) {
+    for (let n = 0; n < T; n++) {
       const previous = s;
       const next = (): PeerState => {
         const r = this.step(steps[n], previous);
@@ -70,20 +70,26 @@ abstract class PeerCell implements RecurrentCell {
           return r.aux ? [r.h, r.aux] : [r.h];
         });
         s = { h, aux };
-        // The previous state is no longer needed without a gradient (the initial zeros belong to the caller's scope).
-        if (n > 0) tf.dispose(previous.aux ? [previous.h, previous.aux] : [previous.h]);
+        // The previous state is no longer needed without a gradient (the initial zeros belong to the
+        // caller's scope), except h when the layer above reads it.
+        if (n > 0) tf.dispose([...(opts.sequence ? [] : [previous.h]), ...(previous.aux ? [previous.aux] : [])]);
       } else {
         s = next();
       }
-      if (opts.collect) {
-        hs.push(s.h);
-        if (s.aux && this.auxIsMomentum) aux.push(s.aux);
-      }
+      if (opts.collect || opts.sequence) hs.push(s.h);
+      if (opts.collect && s.aux && this.auxIsMomentum) aux.push(s.aux);
     }
     if (release) tf.dispose(steps);
+    let sequence: tf.Tensor3D | undefined;
+    if (opts.sequence) {
+      sequence = tf.stack(hs) as tf.Tensor3D;
+      // without a gradient the per-step states are copies no one else holds (the last is the features)
+      if (release) tf.dispose(hs.slice(0, -1));
+    }
     return {
       features: s.h,
       states: opts.collect ? { primary: hs, momentum: aux.length ? aux : undefined } : undefined,
+      sequence,
     };
   }
 

@@ -1,9 +1,9 @@
 /**
- * A sequence model: a recurrent cell, then a linear readout from the features of the last step, of
- * the mean over all steps (`readoutPool: mean`), or of each output step of a sequence-to-sequence
- * task (copy), optionally standardised with statistics fixed at initialisation and with dropout
- * during training. Pure tfjs: no I/O, no training loop (that is engine/train), so it is tested in
- * Node on tiny shapes.
+ * A sequence model: a recurrent cell (or a stack of `model.layers` cells, stackedCell.ts), then a
+ * linear readout from the features of the last step, of the mean over all steps (`readoutPool:
+ * mean`), or of each output step of a sequence-to-sequence task (copy), optionally standardised
+ * with statistics fixed at initialisation and with dropout during training. Pure tfjs: no I/O, no
+ * training loop (that is engine/train), so it is tested in Node on tiny shapes.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
@@ -12,9 +12,8 @@ import type { Rng } from '../rng';
 import type { TaskOutput } from '../tasks/task';
 import type { CellRun, RecurrentCell, RunOptions } from './cell';
 import { dropoutBetweenLayers } from './dropout';
-import { HamiltonianCell } from './hamiltonian';
 import { mm, uniformFanIn, variableFrom } from './ops';
-import { createPeerCell } from './peers';
+import { createRecurrentStack } from './stackedCell';
 
 /** What a forward pass may add to the cell's run options. */
 export interface ForwardOptions extends RunOptions {
@@ -37,12 +36,14 @@ export class SequenceModel {
     rng: Rng,
     kernel: FusedKernel | null = null,
   ) {
-    this.cell =
-      config.kind === 'hamiltonian'
-        ? new HamiltonianCell(inputDim, config.hidden, config, rng.fork('cell'), kernel)
-        : createPeerCell(config.kind, inputDim, config, rng.fork('cell'));
+    // `model.layers` cells of the configured kind; one layer is exactly the single-cell model
+    this.cell = createRecurrentStack(config, inputDim, rng, kernel);
     this.outputDim = output.kind === 'regression' ? 1 : output.classes;
     const F = this.cell.featureSize;
+    if (this.readsEveryState && F !== this.cell.hidden && (config.layers ?? 1) > 1) {
+      // A stack passes only y up: the top layer's z is not there to read at every step.
+      throw new Error('readout yz with readoutPool mean or a sequence-output task (copy) needs model.layers: 1; use readout: y with stacked layers');
+    }
     const readoutRng = rng.fork('readout');
     this.readoutVariables = [variableFrom(uniformFanIn(readoutRng, [F, this.outputDim], F)), variableFrom(uniformFanIn(readoutRng, [this.outputDim], F))];
   }
@@ -80,32 +81,45 @@ export class SequenceModel {
     return this.output.kind === 'classification' ? (this.output.outputSteps ?? 0) : 0;
   }
 
-  /** Whether the readout needs every state (sequence outputs, mean over time): the composite implementation then runs. */
+  /** Whether the readout needs every state (sequence outputs, mean over time), not only the last. */
   get readsEveryState(): boolean {
     return this.outputSteps > 0 || (this.config.readoutPool ?? 'last') !== 'last';
   }
 
+  /**
+   * Reading every [y_n; z_n] of a single layer collects the states with the composite ops; every
+   * other case reads the top layer's position sequence (the fused kernel's whole-sequence form
+   * where there is one).
+   */
+  private get collectsStates(): boolean {
+    return this.readsEveryState && this.cell.featureSize !== this.cell.hidden;
+  }
+
   /** Which implementation runs the recurrence in training (what run summaries record). */
   get implementation(): string {
-    return this.readsEveryState ? 'tfjs' : this.cell.implementation;
+    return this.collectsStates ? 'tfjs' : this.cell.implementation;
   }
 
   /**
    * The readout features: [B, F] from the last step or the mean over steps, or [K * B, F] for the K
-   * output steps (time-major rows, as the targets). Anything but the last step needs every state,
-   * hence the composite implementation.
+   * output steps (time-major rows, as the targets).
    */
   private features(inputs: SequenceInputs, opts: RunOptions = {}): { features: tf.Tensor2D; run: CellRun } {
-    const K = this.outputSteps;
     if (!this.readsEveryState) {
       const run = this.cell.run(inputs, opts);
       return { features: run.features, run };
     }
+    const K = this.outputSteps;
+    if (!this.collectsStates) {
+      const run = this.cell.run(inputs, { ...opts, sequence: true });
+      const seq = run.sequence!; // [T, B, m]
+      const [T, B, m] = seq.shape;
+      const features = K > 0 ? (tf.reshape(tf.slice(seq, [T - K, 0, 0], [K, B, m]), [K * B, m]) as tf.Tensor2D) : (tf.mean(seq, 0) as tf.Tensor2D);
+      return { features, run };
+    }
     const run = this.cell.run(inputs, { ...opts, collect: true, composite: true });
     const states = run.states!;
-    // [y_n; z_n] where the cell's features are position and momentum (readout: yz), else y_n (h_n).
-    const both = states.momentum !== undefined && this.cell.featureSize === 2 * this.cell.hidden;
-    const at = (n: number) => (both ? (tf.concat([states.primary[n], states.momentum![n]], 1) as tf.Tensor2D) : states.primary[n]);
+    const at = (n: number) => tf.concat([states.primary[n], states.momentum![n]], 1) as tf.Tensor2D;
     if (K > 0) {
       const T = states.primary.length;
       return {
@@ -117,8 +131,7 @@ export class SequenceModel {
       };
     }
     const mean = (xs: tf.Tensor2D[]) => tf.div(tf.addN(xs), xs.length) as tf.Tensor2D;
-    const features = both ? (tf.concat([mean(states.primary), mean(states.momentum!)], 1) as tf.Tensor2D) : mean(states.primary);
-    return { features, run };
+    return { features: tf.concat([mean(states.primary), mean(states.momentum!)], 1) as tf.Tensor2D, run };
   }
 
   /**

@@ -39,6 +39,9 @@
  * measured with tf.profile (peak tensor bytes of one step at T = 20 and T = 40, B = 16, m = 32,
  * d = 2: the difference per time step over B*m*4 bytes) and rounded up. Against the peak RSS of
  * real runs (wasm backend) the estimate came out 15-75% high: safe for refusing, not for planning.
+ * Stacked layers (model.layers = L): parameters, kernel workspaces and the per-step tape terms count
+ * every layer (layers >= 2 read m inputs per step instead of d), and each layer below the top adds
+ * its state sequence T*B*m, with its gradient (x2) while training and a stacked copy (x2) elsewhere.
  * Not counted: the wasm kernel's extra copy of the inputs in each worker thread (d floats a step).
  */
 import type { ModelKind, ResolvedExperiment } from '../../experiment/schema';
@@ -132,15 +135,20 @@ function kernelPadded(m: number): number {
  */
 export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: RecurrenceImplementation): MemoryEstimate {
   const hamiltonian = exp.model.kind === 'hamiltonian';
-  // Sequence outputs (copy) and a mean readout read every state: the composite implementation runs.
+  // Sequence outputs (copy) and a mean readout read every state; reading [y_n; z_n] collects them with
+  // the composite ops (model/sequenceModel.ts), reading y_n alone takes the kernel's sequence form.
   const readsEveryState = exp.task.kind === 'copy' || (exp.model.readoutPool ?? 'last') !== 'last';
-  const fused = hamiltonian && implementation === 'fused' && !readsEveryState;
+  const fused = hamiltonian && implementation === 'fused' && !(readsEveryState && exp.model.readout === 'yz');
   const mnist = exp.task.kind === 'smnist' || exp.task.kind === 'psmnist';
   const copy = exp.task.kind === 'copy';
   const T = exp.task.length;
   const B = exp.training.batchSize;
   const m = exp.model.hidden;
   const d = mnist ? (exp.task.noisePadding ? 28 : 1) : copy ? exp.task.alphabet + 2 : 2;
+  const L = exp.model.layers ?? 1; // run folders written before stacking have no `layers`
+  // Input floats per step summed over the layers: d for layer 1, m for each layer above.
+  const dAll = d + (L - 1) * m;
+  const below = L - 1; // layers whose state sequence the next layer reads
   const F = hamiltonian && exp.model.readout === 'yz' ? 2 * m : m;
   const C = mnist ? 10 : copy ? exp.task.alphabet : 1;
   const Bp = exp.probes.batchSize;
@@ -152,7 +160,7 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
   // trainer.ts: statisticsBatch(min(500, max(batchSize, 100))), at most the training set.
   const Bs = exp.model.readoutNorm === 'fixed' ? Math.min(500, Math.max(B, 100), trainSize) : 0;
   const c = perStepFloats(exp);
-  const shape = `batch ${B} x hidden ${m} x length ${T}`;
+  const shape = `batch ${B} x hidden ${m} x length ${T}${L > 1 ? ` x ${L} layers` : ''}`;
   const sizeKeys = 'training.batchSize, task.length or model.hidden';
   const term = (name: MemoryTermName, floats: number, detail: string, lower: string): MemoryTerm => ({ name, bytes: floats * FLOAT, detail, lower });
 
@@ -162,7 +170,7 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
   else
     terms.push(term('data', (exp.task.testSize + (probesOn ? Bp : 0)) * T * d, `test set of ${exp.task.testSize} sequences of length ${T}`, 'task.testSize'));
 
-  const P = cellParameters(exp.model.kind, exp.model.variant, m, d) + F * C + C;
+  const P = cellParameters(exp.model.kind, exp.model.variant, m, d) + below * cellParameters(exp.model.kind, exp.model.variant, m, m) + F * C + C;
   const recurrentTrained = (exp.training.recurrentLearningRate ?? exp.training.learningRate) > 0;
   const Pt = recurrentTrained ? P : F * C + C;
   const moments = exp.training.optimizer === 'adam' ? 2 : exp.training.momentum > 0 ? 1 : 0;
@@ -176,16 +184,17 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
     const lm = mp + KERNEL_ROW_PAD;
     const full = exp.model.variant === 'full';
     // Prepared weights (packed W and W^T, or w and s) and V^T, b; the padded gradients likewise.
-    const weights = full ? 2 * mp * mp + d * mp + mp : 3 * mp + d * mp;
-    const gradients = full ? mp * lm + d * mp + mp : 3 * mp + d * mp;
+    const weights = L * (full ? 2 * mp * mp + mp : 3 * mp) + dAll * mp;
+    const gradients = L * (full ? mp * lm + mp : 3 * mp) + dAll * mp;
     // Evaluation and statistics reuse the context with their own rows (no saved states without a tape).
     const rows = Math.max(B, Be, Bs);
     // Per row: y, z and their adjoints, the force and activation scratch (7 rows); out and gout (2 x 2m); the inputs.
-    const scratch = rows * (7 * lm + 4 * m) + T * rows * d;
+    // Stacked: one context per layer, each with its own rows and its copy of its inputs.
+    const scratch = L * rows * (7 * lm + 4 * m) + T * rows * dAll;
     const reversible = exp.model.backprop === 'reversible';
     const anchors = reversible && exp.model.anchorEvery !== null ? Math.floor((T - 1) / exp.model.anchorEvery) : 0;
     // Stored: y_n and H_{n+1} (full) or y_n and z_n (diagonal) for every step, 2 rows each; reversible: the anchors only.
-    const saved = reversible ? anchors * B * 2 * lm : T * B * 2 * lm;
+    const saved = L * (reversible ? anchors * B * 2 * lm : T * B * 2 * lm);
     const detail = reversible
       ? `fused kernel with reversible backprop (states rebuilt, not stored${anchors > 0 ? `, ${anchors} anchors` : ''}): batch ${B} x hidden ${m}`
       : `the fused kernel stores every state: ${shape}`;
@@ -200,30 +209,35 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
   const phases: MemoryTerm[] = [];
   if (fused)
     phases.push(
-      term('training', 16 * B * F + T * B * d + batchArrays, `training steps around the fused kernel: batch ${B} x length ${T}`, 'training.batchSize'),
+      term(
+        'training',
+        16 * B * F + T * B * d + 3 * below * T * B * m + batchArrays,
+        `training steps around the fused kernel: batch ${B} x length ${T}${L > 1 ? ` x ${L} layers` : ''}`,
+        'training.batchSize',
+      ),
     );
   else {
     const why = hamiltonian
       ? 'composite tfjs ops keep every state for the gradient'
       : `the ${exp.model.kind} cell's tfjs ops keep every state for the gradient`;
     const lower = hamiltonian && exp.model.implementation === 'tfjs' ? `${sizeKeys}, or set model.implementation: auto (the fused kernel)` : sizeKeys;
-    phases.push(term('training', T * (c.train * B * m + B * d) + 8 * B * F + batchArrays, `${why}: ${shape}`, lower));
+    phases.push(term('training', T * (L * c.train * B * m + B * dAll + 2 * below * B * m) + 8 * B * F + batchArrays, `${why}: ${shape}`, lower));
   }
   if (probesOn) {
     phases.push(
       term(
         'probes',
-        T * (c.probe * Bp * m + Bp * d),
+        T * (L * c.probe * Bp * m + Bp * dAll + 2 * below * Bp * m),
         `probes keep every state: probe batch ${Bp} x hidden ${m} x length ${T}`,
         'probes.batchSize, or set probes.every: null',
       ),
     );
   }
-  // Reading every state keeps them all during evaluation too (y and z, or h and a second state).
-  const evaluation = (fused ? 4 * Be * F : c.evaluation * Be * m + (readsEveryState ? 2 * T * Be * m : 0)) + 3 * T * Be * d;
+  // Reading every state (copy, mean readout) keeps them all during evaluation too: two per step of the top layer.
+  const evaluation = (fused ? 4 * L * Be * F : L * c.evaluation * Be * m + (readsEveryState ? 2 * T * Be * m : 0)) + 3 * T * Be * d + 2 * below * T * Be * m;
   phases.push(term('evaluation', evaluation, `evaluation in chunks of ${Be} sequences of length ${T}`, mnist ? 'task.evalLimit' : 'task.testSize'));
   if (Bs > 0) {
-    const floats = fused ? 4 * Bs * F + 2 * T * Bs * d : T * (c.forward * Bs * m + Bs * d);
+    const floats = fused ? 4 * L * Bs * F + 2 * T * Bs * dAll : T * (L * c.forward * Bs * m + Bs * dAll + 2 * below * Bs * m);
     phases.push(term('statistics', floats, `readout statistics on ${Bs} sequences of length ${T}`, `${sizeKeys}, or set model.readoutNorm: none`));
   }
   terms.push(phases.reduce((a, b) => (b.bytes > a.bytes ? b : a)));

@@ -6,6 +6,8 @@
  *   - the state norms ||y_n||, ||z_n|| (||h_n|| for peers), means over the batch;
  *   - optionally the free-run energy drift (freeRunEnergy.ts) from the batch's last state.
  * Always computed with the composite tfjs implementation (it exposes every state).
+ * Stacked models (model.layers > 1) report layer 1 (the gradient reaching the input end, through
+ * every layer above; see stackedCell.ts), so the shapes are those of one layer.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { FreeRunEnergy, ProbeRecord } from '../../protocol/records';

@@ -70,6 +70,26 @@ export function differingPaths(a: unknown, b: unknown, prefix = ''): string[] {
 }
 
 /**
+ * Keys added to the schema after runs were written, with the value that means what their absence
+ * meant (model.layers: 1 is the single-layer model every older run trained).
+ */
+export const ADDED_KEY_DEFAULTS: Readonly<Record<string, unknown>> = { 'model.layers': 1 };
+
+function valueAt(root: unknown, dotted: string): unknown {
+  return dotted
+    .split('.')
+    .reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), root);
+}
+
+/**
+ * What `next` changes in the experiment a checkpoint was written under (`saved`): differingPaths,
+ * except keys the checkpoint predates when `next` holds them at the value their absence meant.
+ */
+export function experimentChanges(saved: unknown, next: unknown): string[] {
+  return differingPaths(saved, next).filter((p) => !(p in ADDED_KEY_DEFAULTS && valueAt(saved, p) === undefined && valueAt(next, p) === ADDED_KEY_DEFAULTS[p]));
+}
+
+/**
  * Checks that `runDir` can go on under `exp` (its own resolved experiment, possibly with more steps).
  * Refuses a run still running, a diverged run, a completed run whose steps were not raised, a run
  * without a checkpoint or whose checkpoint has no training state, and changes to the experiment
@@ -98,7 +118,7 @@ export function planResume(runDir: string, exp: ResolvedExperiment): ResumePlan 
   if (state.version !== RESUME_STATE_VERSION) {
     throw new ResumeRefused(`${run}: its checkpoint's training state is version ${state.version}, this version resumes version ${RESUME_STATE_VERSION}`);
   }
-  const changed = differingPaths(state.experiment, exp).filter((p) => !RESUMABLE_CHANGES.includes(p));
+  const changed = experimentChanges(state.experiment, exp).filter((p) => !RESUMABLE_CHANGES.includes(p));
   if (changed.length) {
     throw new ResumeRefused(`${run}: a resume may change only ${RESUMABLE_CHANGES.join(', ')}; this one changes ${changed.join(', ')}`);
   }
@@ -154,7 +174,7 @@ export function reopenRun(
 ): { writer: RunFolderWriter; book: SummaryBook } {
   const { previous, state } = plan;
   // experiment.yaml stays the frozen experiment of the run, rewritten only when the resume changed it.
-  const changed = differingPaths(state.experiment, exp).length > 0;
+  const changed = experimentChanges(state.experiment, exp).length > 0;
   const writer = RunFolderWriter.reopen(plan.runDir, state.step, {
     isEndOfRun: (r) => isEndOfRunRecord(r, task.monitorSplit),
     experimentText: changed ? resolvedExperimentYaml(exp, previous.experimentFile, `hamiltonian-rnn-lab ${packageVersion()}`) : undefined,

@@ -55,6 +55,7 @@ export function startingSummary(exp: ResolvedExperiment, facts: SummaryFacts, st
       hidden: exp.model.hidden,
       length: exp.task.length,
       ...(exp.model.kind === 'hamiltonian' ? { tau: exp.model.tau } : {}),
+      ...((exp.model.layers ?? 1) > 1 ? { layers: exp.model.layers } : {}),
     },
   };
   if (facts.sweep) summary.sweep = facts.sweep;

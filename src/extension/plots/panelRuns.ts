@@ -1,10 +1,15 @@
 /**
  * The set of runs one plots panel shows, with their stable colours, turned into the messages of
  * `src/protocol/webview.ts`: a full snapshot (built by `src/runs/snapshot.ts`, as `hrnn report`
- * builds its own), or the increments since the last look. Free of `vscode`.
+ * builds its own), or the increments since the last look. Long runs go out reduced (min-max per
+ * bucket, smoothed on the full series first: src/runs/trainSeries.ts); run files are read
+ * asynchronously, so reading never blocks the extension host. Free of `vscode`.
  */
 import fs from 'node:fs';
-import type { HostToWebview } from '../../protocol/webview';
+import type { HostToWebview, RunSeries } from '../../protocol/webview';
+import { REDUCTION_DEFAULTS } from '../../protocol/seriesReduction';
+import { yieldToEventLoop } from '../../runs/metricsStream';
+import { readRunExperiment } from '../../runs/runExperiment';
 import { buildSnapshot, freeColorIndex, snapshotRunId, type RunsSnapshot, type SnapshotRun } from '../../runs/snapshot';
 import { RunSource } from './runSource';
 
@@ -24,9 +29,16 @@ export function isPanelRunsState(x: unknown): x is PanelRunsState {
   return Array.isArray(s.runDirs) && s.runDirs.every((d) => typeof d === 'string') && (s.colors === undefined || typeof s.colors === 'object');
 }
 
+/** More new records than this in one poll go out as a snapshot (reduced) rather than as an append. */
+const MAX_APPEND_RECORDS = 20_000;
+
 export class PanelRuns {
   private readonly sources = new Map<string, RunSource>();
   private readonly colors = new Map<string, number>();
+  /** The webview's EMA weight: long runs are smoothed here, on their full series, before reducing. */
+  private smoothing = 0;
+  /** Buckets of a reduced train series (about one per pixel column). */
+  buckets: number = REDUCTION_DEFAULTS.buckets;
 
   constructor(state?: PanelRunsState) {
     if (state) {
@@ -48,7 +60,9 @@ export class PanelRuns {
   add(runDir: string): boolean {
     if (this.sources.has(runDir)) return false;
     const source = new RunSource(runDir);
-    source.poll();
+    // Only the small summary now; metrics.jsonl is read asynchronously by the next snapshot.
+    source.pollSummary();
+    source.train.setSmoothing(this.smoothing);
     this.sources.set(runDir, source);
     if (!this.colors.has(runDir)) this.colors.set(runDir, freeColorIndex(this.colors.values()));
     return true;
@@ -67,6 +81,30 @@ export class PanelRuns {
     }
   }
 
+  /** Sets the EMA weight long runs are smoothed with; returns whether it changed (a new snapshot is then due). */
+  setSmoothing(weight: number): boolean {
+    if (!Number.isFinite(weight) || weight === this.smoothing) return false;
+    this.smoothing = weight;
+    for (const source of this.sources.values()) source.train.setSmoothing(weight);
+    return true;
+  }
+
+  /** The folder of the run the webview calls `runId`. */
+  runDirOf(runId: string): string | undefined {
+    for (const source of this.sources.values()) if (source.summary && snapshotRunId(source.summary) === runId) return source.runDir;
+    return undefined;
+  }
+
+  /** The panel's title from the summaries alone (no metrics read). */
+  title(): string {
+    const shown: SnapshotRun[] = [];
+    for (const source of this.sources.values()) {
+      source.pollSummary();
+      if (source.summary) shown.push({ runDir: source.runDir, summary: source.summary, records: { train: [], eval: [], probes: [] } });
+    }
+    return buildSnapshot(shown).title;
+  }
+
   get anyRunning(): boolean {
     return [...this.sources.values()].some((s) => s.running);
   }
@@ -81,13 +119,13 @@ export class PanelRuns {
    * Reads what is new on disk for every run. `snapshotNeeded` is set when an update cannot be told
    * as an increment (a sweep member changed status: the tau plot depends on it).
    */
-  collectUpdates(): { updates: PanelUpdate[]; snapshotNeeded: boolean } {
+  async collectUpdates(): Promise<{ updates: PanelUpdate[]; snapshotNeeded: boolean }> {
     const updates: PanelUpdate[] = [];
     let snapshotNeeded = false;
     for (const source of this.sources.values()) {
       const hadSummary = source.summary !== null;
       const before = source.summary?.status;
-      const changes = source.poll();
+      const changes = await source.poll({ collect: true });
       if (!source.summary) continue;
       if (!hadSummary) {
         // The folder got its summary only now: the webview has never heard of this run.
@@ -96,8 +134,9 @@ export class PanelRuns {
       }
       const runId = snapshotRunId(source.summary);
       // A rewritten metrics file cannot be told as an append: the webview gets everything again.
-      if (changes.restarted) snapshotNeeded = true;
-      else if (changes.records.length > 0) updates.push({ type: 'append', runId, records: changes.records });
+      if (changes.restarted || changes.count > MAX_APPEND_RECORDS) snapshotNeeded = true;
+      else if (changes.records.length > 0)
+        updates.push({ type: 'append', runId, records: changes.records, ...(changes.trainSmoothing ? { trainSmoothing: changes.trainSmoothing } : {}) });
       if (changes.summary) {
         updates.push({ type: 'runStatus', runId, summary: changes.summary });
         if (changes.summary.sweep && changes.summary.status !== before) snapshotNeeded = true;
@@ -106,15 +145,34 @@ export class PanelRuns {
     return { updates, snapshotNeeded };
   }
 
-  /** Everything read so far, for a full snapshot. Polls first so the snapshot is current. */
-  snapshot(): RunsSnapshot {
+  /**
+   * Everything read so far, for a full snapshot; long runs' train records reduced. Reads what is
+   * new on disk first (all runs at once, asynchronously) so the snapshot is current.
+   */
+  async snapshot(): Promise<RunsSnapshot> {
+    const sources = [...this.sources.values()];
+    await Promise.all(sources.map((s) => s.poll()));
     const shown: SnapshotRun[] = [];
-    for (const source of this.sources.values()) {
-      source.poll();
-      if (source.summary) {
-        shown.push({ runDir: source.runDir, summary: source.summary, records: source.records, colorIndex: this.colors.get(source.runDir) ?? 0 });
-      }
+    const reductions: Array<RunSeries['trainReduction']> = [];
+    for (const source of sources) {
+      if (!source.summary) continue;
+      // Reducing a run of 1M records takes tens of milliseconds: let the host breathe between runs.
+      if (source.train.length > 100_000) await yieldToEventLoop();
+      const { records, reduction } = source.train.reduce(this.buckets);
+      reductions.push(reduction);
+      shown.push({
+        runDir: source.runDir,
+        summary: source.summary,
+        records: { train: records, eval: source.eval.slice(), probes: source.probes.slice() },
+        colorIndex: this.colors.get(source.runDir) ?? 0,
+        experiment: readRunExperiment(source.runDir),
+      });
     }
-    return buildSnapshot(shown);
+    const snap = buildSnapshot(shown);
+    snap.runs.forEach((run, i) => {
+      const reduction = reductions[i];
+      if (reduction) run.trainReduction = reduction;
+    });
+    return snap;
   }
 }

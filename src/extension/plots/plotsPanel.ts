@@ -2,11 +2,14 @@
  * The plots panel, host side: one webview panel showing a set of runs read from their folders.
  * Ready handshake, then a full snapshot; while runs train, increments batched at no more than the
  * configured rate; nothing while the panel is hidden; a fresh snapshot when it shows again.
+ * Run files are read asynchronously (one flush at a time), and the event loop's longest pause is
+ * watched (`eventLoopMonitor`) so tests can check the panel never froze the extension host.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ChartDataReport, HostMessage, WebviewToHost } from '../../protocol/webview';
+import { bucketsFor } from '../../protocol/seriesReduction';
 import { settings } from '../config';
 import { Emitter } from '../../process/emitter';
 import { panelHtml } from './panelHtml';
@@ -21,6 +24,8 @@ export interface PanelStats {
   statusUpdates: number;
   /** Flushes that found the panel hidden and sent nothing. */
   skippedWhileHidden: number;
+  /** JSON size of every message posted to the webview (what crossed to it). */
+  bytesPosted: number;
 }
 
 export interface PlotsPanelDeps {
@@ -43,7 +48,12 @@ export class PlotsPanel implements vscode.Disposable {
   private readonly renderedEmitter = new Emitter<ChartDataReport>();
   private readonly readyEmitter = new Emitter<void>();
   private readonly disposedEmitter = new Emitter<void>();
-  readonly stats: PanelStats = { snapshots: 0, appends: 0, statusUpdates: 0, skippedWhileHidden: 0 };
+  readonly stats: PanelStats = { snapshots: 0, appends: 0, statusUpdates: 0, skippedWhileHidden: 0, bytesPosted: 0 };
+  /** A flush reading run files is under way; another request waits for it. */
+  private flushing = false;
+  private flushAgain = false;
+  /** Counts only in tests: JSON-sizing every message costs a stringify. */
+  measureBytes = false;
   /** What the webview last said it drew. */
   lastRendered: ChartDataReport | undefined;
   readonly onDidRender = this.renderedEmitter.event;
@@ -76,7 +86,7 @@ export class PlotsPanel implements vscode.Disposable {
       webviewPanel.onDidDispose(() => this.dispose()),
     );
     webviewPanel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'plots-icon.svg');
-    webviewPanel.title = this.runs.snapshot().title;
+    webviewPanel.title = this.runs.title();
     this.saveState();
   }
 
@@ -118,6 +128,9 @@ export class PlotsPanel implements vscode.Disposable {
   /** Asks the webview what each chart draws (waits for the ready handshake first). */
   async requestChartData(timeoutMs = 15000): Promise<ChartDataReport> {
     if (!this.ready) await waitFor(this.onDidBecomeReady, timeoutMs, 'the plots webview did not send ready');
+    // Let a snapshot being read go out first (reading is asynchronous): the answer then covers it.
+    const settleBy = Date.now() + timeoutMs / 2;
+    while ((this.flushing || (this.snapshotDue && this.visible)) && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 20));
     const requestId = this.nextRequestId++;
     return new Promise<ChartDataReport>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -154,17 +167,35 @@ export class PlotsPanel implements vscode.Disposable {
     this.deps.saveState(this.runs.state());
   }
 
+  /** One flush at a time: reading is asynchronous, and messages must leave in `seq` order. */
   private flush(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = true;
+    this.flushNow()
+      .catch((err: unknown) => this.deps.log.error(`plots panel update failed: ${String(err)}`))
+      .finally(() => {
+        this.flushing = false;
+        if (this.flushAgain) {
+          this.flushAgain = false;
+          this.throttle.schedule();
+        }
+      });
+  }
+
+  private async flushNow(): Promise<void> {
     if (this.disposed) return;
     if (!this.ready || !this.webviewPanel.visible) {
       if (this.ready) this.stats.skippedWhileHidden++;
       this.snapshotDue = true;
       return;
     }
-    if (this.snapshotDue) this.sendSnapshot();
+    if (this.snapshotDue) await this.sendSnapshot();
     else {
-      const { updates, snapshotNeeded } = this.runs.collectUpdates();
-      if (snapshotNeeded) this.sendSnapshot();
+      const { updates, snapshotNeeded } = await this.runs.collectUpdates();
+      if (snapshotNeeded || this.snapshotDue) await this.sendSnapshot();
       else
         for (const u of updates) {
           if (u.type === 'append') this.stats.appends++;
@@ -176,9 +207,15 @@ export class PlotsPanel implements vscode.Disposable {
     if (this.runs.anyRunning) this.throttle.schedule();
   }
 
-  private sendSnapshot(): void {
-    const snap = this.runs.snapshot();
+  private async sendSnapshot(): Promise<void> {
     this.snapshotDue = false;
+    // The webview shrinks live runs with the same buckets (src/protocol/seriesReduction.ts).
+    this.runs.buckets = bucketsFor(settings.maxPointsPerLine());
+    const snap = await this.runs.snapshot();
+    if (this.disposed || !this.ready) {
+      this.snapshotDue = true;
+      return;
+    }
     this.stats.snapshots++;
     this.webviewPanel.title = snap.title;
     void this.post({
@@ -193,6 +230,7 @@ export class PlotsPanel implements vscode.Disposable {
 
   private post(message: HostMessage): Thenable<boolean> {
     if (this.disposed) return Promise.resolve(false);
+    if (this.measureBytes) this.stats.bytesPosted += Buffer.byteLength(JSON.stringify(message));
     return this.webviewPanel.webview.postMessage(message);
   }
 
@@ -201,10 +239,17 @@ export class PlotsPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        this.snapshotDue = false;
-        this.sendSnapshot();
-        if (this.runs.anyRunning) this.update();
+        if (typeof message.smoothing === 'number') this.runs.setSmoothing(message.smoothing);
+        // The snapshot goes out with the next flush (now: the throttle lets a first request through at once).
+        this.snapshotDue = true;
+        this.update();
         this.readyEmitter.fire();
+        break;
+      case 'viewOptions':
+        if (this.runs.setSmoothing(message.smoothing)) {
+          this.snapshotDue = true;
+          this.update();
+        }
         break;
       case 'requestSnapshot':
         this.snapshotDue = true;
@@ -214,8 +259,8 @@ export class PlotsPanel implements vscode.Disposable {
         this.deps.saveFile(message).catch((err: unknown) => this.deps.log.error(`saving ${message.suggestedName} failed: ${String(err)}`));
         break;
       case 'openRunFolder': {
-        const run = this.runs.snapshot().runs.find((r) => r.runId === message.runId);
-        if (run) void this.deps.revealRunFolder(run.runDir);
+        const runDir = this.runs.runDirOf(message.runId);
+        if (runDir) void this.deps.revealRunFolder(runDir);
         break;
       }
       case 'chartDataReport': {

@@ -14,6 +14,27 @@ import { PLOTS_VIEW_TYPE, PlotsPanel, webviewOptions } from './plotsPanel';
 
 const STATE_KEY = 'hamiltonianRnn.plotsPanel';
 
+/** Share of the editor area the plots column takes when it opens beside one other column. */
+const PLOTS_COLUMN_SHARE = 0.6;
+
+/**
+ * Opened `Beside`, the panel gets whatever width the new column gets (a third of the window was
+ * seen): beside one other column it takes 60% of the editor area, among more columns an even share.
+ */
+async function widenPanelColumn(panel: vscode.WebviewPanel): Promise<void> {
+  const groups = vscode.window.tabGroups.all;
+  const column = panel.viewColumn;
+  if (groups.length === 2 && column === vscode.ViewColumn.Two) {
+    // Two side-by-side groups (orientation 0: horizontal), the panel's on the right.
+    await vscode.commands.executeCommand('vscode.setEditorLayout', {
+      orientation: 0,
+      groups: [{ size: 1 - PLOTS_COLUMN_SHARE }, { size: PLOTS_COLUMN_SHARE }],
+    });
+  } else if (groups.length > 1) {
+    await vscode.commands.executeCommand('workbench.action.evenEditorWidths');
+  }
+}
+
 export class PlotsPanelManager implements vscode.Disposable, vscode.WebviewPanelSerializer<unknown> {
   private panel: PlotsPanel | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -60,6 +81,7 @@ export class PlotsPanelManager implements vscode.Disposable, vscode.WebviewPanel
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
       webviewOptions(this.context.extensionUri),
     );
+    void widenPanelColumn(webviewPanel).catch((err: unknown) => this.log.warn(`could not widen the plots column: ${String(err)}`));
     return this.adopt(webviewPanel, runs);
   }
 

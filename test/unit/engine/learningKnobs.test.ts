@@ -307,17 +307,36 @@ describe('learning knobs (issue 11)', function () {
 
   it('the memory estimate counts a run that reads every state as composite, with every state kept in evaluation', () => {
     const last = experiment({ task: { kind: 'smnist' }, model: { kind: 'hamiltonian', hidden: 64 } });
-    const mean = experiment({ task: { kind: 'smnist' }, model: { kind: 'hamiltonian', hidden: 64, readoutPool: 'mean' } });
-    const copy = experiment({ task: { kind: 'copy', length: 100 }, model: { kind: 'hamiltonian', hidden: 64 } });
+    const mean = experiment({ task: { kind: 'smnist' }, model: { kind: 'hamiltonian', hidden: 64, readout: 'yz', readoutPool: 'mean' } });
+    const copy = experiment({ task: { kind: 'copy', length: 100 }, model: { kind: 'hamiltonian', hidden: 64, readout: 'yz' } });
+    const copyY = experiment({ task: { kind: 'copy', length: 100 }, model: { kind: 'hamiltonian', hidden: 64, readout: 'y' } });
     assert.equal(estimateTrainingMemory(last, 'fused').implementation, 'fused');
     assert.equal(estimateTrainingMemory(mean, 'fused').implementation, 'composite');
     assert.equal(estimateTrainingMemory(copy, 'fused').implementation, 'composite');
+    assert.equal(estimateTrainingMemory(copyY, 'fused').implementation, 'fused', 'y_n alone: the kernel sequence form');
     // Batch 1, no probes: evaluation chunks of 250 sequences dominate once every state is kept.
     const small = (exp: ResolvedExperiment) => ({ ...exp, training: { ...exp.training, batchSize: 1 }, probes: { ...exp.probes, every: null } });
     const peak = estimateTrainingMemory(small(mean), 'composite');
     const evaluation = peak.terms.find((t) => t.name === 'evaluation');
     assert.ok(evaluation && evaluation.bytes >= 2 * 784 * 250 * 64 * 4, 'every state of an evaluation chunk is counted');
     assert.ok(estimateTrainingMemory(small(last), 'composite').bytes < peak.bytes);
+  });
+
+  it('a stack reads its top layer at every step: y_n, through the kernel where there is one; yz is refused', () => {
+    const stacked = experiment({ task: { kind: 'copy', length: 9, copySymbols: 2, alphabet: 3 }, model: { kind: 'hamiltonian', hidden: 4, layers: 2 } });
+    const task = createTask(stacked);
+    const model = new SequenceModel(stacked.model, task.inputDim, task.output, new Rng(5));
+    const batch = task.nextTrainBatch(3);
+    tf.tidy(() => {
+      assert.deepEqual(model.forward(batch.inputs).output.shape, [6, 3]);
+      // By hand: the last two steps of the top layer's position sequence.
+      const { sequence } = model.cell.run(batch.inputs, { sequence: true });
+      const expected = model.readout(tf.reshape(tf.slice(sequence!, [7, 0, 0], [2, 3, 4]), [6, 4]) as tf.Tensor2D);
+      assert.ok(tf.max(tf.abs(tf.sub(expected, model.forward(batch.inputs).output))).dataSync()[0] < 1e-5);
+    });
+    model.dispose();
+    const yz = experiment({ task: { kind: 'adding', length: 5 }, model: { kind: 'hamiltonian', hidden: 4, layers: 2, readout: 'yz', readoutPool: 'mean' } });
+    assert.throws(() => new SequenceModel(yz.model, 2, { kind: 'regression' }, new Rng(1)), /needs model.layers: 1/);
   });
 
   describe('readout and dropout', () => {

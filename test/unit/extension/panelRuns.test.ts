@@ -34,45 +34,45 @@ describe('extension: plots panel runs (snapshot and increments from run folders)
   const append = (dir: string, records: MetricRecord[]) =>
     fs.appendFileSync(path.join(dir, 'metrics.jsonl'), records.map((r) => JSON.stringify(r) + '\n').join(''));
 
-  it('builds a snapshot with every record on disk, then only what was appended', () => {
+  it('builds a snapshot with every record on disk, then only what was appended', async () => {
     const dir = makeRun('r1', [train(1), train(2), train(3)]);
     const runs = new PanelRuns();
     runs.add(dir);
-    const snap = runs.snapshot();
+    const snap = await runs.snapshot();
     assert.equal(snap.runs.length, 1);
     assert.equal(snap.runs[0].train.length, 3);
     assert.equal(snap.runs[0].runDir, dir);
     assert.equal(snap.title, 'Plots: adding');
-    assert.deepEqual(runs.collectUpdates().updates, []);
+    assert.deepEqual((await runs.collectUpdates()).updates, []);
 
     append(dir, [train(4), train(5)]);
-    const { updates, snapshotNeeded } = runs.collectUpdates();
+    const { updates, snapshotNeeded } = await runs.collectUpdates();
     assert.equal(snapshotNeeded, false);
     assert.equal(updates.length, 1);
     assert.equal(updates[0].type, 'append');
     assert.deepEqual(updates[0].type === 'append' && updates[0].records.map((r) => r.step), [4, 5]);
     // The host keeps what it read, so a later snapshot (panel shown again) is complete.
-    assert.equal(runs.snapshot().runs[0].train.length, 5);
+    assert.equal((await runs.snapshot()).runs[0].train.length, 5);
   });
 
-  it('starts over when metrics.jsonl is rewritten (a resumed run drops the records past its checkpoint)', () => {
+  it('starts over when metrics.jsonl is rewritten (a resumed run drops the records past its checkpoint)', async () => {
     const dir = makeRun('r1', [train(1), train(2), train(3), train(4), train(5)]);
     const runs = new PanelRuns();
     runs.add(dir);
-    assert.equal(runs.snapshot().runs[0].train.length, 5);
+    assert.equal((await runs.snapshot()).runs[0].train.length, 5);
     // What RunFolderWriter.reopen does: a new file (new inode) with the records up to the checkpoint, then training goes on.
     const file = path.join(dir, 'metrics.jsonl');
     fs.writeFileSync(`${file}.tmp`, [train(1), train(2), train(3)].map((r) => JSON.stringify(r) + '\n').join(''));
     fs.renameSync(`${file}.tmp`, file);
     append(dir, [train(4), train(5), train(6)]);
-    const { updates, snapshotNeeded } = runs.collectUpdates();
+    const { updates, snapshotNeeded } = await runs.collectUpdates();
     assert.equal(snapshotNeeded, true, 'a rewrite cannot be told as an append');
     assert.deepEqual(
       updates.filter((u) => u.type === 'append'),
       [],
     );
     assert.deepEqual(
-      runs.snapshot().runs[0].train.map((r) => r.step),
+      (await runs.snapshot()).runs[0].train.map((r) => r.step),
       [1, 2, 3, 4, 5, 6],
       'no duplicate steps',
     );
@@ -85,44 +85,44 @@ describe('extension: plots panel runs (snapshot and increments from run folders)
     assert.equal(runs.anyRunning, true);
     await new Promise((r) => setTimeout(r, 20)); // a distinct mtime
     fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary('r1', { status: 'completed', stepsDone: 10 })));
-    const { updates } = runs.collectUpdates();
+    const { updates } = await runs.collectUpdates();
     const status = updates.find((u) => u.type === 'runStatus');
     assert.ok(status && status.type === 'runStatus' && status.summary.status === 'completed');
     assert.equal(runs.anyRunning, false);
   });
 
-  it('asks for a snapshot when a folder gets its summary after it was added', () => {
+  it('asks for a snapshot when a folder gets its summary after it was added', async () => {
     const dir = path.join(root, 'late');
     fs.mkdirSync(dir);
     const runs = new PanelRuns();
     runs.add(dir);
-    assert.equal(runs.snapshot().runs.length, 0);
+    assert.equal((await runs.snapshot()).runs.length, 0);
     fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify(summary('late')));
-    assert.equal(runs.collectUpdates().snapshotNeeded, true);
-    assert.equal(runs.snapshot().runs.length, 1);
+    assert.equal((await runs.collectUpdates()).snapshotNeeded, true);
+    assert.equal((await runs.snapshot()).runs.length, 1);
   });
 
-  it('keeps colours stable per run, reuses freed ones, and round-trips its state', () => {
+  it('keeps colours stable per run, reuses freed ones, and round-trips its state', async () => {
     const a = makeRun('a', []);
     const b = makeRun('b', []);
     const c = makeRun('c', []);
     const runs = new PanelRuns();
     runs.add(a);
     runs.add(b);
-    const colorOf = (r: PanelRuns, dir: string) => r.snapshot().runs.find((x) => x.runDir === dir)?.colorIndex;
-    assert.equal(colorOf(runs, a), 0);
-    assert.equal(colorOf(runs, b), 1);
+    const colorOf = async (r: PanelRuns, dir: string) => (await r.snapshot()).runs.find((x) => x.runDir === dir)?.colorIndex;
+    assert.equal(await colorOf(runs, a), 0);
+    assert.equal(await colorOf(runs, b), 1);
     runs.remove(a);
     runs.add(c);
-    assert.equal(colorOf(runs, c), 0, 'the freed colour is reused');
-    assert.equal(colorOf(runs, b), 1, 'b keeps its colour');
+    assert.equal(await colorOf(runs, c), 0, 'the freed colour is reused');
+    assert.equal(await colorOf(runs, b), 1, 'b keeps its colour');
 
     const state = JSON.parse(JSON.stringify(runs.state()));
     assert.ok(isPanelRunsState(state));
     const restored = new PanelRuns(state);
     assert.deepEqual(restored.runDirs, [b, c]);
-    assert.equal(colorOf(restored, b), 1);
-    assert.equal(colorOf(restored, c), 0);
+    assert.equal(await colorOf(restored, b), 1);
+    assert.equal(await colorOf(restored, c), 0);
   });
 
   it('drops folders deleted since the state was saved, and trims oldest finished runs', () => {
@@ -135,7 +135,7 @@ describe('extension: plots panel runs (snapshot and increments from run folders)
     assert.deepEqual(restored.runDirs, [b, c]);
   });
 
-  it('labels sweep members by their parameters and lists them as tau points', () => {
+  it('labels sweep members by their parameters and lists them as tau points', async () => {
     const dir = makeRun('s0', [], {
       status: 'completed',
       sweep: { id: 'sw', index: 0, parameters: { 'model.tau': 0.01 } },
@@ -144,7 +144,7 @@ describe('extension: plots panel runs (snapshot and increments from run folders)
     });
     const runs = new PanelRuns();
     runs.add(dir);
-    const snap = runs.snapshot();
+    const snap = await runs.snapshot();
     assert.equal(snap.runs[0].label, 'adding [model.tau=0.01]');
     assert.equal(snap.runs[0].runId, 'sw/s0', 'sweep members are keyed by sweep and run');
     assert.deepEqual(

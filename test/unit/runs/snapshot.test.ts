@@ -53,6 +53,16 @@ describe('runs: the snapshot builder shared by the plots panel and hrnn report',
     assert.deepEqual(labels([summary('same'), summary('same')]), ['same', 'same (2)']);
   });
 
+  it('tells runs of one experiment apart by start time, else by the random part of the id, not by the full id', () => {
+    const labels = (summaries: RunSummary[]) => buildSnapshot(summaries.map((s) => run(s))).runs.map((r) => r.label);
+    const named = (runId: string) => summary(runId, { name: 'adding-T50' });
+    assert.deepEqual(labels([named('adding-T50-20261202-101500-a3f9'), named('adding-T50-20261202-111500-0b1c')]), [
+      'adding-T50 · 10:15:00',
+      'adding-T50 · 11:15:00',
+    ]);
+    assert.deepEqual(labels([named('adding-T50-20261202-101500-a3f9'), named('adding-T50-20261203-101500-0b1c')]), ['adding-T50 · a3f9', 'adding-T50 · 0b1c']);
+  });
+
   it('takes colours from the caller, else the lowest free one', () => {
     assert.deepEqual(buildSnapshot([run(summary('a')), run(summary('b')), run(summary('c'))]).runs.map((r) => r.colorIndex), [0, 1, 2]);
     assert.deepEqual(buildSnapshot([run(summary('a'), 1), run(summary('b')), run(summary('c'), 3)]).runs.map((r) => r.colorIndex), [1, 0, 3]);
@@ -119,10 +129,10 @@ describe('runs: the snapshot of hrnn report and of the plots panel', () => {
     assert.equal(snap.title, 'Plots: sweep psmnist-tau-sweep ×2');
   });
 
-  it('builds the same runs, sweep points and title through the panel and through the report', () => {
+  it('builds the same runs, sweep points and title through the panel and through the report', async () => {
     const panel = new PanelRuns();
     for (const d of [fx.hamiltonian, fx.tanh, ...fx.sweepRuns, ...grid.runDirs]) panel.add(d);
-    const fromPanel = panel.snapshot();
+    const fromPanel = await panel.snapshot();
     const fromReport = loadReportSnapshot([fx.hamiltonian, fx.tanh, fx.sweep, grid.a, grid.b]);
     assert.equal(fromPanel.runs.length, 2 + fx.sweepRuns.length + 4);
     assert.deepEqual(fromPanel.runs, fromReport.runs);
@@ -130,7 +140,7 @@ describe('runs: the snapshot of hrnn report and of the plots panel', () => {
     assert.equal(fromPanel.title, fromReport.title);
     // Increments name a run as the snapshot does.
     fs.appendFileSync(path.join(grid.b, '1-tau-0.1', 'metrics.jsonl'), JSON.stringify({ type: 'train', step: 121, epoch: 1, loss: 0.5, gradNorm: 1, lr: 0.003, wallMs: 9999 }) + '\n');
-    const { updates } = panel.collectUpdates();
+    const { updates } = await panel.collectUpdates();
     assert.deepEqual(updates.map((u) => u.runId), ['grid-sweep-b/1-tau-0.1']);
   });
 });

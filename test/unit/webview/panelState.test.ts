@@ -90,3 +90,29 @@ describe('webview panel state: applying host messages', () => {
     assert.equal(data.seq, 1);
   });
 });
+
+describe('webview panel state: long live runs stay small', () => {
+  it('shrinks a run that outgrows its buckets, keeping the total and the smoothing of the full series', () => {
+    const data = emptyPanelData();
+    applyHostMessage(data, snapshot(1, [makeRun('a', { train: 1000 })]));
+    let seq = 1;
+    let step = 1000;
+    for (let k = 0; k < 30; k++) {
+      const records = Array.from({ length: 100 }, () => trainRecord(++step));
+      applyHostMessage(data, {
+        type: 'append',
+        seq: ++seq,
+        runId: 'a',
+        records,
+        trainSmoothing: { weight: 0.6, loss: records.map(() => 0.5), gradNorm: records.map(() => 0.5) },
+      });
+    }
+    const run = data.runs[0];
+    // maxPointsPerLine 500: 125 buckets, shrunk whenever above 1000 records.
+    assert.ok(run.train.length <= 1000, `${run.train.length} records held`);
+    assert.equal(run.trainReduction?.total, 4000, 'every record counted');
+    assert.equal(run.train[0].step, 1);
+    assert.equal(run.train[run.train.length - 1].step, 4000);
+    assert.equal(run.trainReduction?.smoothing?.loss.length, run.train.length, 'smoothed values follow the records');
+  });
+});

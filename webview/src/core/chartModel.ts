@@ -6,6 +6,7 @@
  */
 import type { ProbeRecord } from '../../../src/protocol/records';
 import type { ChartDataReport, ChartId, RunSeries, SeriesKind, SweepPoint } from '../../../src/protocol/webview';
+import { chooseAxisScale } from './axisScale';
 import { energyDriftChart } from './energyDriftChart';
 import { runColor } from './palette';
 import type { PanelData } from './panelState';
@@ -31,6 +32,8 @@ export interface SeriesSpec {
   smoothed?: number[];
   /** The EMA weight `smoothed` was computed with. */
   smoothingWeight?: number;
+  /** Points of the full series when `xs`/`ys` hold a reduction of it (a long run): what `points` reports. */
+  total?: number;
   probeStep?: number;
   /** Values <= 0 that a log axis cannot draw (shown as gaps, and said in the legend). */
   nonPositive: number;
@@ -85,7 +88,7 @@ export function chartReport(charts: readonly ChartSpec[], drawn?: ReadonlyMap<st
   const out: ChartDataReport = {};
   for (const c of charts) {
     out[c.id] = c.series.map((s) => {
-      const entry: ChartDataReport[string][number] = { label: s.label, points: s.ys.length, series: s.series };
+      const entry: ChartDataReport[string][number] = { label: s.label, points: s.total ?? s.ys.length, series: s.series };
       if (s.runId !== undefined) entry.runId = s.runId;
       if (s.probeStep !== undefined) entry.probeStep = s.probeStep;
       const d = drawn?.get(`${c.id}/${s.key}`);
@@ -137,13 +140,29 @@ function countNonPositive(ys: readonly number[]): number {
   return n;
 }
 
-function line(partial: Omit<SeriesSpec, 'nonPositive' | 'markers' | 'smoothed'> & { markers?: boolean }, smoothing = 0): SeriesSpec {
+/**
+ * `hostSmoothed`: the host's smoothing of the full series at these points (a reduced long run);
+ * used when it was made with the weight asked for, else the points held are smoothed here.
+ */
+function line(
+  partial: Omit<SeriesSpec, 'nonPositive' | 'markers' | 'smoothed'> & { markers?: boolean },
+  smoothing = 0,
+  hostSmoothed?: { weight: number; values: number[] },
+): SeriesSpec {
   const spec: SeriesSpec = { ...partial, markers: partial.markers ?? false, nonPositive: countNonPositive(partial.ys) };
+  if (spec.total === undefined) delete spec.total;
   if (smoothing > 0) {
-    spec.smoothed = debiasedEma(partial.ys, smoothing);
+    const fromHost = hostSmoothed && hostSmoothed.weight === smoothing && hostSmoothed.values.length === partial.ys.length;
+    spec.smoothed = fromHost ? hostSmoothed.values.slice() : debiasedEma(partial.ys, smoothing);
     spec.smoothingWeight = smoothing;
   }
   return spec;
+}
+
+/** The host's smoothed `field` of a reduced run, for `line`. */
+function hostSmoothing(run: RunSeries, field: 'loss' | 'gradNorm'): { weight: number; values: number[] } | undefined {
+  const s = run.trainReduction?.smoothing;
+  return s ? { weight: s.weight, values: s[field] } : undefined;
 }
 
 function lossChart(runs: readonly RunSeries[], view: ViewOptions): ChartSpec {
@@ -163,8 +182,10 @@ function lossChart(runs: readonly RunSeries[], view: ViewOptions): ChartSpec {
           dash: SPLIT_DASH.train,
           xs: run.train.map((r) => xOf(r, view)),
           ys: run.train.map((r) => finite(r.loss)),
+          total: run.trainReduction?.total,
         },
         view.smoothing,
+        hostSmoothing(run, 'loss'),
       ),
     );
     for (const split of ['validation', 'test'] as const) {
@@ -252,8 +273,10 @@ function gradNormChart(runs: readonly RunSeries[], view: ViewOptions): ChartSpec
         dash: [],
         xs: run.train.map((r) => xOf(r, view)),
         ys: run.train.map((r) => finite(r.gradNorm)),
+        total: run.trainReduction?.total,
       },
       view.smoothing,
+      hostSmoothing(run, 'gradNorm'),
     ),
   );
   return {
@@ -416,7 +439,8 @@ function sweepChart(points: readonly SweepPoint[], view: ViewOptions): ChartSpec
     );
   }
   const isAcc = metricName === 'accuracy';
-  const logY = view.logY && !isAcc;
+  // Log y also when the metrics span decades (MSE from 0.16 down to 5e-4): linear would put the best runs on 0.
+  const logY = !isAcc && (view.logY || chooseAxisScale(series.flatMap((s) => s.ys)) === 'logarithmic');
   const taus = series.flatMap((s) => s.xs).filter((t) => t > 0);
   return {
     id: 'sweep',

@@ -1,49 +1,5 @@
 /**
- * Debiased exponential moving average, as TensorBoard computes it since its bias fix
- * (tensorboard#610 / PR#639): the running average starts at 0 and is divided by 1 - w^k, so the
- * first smoothed value equals the first raw value instead of being pulled towards 0.
- *
- * Always run on the full-resolution series, before any decimation: smoothing sampled data gives
- * curves that change with the sampling (tensorboard#1518, #6829).
+ * The panel's smoothing: the debiased EMA of src/protocol/smoothing.ts (one implementation for the
+ * webview and for the host, which smooths long runs before reducing them).
  */
-
-/**
- * @param values raw values in x order; non-finite values (NaN, +-Infinity) are gaps: they are
- *   passed through unchanged and do not enter the average.
- * @param weight smoothing weight in [0, 1): 0 = no smoothing; clamped to [0, 0.999].
- * @returns one smoothed value per input value.
- */
-export function debiasedEma(values: ArrayLike<number>, weight: number): number[] {
-  const n = values.length;
-  const out = new Array<number>(n);
-  const w = Math.min(Math.max(Number.isFinite(weight) ? weight : 0, 0), 0.999);
-  if (w === 0 || isConstant(values)) {
-    // A constant series must stay exactly constant (the debiasing division would add rounding noise).
-    for (let i = 0; i < n; i++) out[i] = values[i];
-    return out;
-  }
-  let last = 0;
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) {
-      out[i] = v;
-      continue;
-    }
-    last = last * w + (1 - w) * v;
-    count++;
-    out[i] = last / (1 - Math.pow(w, count));
-  }
-  return out;
-}
-
-function isConstant(values: ArrayLike<number>): boolean {
-  let first: number | undefined;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) continue;
-    if (first === undefined) first = v;
-    else if (v !== first) return false;
-  }
-  return true;
-}
+export { debiasedEma } from '../../../src/protocol/smoothing';

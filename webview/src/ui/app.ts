@@ -13,7 +13,10 @@ import { Toolbar } from './controls';
 import { el } from './dom';
 import { cardsToPngBase64 } from './exportImage';
 import type { HostApi } from './hostApi';
-import { RunTable } from './runTable';
+import { ExperimentsTable } from './experimentsTable';
+import { MetricVsParameterCard } from './metricVsParameter';
+import { ParallelCoordinatesCard } from './parallelCoordinates';
+import { SeedGroupCurvesCard } from './seedGroupCurves';
 import { readTheme, watchTheme, type Theme } from './theme';
 
 const STATE_VERSION = 1;
@@ -33,7 +36,12 @@ export class App {
   private dataEpoch = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly toolbar: Toolbar;
-  private readonly runTable: RunTable;
+  private readonly runTable: ExperimentsTable;
+  private readonly metricVsParameter: MetricVsParameterCard;
+  private readonly parallelCoordinates = new ParallelCoordinatesCard();
+  private readonly seedGroupCurves: SeedGroupCurvesCard;
+  /** The sweep views (metric against a hyperparameter, parallel coordinates) above the charts. */
+  private readonly analysis: HTMLElement;
   private readonly grid: HTMLElement;
   private readonly empty: HTMLElement;
 
@@ -50,11 +58,13 @@ export class App {
       exportCsv: () => this.saveCsv(this.specs, 'plots'),
       exportPng: () => this.savePng(this.orderedCards(), 'plots'),
     });
-    this.runTable = new RunTable({
-      toggle: (runId, visible) => {
+    this.runTable = new ExperimentsTable({
+      setVisible: (runIds, visible) => {
         const hidden = new Set(this.view.hiddenRuns);
-        if (visible) hidden.delete(runId);
-        else hidden.add(runId);
+        for (const runId of runIds) {
+          if (visible) hidden.delete(runId);
+          else hidden.add(runId);
+        }
         this.setView({ hiddenRuns: [...hidden] });
       },
       openFolder: api.standalone ? undefined : (runId) => api.postMessage({ type: 'openRunFolder', runId }),
@@ -65,9 +75,21 @@ export class App {
       textContent: 'No runs to show yet. Train an experiment, or open runs from the Hamiltonian RNN runs view.',
     });
     root.classList.add('hrnn-app');
-    root.replaceChildren(this.toolbar.element, this.runTable.element, this.empty, this.grid);
+    this.metricVsParameter = new MetricVsParameterCard(this.theme, () => {
+      this.runsDirty = true;
+      this.schedule();
+    });
+    this.seedGroupCurves = new SeedGroupCurvesCard(this.theme);
+    this.analysis = el('div', { className: 'grid analysis-grid' }, [
+      this.metricVsParameter.element,
+      this.parallelCoordinates.element,
+      this.seedGroupCurves.element,
+    ]);
+    root.replaceChildren(this.toolbar.element, this.runTable.element, this.analysis, this.empty, this.grid);
     watchTheme(() => {
       this.theme = readTheme();
+      this.metricVsParameter.setTheme(this.theme);
+      this.seedGroupCurves.setTheme(this.theme);
       this.themeChanged = true;
       this.schedule();
     });
@@ -102,8 +124,15 @@ export class App {
     return chartReport(this.specs, drawn);
   }
 
+  /** The EMA weight the user chose (the host smooths long runs with it, on their full series). */
+  get smoothing(): number {
+    return this.view.smoothing;
+  }
+
   private setView(patch: Partial<ViewOptions>): void {
+    const smoothingBefore = this.view.smoothing;
     this.view = sanitizeViewOptions({ ...this.view, ...patch });
+    if (this.view.smoothing !== smoothingBefore) this.api.postMessage({ type: 'viewOptions', smoothing: this.view.smoothing });
     if (patch.hiddenRuns) this.runsDirty = true;
     this.api.setState({ version: STATE_VERSION, view: this.view });
     this.schedule();
@@ -157,6 +186,10 @@ export class App {
     this.themeChanged = false;
     if (this.runsDirty) {
       this.runTable.render(this.data.runs, hidden);
+      this.metricVsParameter.render(visibleRuns);
+      this.parallelCoordinates.render(visibleRuns, this.metricVsParameter.metricId);
+      this.seedGroupCurves.render(visibleRuns);
+      this.analysis.hidden = this.metricVsParameter.element.hidden && this.parallelCoordinates.element.hidden && this.seedGroupCurves.element.hidden;
       this.runsDirty = false;
     }
     const running = this.data.runs.filter((r) => r.summary.status === 'running').length;

@@ -264,6 +264,12 @@ export class ChartCard {
               const xText = this.spec.xFormat === 'duration' ? formatDuration(x) : formatNumber(x);
               return `${this.spec.xTitle}: ${xText}`;
             },
+            // Legends show short labels: the run's full id goes with every tooltip.
+            footer: (items: TooltipItem<'line'>[]) => {
+              const role = this.roles[items[0]?.datasetIndex ?? -1];
+              const runId = role && this.spec?.series.find((s) => s.key === role.key)?.runId;
+              return runId ? `run ${runId}` : '';
+            },
             label: (item: TooltipItem<'line'>) => {
               const y = (item.raw as Point).y;
               if (!Number.isFinite(y)) return `${item.dataset.label}: —`;
@@ -378,7 +384,7 @@ export class ChartCard {
 function specSignature(spec: ChartSpec): string {
   const parts = [spec.xScale, spec.yScale, spec.xName, spec.title, spec.subtitle, JSON.stringify(spec.xSuggested ?? null)];
   for (const s of spec.series) {
-    parts.push(s.key, s.label, String(s.ys.length), String(s.smoothingWeight ?? ''), String(s.probeStep ?? ''), s.color);
+    parts.push(s.key, s.label, String(s.ys.length), String(s.total ?? ''), String(s.smoothingWeight ?? ''), String(s.probeStep ?? ''), s.color);
     // Sweep points change value in place when a run finishes; they are few, so include them.
     if (s.series === 'sweep') parts.push(s.xs.join(','), s.ys.join(','));
   }
