@@ -91,6 +91,14 @@ ALWAYS_INLINE vf vbcast(const float *p) { return (vf)_mm256_broadcast_ss(p); }
 #else
 ALWAYS_INLINE vf vbcast(const float *p) { return vsplat(*p); }
 #endif
+/* acc += a * b. The relaxed-SIMD wasm build (-mrelaxed-simd) asks for a fused multiply-add, which
+ * the engine emits where the CPU has one (V8: FMA3 on x86-64, fmla on arm64); clang does not contract
+ * a * b + c into it by itself. Elsewhere -ffp-contract=fast does the contraction. */
+#if defined(__wasm_relaxed_simd__)
+#define VFMA(acc, a, b) ((acc) = __builtin_wasm_relaxed_madd_f32x4((a), (b), (acc)))
+#else
+#define VFMA(acc, a, b) ((acc) += (a) * (b))
+#endif
 ALWAYS_INLINE vf vselect(vi mask, vf a, vf b) { return (vf)(((vi)a & mask) | ((vi)b & ~mask)); }
 ALWAYS_INLINE vf vabs(vf x) { return (vf)((vi)x & vsplati(0x7fffffff)); }
 ALWAYS_INLINE vf vmax(vf a, vf b) { return vselect(a > b, a, b); }
@@ -149,7 +157,7 @@ ALWAYS_INLINE void mk_ab(const int mr, int K, const float *A, int lda, const flo
     for (int i = 0; i < mr; i++) {
       vf a = vbcast(A + (size_t)i * lda + kk);
       UNROLL_FULL
-      for (int v = 0; v < NRV; v++) acc[i][v] += a * b[v];
+      for (int v = 0; v < NRV; v++) VFMA(acc[i][v], a, b[v]);
     }
   }
 }
@@ -175,7 +183,7 @@ ALWAYS_INLINE void mk_atb2(const int mr, int R, const float *A1, const float *B1
       for (int i = 0; i < mr; i++) {
         vf a = vbcast(A + (size_t)r * lda + i);
         UNROLL_FULL
-        for (int v = 0; v < NRV; v++) acc[i][v] += a * b[v];
+        for (int v = 0; v < NRV; v++) VFMA(acc[i][v], a, b[v]);
       }
     }
   }
@@ -409,7 +417,7 @@ ALWAYS_INLINE void act_tile(const int mr, const shard *S, int j, const float *y,
     for (int v = 0; v < NRV; v++) {
       vf vt = vload(VT + (size_t)e * kp + c0 + v * VL);
       UNROLL_FULL
-      for (int i = 0; i < mr; i++) acc[i][v] += vbcast(u + (size_t)i * d + e) * vt;
+      for (int i = 0; i < mr; i++) VFMA(acc[i][v], vbcast(u + (size_t)i * d + e), vt);
     }
   }
   mk_ab(mr, mp, y, lm, AT(S, WTpk) + (size_t)j * mp * NR, NR, acc);

@@ -4,7 +4,8 @@
 //     directly when node-gyp is unusable). A missing compiler never fails the build: the shipped
 //     WebAssembly kernel takes over at run time, and the runtime says which one runs.
 //   - with --wasm: native/wasm/hrnn_kernel.wasm (clang --target=wasm32 -msimd128) and its record
-//     native/wasm/hrnn_kernel.wasm.json. The .wasm is committed; test/unit/kernels/wasmBuild.test.ts
+//     native/wasm/hrnn_kernel.wasm.json, and the relaxed-SIMD build hrnn_kernel.relaxed.wasm (+ .json)
+//     when a clang >= 16 is present. The .wasm is committed; test/unit/kernels/wasmBuild.test.ts
 //     rebuilds it and checks the result is byte-identical.
 // Usage: node scripts/build-native.mjs [--wasm] [--force]
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,6 +21,8 @@ const wasmFile = path.join(nativeDir, 'wasm', 'hrnn_kernel.wasm');
 const wasmRecord = wasmFile + '.json';
 
 const ADDON_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_napi.c', 'binding.gyp'];
+/** The C files compiled into the addon (binding.gyp lists the same). */
+const ADDON_C_SOURCES = ['hrnn_kernel.c', 'hrnn_napi.c'];
 const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_wasm.c'];
 /** Flags of the wasm build, relative source paths: the output depends only on these and clang's version. */
 export const WASM_FLAGS = [
@@ -57,6 +60,41 @@ function newestMtime(files) {
 export function clangVersion() {
   const r = spawnSync('clang', ['--version'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.split('\n')[0].trim() : null;
+}
+
+/**
+ * The relaxed-SIMD build (native/wasm/hrnn_kernel.relaxed.wasm): the same sources with
+ * -mrelaxed-simd, so the GEMM tiles use f32x4.relaxed_madd (FMA where the CPU has it). The final
+ * relaxed-SIMD opcodes need clang 16 or newer (clang 14 emits the withdrawn prototype's), so it is
+ * built by the newest versioned clang found (Debian: apt-get install clang-19 lld-19).
+ */
+export const RELAXED_WASM_FLAGS = [...WASM_FLAGS.slice(0, 3), '-mrelaxed-simd', ...WASM_FLAGS.slice(3)];
+const relaxedWasmFile = path.join(nativeDir, 'wasm', 'hrnn_kernel.relaxed.wasm');
+
+/** The newest clang-N (N >= 16) with its wasm-ld-N, and its version line; null when none. */
+export function relaxedClang() {
+  for (let n = 22; n >= 16; n--) {
+    const r = spawnSync(`clang-${n}`, ['--version'], { encoding: 'utf8' });
+    if (r.status === 0 && has(`wasm-ld-${n}`, ['--version'])) return { cc: `clang-${n}`, version: r.stdout.split('\n')[0].trim() };
+  }
+  return null;
+}
+
+function buildRelaxedWasm() {
+  const clang = relaxedClang();
+  if (!clang) {
+    log('no clang >= 16 with wasm-ld: the committed native/wasm/hrnn_kernel.relaxed.wasm stays as it is');
+    return false;
+  }
+  fs.mkdirSync(path.dirname(relaxedWasmFile), { recursive: true });
+  execFileSync(clang.cc, [...RELAXED_WASM_FLAGS, '-o', relaxedWasmFile, 'hrnn_kernel.c', 'hrnn_wasm.c'], {
+    cwd: nativeDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const record = { clang: clang.version, compiler: clang.cc, flags: RELAXED_WASM_FLAGS, sources: WASM_SOURCES, sha256: sha256(relaxedWasmFile) };
+  fs.writeFileSync(relaxedWasmFile + '.json', JSON.stringify(record, null, 2) + '\n');
+  log(`relaxed-SIMD wasm kernel: ${path.relative(root, relaxedWasmFile)} (${fs.statSync(relaxedWasmFile).size} bytes, ${clang.version})`);
+  return true;
 }
 
 /** Compiles the wasm kernel to `outFile`; throws with clang's message on failure. */
@@ -126,8 +164,7 @@ function buildWithCompiler(headers, cc, dir) {
     '-DNAPI_VERSION=8',
     '-DNODE_GYP_MODULE_NAME=hrnn_kernel',
     `-I${path.join(headers, 'include', 'node')}`,
-    'hrnn_kernel.c',
-    'hrnn_napi.c',
+    ...ADDON_C_SOURCES,
     '-o',
     out,
     '-lpthread',
@@ -135,6 +172,21 @@ function buildWithCompiler(headers, cc, dir) {
   const r = spawnSync(cc, args, { cwd: nativeDir, encoding: 'utf8' });
   if (r.status !== 0) return `${cc} failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' | ')}`;
   return install(out);
+}
+
+/**
+ * An addon for another machine (the prebuilt addons of the platform packages, scripts/package.mjs):
+ * `cc` may be a cross compiler, `march` names the instruction-set level (never -march=native).
+ * Throws with the compiler's message on failure. Headers: Node's include/node (node_api.h).
+ */
+export function compileAddonFor({ cc, march, out }) {
+  const headers = nodeHeadersDir();
+  if (!headers) throw new Error('Node headers (include/node/node_api.h) not found');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const flags = NATIVE_FLAGS.map((f) => (f === '-march=native' ? `-march=${march}` : f));
+  const args = [...flags, '-shared', '-fPIC', '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=hrnn_kernel', `-I${path.join(headers, 'include', 'node')}`];
+  execFileSync(cc, [...args, ...ADDON_C_SOURCES, '-o', out, '-lpthread'], { cwd: nativeDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  return out;
 }
 
 /** Checks that a freshly built addon loads, then renames it into place. */
@@ -185,8 +237,10 @@ export function buildNativeKernel({ wasm = false, force = false } = {}) {
   } catch (err) {
     log(`native addon NOT built: ${err.message}`);
   }
-  if (wasm) buildWasm();
-  else if (!fs.existsSync(wasmFile)) log(`warning: ${path.relative(root, wasmFile)} is missing (node scripts/build-native.mjs --wasm)`);
+  if (wasm) {
+    buildWasm();
+    buildRelaxedWasm();
+  } else if (!fs.existsSync(wasmFile)) log(`warning: ${path.relative(root, wasmFile)} is missing (node scripts/build-native.mjs --wasm)`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

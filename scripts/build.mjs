@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNativeKernel } from './build-native.mjs';
+import { tfjsPackagesPlugin } from './tfjs-packages.mjs';
+import { writeMnistArchives } from './mnist-archive.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -27,8 +29,9 @@ const problemMatcher = {
 };
 
 // Native addons and TensorFlow.js stay outside the bundles: tfjs-node is native, and every
-// backend must register on the one tfjs-core instance in node_modules.
-const nodeExternals = ['vscode', '@tensorflow/*', '*.node'];
+// backend must register on the one tfjs-core instance in node_modules (tfjs-packages.mjs decides
+// which `@tensorflow/...` imports stay external).
+const nodeExternals = ['vscode', '*.node'];
 const targets = [
   { entry: 'src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', external: nodeExternals },
   { entry: 'src/extension/extension.ts', outfile: 'dist/extension.js', platform: 'node', external: nodeExternals },
@@ -52,7 +55,7 @@ const contexts = await Promise.all(
       sourcemap: !production,
       minify: production,
       logLevel: 'silent',
-      plugins: [problemMatcher],
+      plugins: t.platform === 'node' ? [tfjsPackagesPlugin(root), problemMatcher] : [problemMatcher],
     }),
   ),
 );
@@ -77,6 +80,11 @@ async function writeSchema() {
   fs.rmSync(out, { force: true });
 }
 
+if (production && process.env.HRNN_PACKAGE_BUILT) {
+  // `vsce package` started by scripts/package.mjs, which has just built everything once.
+  console.log('[build] production build already done by scripts/package.mjs');
+  process.exit(0);
+}
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('[build] watching');
@@ -93,6 +101,8 @@ if (watch) {
     await c.dispose();
   }
   await writeSchema();
+  // The package ships MNIST gzipped (scripts/mnist-archive.mjs).
+  if (production) writeMnistArchives(root);
   if (!skipTsc) {
     try {
       const tsc = path.join(root, 'node_modules/typescript/bin/tsc');

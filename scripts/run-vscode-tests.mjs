@@ -30,7 +30,13 @@
 // VERBOSE=1 (code-server log and every console line), KEEP_WORKSPACE=1 (keep the temporary workspace),
 // EXT_DEV_PATH (the extension to load; default this repository; e.g. an unpacked .vsix's extension/
 // folder, to test what `vsce package` ships).
-import { spawn } from 'node:child_process';
+//
+// `--vsix FILE` (or HRNN_VSIX=FILE): test a package as users get it. The launcher installs FILE with
+// `code-server --install-extension` into the fresh extensions folder, loads a stub development
+// extension in place of this repository (VS Code runs a test module only with one), and tells the
+// suite through HRNN_TEST_VSIX, so that it asserts what a platform package must do (the prebuilt
+// native kernel runs: test/integration/packaging.test.ts).
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -43,7 +49,9 @@ import { format } from 'node:util';
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const testsPath = path.join(root, 'out/test/integration/index.js');
-const extensionDir = path.resolve(process.env.EXT_DEV_PATH || root);
+const vsixArg = process.argv.indexOf('--vsix');
+const vsix = vsixArg > 0 ? path.resolve(process.argv[vsixArg + 1]) : process.env.HRNN_VSIX ? path.resolve(process.env.HRNN_VSIX) : null;
+let extensionDir = path.resolve(process.env.EXT_DEV_PATH || root);
 const fixtureWorkspace = path.join(root, 'test/fixtures/workspace');
 const outputDir = path.resolve(process.env.HRNN_TEST_OUTPUT || path.join(root, 'test-output/integration'));
 const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -347,6 +355,33 @@ const env = {
   HRNN_TEST_OUTPUT: outputDir,
   HRNN_TEST_WORKSPACE: workspace,
 };
+if (vsix) {
+  if (!fs.existsSync(vsix)) fail(`${vsix} does not exist (npm run package)`);
+  const install = spawnSync(
+    process.execPath,
+    [
+      path.join(codeServerDir, 'out/node/entry.js'),
+      '--user-data-dir',
+      path.join(tmp, 'user-data'),
+      '--extensions-dir',
+      path.join(tmp, 'extensions'),
+      '--install-extension',
+      vsix,
+    ],
+    { encoding: 'utf8', env: process.env },
+  );
+  if (install.status !== 0 || !/successfully installed/.test(install.stdout)) fail(`installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+  const installed = fs.readdirSync(path.join(tmp, 'extensions')).filter((d) => d.startsWith('hamiltonian-rnn-lab.'));
+  say(`installed ${path.basename(vsix)}: extensions/${installed.join(', ')}`);
+  // The stub development extension: no code, it only lets VS Code run the test module.
+  extensionDir = path.join(tmp, 'test-runner-extension');
+  fs.mkdirSync(extensionDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(extensionDir, 'package.json'),
+    JSON.stringify({ name: 'hrnn-test-runner', publisher: 'hrnn-tests', version: '0.0.0', engines: { vscode: '^1.100.0' } }),
+  );
+  env.HRNN_TEST_VSIX = path.basename(vsix);
+}
 const server = spawn(
   process.execPath,
   [

@@ -51,9 +51,15 @@ export const RUNS_COMMAND: CommandSpec = {
   summary: 'list runs below folders (default: here): status, steps, metric',
   description: `Lists every run and sweep below the given folders (default: the current folder), newest first:
 status (running, completed, stopped, failed, diverged, or crashed when its trainer is gone),
-steps done, and the headline metric.`,
+steps done, and the headline metric. Runs are found in any folder (runs/, examples/runs/, ...)
+except dependency, build and hidden folders: the same rule as the VS Code runs view.`,
   options: {
     json: { help: 'one JSON object per run and line (runId, dir, status, stepsDone, ...)' },
+    exclude: {
+      value: 'GLOB',
+      repeatable: true,
+      help: 'skip folders matching GLOB (relative to the folder searched), besides node_modules, hidden, out, dist, build, ... (repeatable)',
+    },
   },
 };
 

@@ -1,6 +1,7 @@
 /**
  * One training run as the CLI shows it: progress bar or JSON lines or IPC events, and a closing line.
  */
+import { fusedKernelUnavailableReason } from '../engine/kernels';
 import { trainExperiment, type TrainHooks, type TrainOutcome } from '../engine/train/trainer';
 import type { ResolvedExperiment } from '../experiment/schema';
 import { formatDuration, formatNumber, formatPercent } from '../protocol/format';
@@ -68,6 +69,7 @@ export async function runOne(
         experimentFile: ctx.experimentFile,
         backend: info.backend.name,
         implementation: info.implementation,
+        ...(info.implementation === 'fused-wasm' ? { nativeKernelUnavailable: fusedKernelUnavailableReason('native') ?? undefined } : {}),
         totalSteps: info.totalSteps,
         ...(extra.sweep ? { sweep: { sweepDir: extra.sweep.sweepDir, index: extra.sweep.index, count: extra.sweep.count } } : {}),
       });

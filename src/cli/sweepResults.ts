@@ -1,10 +1,12 @@
 /**
- * The table a finished sweep prints: one line per member, best first by the headline metric
- * (accuracy high to low; MSE or loss low to high), with its status and parameters, so a terminal
- * user sees the answer to the sweep's question without opening a report. Pure; no engine.
+ * The table a finished sweep prints: one line per member, best first by the metric the run was
+ * selected on (validation accuracy high to low where the task has a validation split, else test MSE
+ * or loss low to high), showing the test metric at that best step beside it, with its status and
+ * parameters, so a terminal user sees the answer to the sweep's question without opening a report.
+ * Ranking on validation keeps the test set out of the choice. Pure; no engine.
  */
-import { formatMetric } from '../protocol/format';
-import { headlineMetric, type RunSummary, type SweepSummary } from '../protocol/records';
+import { formatNumber, formatPercent } from '../protocol/format';
+import type { BestEval, RunSummary, SweepSummary } from '../protocol/records';
 
 export interface SweepMemberResult {
   runId: string;
@@ -15,10 +17,36 @@ export interface SweepMemberResult {
   status: SweepSummary['runs'][number]['status'];
 }
 
-/** Better first: higher accuracy, lower MSE or loss; members without a metric last, in sweep order. */
+type Metric = { name: 'accuracy' | 'mse' | 'loss'; value: number };
+
+function metricOf(evaluation: { loss: number; accuracy?: number; mse?: number }): Metric {
+  if (evaluation.accuracy !== undefined) return { name: 'accuracy', value: evaluation.accuracy };
+  if (evaluation.mse !== undefined) return { name: 'mse', value: evaluation.mse };
+  return { name: 'loss', value: evaluation.loss };
+}
+
+/** The metric a member is ranked on: its best evaluation's own (validation where there is one), not the test at that step. */
+export function selectionMetric(best: BestEval | null | undefined): Metric | null {
+  return best ? metricOf(best) : null;
+}
+
+function showMetric(m: Metric): string {
+  return m.name === 'accuracy' ? `acc ${formatPercent(m.value)}` : `${m.name} ${formatNumber(m.value)}`;
+}
+
+/** `mse 0.02` (no validation split), or `val acc 91.0%, test acc 90.2%` (test at the best validation step). */
+export function describeBest(best: BestEval | null | undefined): string | undefined {
+  const selected = selectionMetric(best);
+  if (!best || !selected) return undefined;
+  if (best.split === 'test') return showMetric(selected);
+  const test = best.test ? `, test ${showMetric(metricOf(best.test))}` : '';
+  return `val ${showMetric(selected)}${test}`;
+}
+
+/** Better first: higher accuracy, lower MSE or loss, on the selection metric; members without one last, in sweep order. */
 export function rankMembers(members: readonly SweepMemberResult[]): SweepMemberResult[] {
   const score = (m: SweepMemberResult): number => {
-    const h = m.summary ? headlineMetric(m.summary) : null;
+    const h = selectionMetric(m.summary?.best);
     if (!h || !Number.isFinite(h.value)) return Number.POSITIVE_INFINITY;
     return h.name === 'accuracy' ? -h.value : h.value;
   };
@@ -39,7 +67,7 @@ export function sweepResultsTable(members: readonly SweepMemberResult[]): string
   const rows = rankMembers(members).map((m, i) => [
     String(i + 1),
     m.summary?.status ?? m.status,
-    (m.summary && formatMetric(m.summary)) ?? '-',
+    describeBest(m.summary?.best) ?? '-',
     formatParameters(m.parameters) || '(no parameters)',
     m.runId,
   ]);

@@ -1,16 +1,17 @@
 /**
- * Sweeps: every combination of the grid as an ordinary run folder inside one sweep folder with
+ * Sweeps: every run of the sweep (grid, random draws, seeds) as an ordinary run folder inside one sweep folder with
  * sweep.json; sequential, or `--parallel N` child processes (`hrnn train --sweep-index i --ipc`).
  */
 import path from 'node:path';
 import YAML from 'yaml';
-import type { ExpandedRun, LoadSuccess } from '../experiment';
+import { sweepPlan, type ExpandedRun, type ExperimentInput, type LoadSuccess } from '../experiment';
 import { sweepMemberArguments } from '../process/trainerArguments';
 import { TrainerProcess } from '../process/trainerProcess';
 import { makeRunId, sweepMemberId } from '../runs/layout';
 import { markRunInterrupted } from '../runs/runWriter';
 import { readSummary } from '../runs/runFolder';
 import { SweepFolderWriter } from '../runs/sweepFolder';
+import type { SweepSummary } from '../protocol/records';
 import { EXIT } from './io';
 import { exitCodeFor, runOne, type RunContext } from './runOne';
 import { sweepResultsTable } from './sweepResults';
@@ -27,6 +28,7 @@ export function createSweepFolder(loaded: LoadSuccess & { runs: ExpandedRun[] },
     name,
     experimentFile,
     grid: loaded.input.sweep?.grid ?? {},
+    ...sweepRecordOf(loaded.input),
     members: runs.map((r) => ({ index: r.index, runId: sweepMemberId(r.index, r.parameters, runs.length), parameters: r.parameters })),
     frozenExperiment: `# Frozen copy of ${experimentFile} as this sweep was started (command-line overrides applied).\n# The sweep's members train from this file, so editing the original does not change a running sweep.\n${YAML.stringify(loaded.input)}`,
   });
@@ -81,6 +83,15 @@ export async function runSweep(
     ctx.io.out(`${sweepDir}\n`);
   }
   return worst;
+}
+
+/** What sweep.json records of `sweep.random` and `sweep.seeds` (the seeds resolved from a count). */
+export function sweepRecordOf(input: ExperimentInput): Pick<SweepSummary, 'random' | 'seeds'> {
+  const plan = sweepPlan(input);
+  const record: Pick<SweepSummary, 'random' | 'seeds'> = {};
+  if (plan.random) record.random = { count: plan.random.count, seed: plan.random.seed, parameters: Object.fromEntries(plan.random.parameters) };
+  if (plan.seeds) record.seeds = plan.seeds;
+  return record;
 }
 
 /** How long a child of `--parallel` gets to stop (finish its step, write a checkpoint) before it is killed. */

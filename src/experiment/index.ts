@@ -9,7 +9,7 @@ export { loadExperimentFile, loadExperimentText, applyOverrides, experimentNameF
 export type { LoadResult, LoadSuccess, LoadFailure } from './load';
 export { validateExperimentText, validateExperimentValue } from './validate';
 export type { ValidateOptions, ValidationResult } from './validate';
-export { expandSweep, sweepAxes, sweepSize, MAX_SWEEP_RUNS } from './sweep';
+export { expandSweep, sweepAxes, sweepSize, sweepPlan, planSize, hasSweep, MAX_SWEEP_RUNS } from './sweep';
 export type { ExpandedRun, SweepAxis } from './sweep';
 export { formatProblem, sortProblems } from './problems';
 export type { Problem, Range, Position, Severity, ProblemCode } from './problems';

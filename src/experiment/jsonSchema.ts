@@ -22,6 +22,7 @@ export interface SchemaNode {
   required?: string[];
   items?: SchemaNode;
   minItems?: number;
+  maxItems?: number;
   minProperties?: number;
   minimum?: number;
   maximum?: number;
@@ -81,9 +82,18 @@ function childSchema(node: SchemaNode, segment: string | number): SchemaNode | u
   return undefined;
 }
 
-/** The keys a mapping at this schema node may hold, in schema order. */
+/** A pattern that names one key literally (`^choice$`), as the schema writes fixed names it keeps out of `properties`. */
+const LITERAL_KEY_PATTERN = /^\^([A-Za-z][A-Za-z0-9]*)\$$/u;
+
+/** The keys a mapping at this schema node may hold, in schema order (literal pattern keys after the properties). */
 export function propertyNames(node: SchemaNode | undefined): string[] {
-  return node?.properties ? Object.keys(node.properties) : [];
+  const literal = Object.keys(node?.patternProperties ?? {}).flatMap((p) => LITERAL_KEY_PATTERN.exec(p)?.[1] ?? []);
+  return [...Object.keys(node?.properties ?? {}), ...literal];
+}
+
+/** The schema of key `key` of a mapping at `node` (a property, or a literal pattern key), or undefined. */
+export function propertySchema(node: SchemaNode | undefined, key: string): SchemaNode | undefined {
+  return node?.properties?.[key] ?? node?.patternProperties?.[`^${key}$`];
 }
 
 /** Whether the node describes a mapping (possibly as one branch of a union). */

@@ -8,7 +8,7 @@ import { decodeExperimentBytes, MAX_EXPERIMENT_BYTES, tooLargeProblem } from './
 import { errorsOf, START_OF_FILE, warningsOf, type Problem } from './problems';
 import { resolveExperiment } from './resolve';
 import type { ExperimentInput, ResolvedExperiment } from './schema';
-import { expandSweep, sweepAxes, type ExpandedRun } from './sweep';
+import { expandSweep, hasSweep, sweepPlan, type ExpandedRun } from './sweep';
 import { validateExperimentText, validateExperimentValue, type ValidateOptions } from './validate';
 
 export interface LoadSuccess {
@@ -43,7 +43,7 @@ function finish(file: string, problems: Problem[], input: ExperimentInput | unde
   if (input === undefined || errorsOf(problems).length > 0) return { ok: false, file, problems };
   const name = experimentNameFromFile(file);
   const result: LoadSuccess = { ok: true, file, input, warnings: warningsOf(problems) };
-  if (sweepAxes(input).length > 0) result.runs = expandSweep(input, name);
+  if (hasSweep(sweepPlan(input))) result.runs = expandSweep(input, name);
   else result.resolved = resolveExperiment(input, name);
   return result;
 }

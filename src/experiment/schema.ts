@@ -563,12 +563,94 @@ const SweepGridSchema = Type.Unsafe<Record<string, unknown[]>>(
   ),
 );
 
-export const SweepSchema = Type.Object(
-  { grid: SweepGridSchema },
+/** Most runs a sweep may have (sweep.ts's MAX_SWEEP_RUNS; a test keeps the two equal). */
+const MOST_SWEEP_RUNS = 1000;
+
+/** How one swept path is drawn: exactly one of `uniform`, `logUniform` (a [low, high] range) or `choice` (a list). */
+function distributionSchema(path: string, schema: TSchema): TSchema {
+  const range = (how: string) => ({
+    type: 'array',
+    items: { type: 'number' },
+    minItems: 2,
+    maxItems: 2,
+    description: `[low, high]: draw \`${path}\` ${how} between low and high (an integer key gets integers).`,
+  });
+  return Type.Unsafe({
+    type: 'object',
+    // Pattern properties (one literal name each) keep the three names out of `properties`: they are
+    // the same for every path and have no default to document there.
+    patternProperties: {
+      '^uniform$': range('uniformly'),
+      '^logUniform$': range('log-uniformly (uniform in log, for scales like learning rates; low > 0)'),
+      '^choice$': { type: 'array', items: schema, minItems: 1, description: `Values of \`${path}\` to pick from, each equally likely.` },
+    },
+    additionalProperties: false,
+    minProperties: 1,
+    description:
+      `How random sweep runs draw \`${path}\`: one of \`uniform: [low, high]\`, \`logUniform: [low, high]\` or \`choice: [...]\`. ${String(schema.description ?? '')}`.trim(),
+    examples: [
+      Array.isArray(schema.examples) && schema.examples.every((v) => typeof v === 'number')
+        ? { uniform: [Math.min(...(schema.examples as number[])), Math.max(...(schema.examples as number[]))] }
+        : { choice: schema.examples ?? [] },
+    ],
+  });
+}
+
+/** Random search: `count` runs, each drawing every listed path from its distribution. */
+const SweepRandomSchema = Type.Object(
+  {
+    count: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MOST_SWEEP_RUNS,
+        description: 'Number of random draws (runs before the grid and the seeds multiply them).',
+        default: 10,
+        examples: [10, 50],
+      }),
+    ),
+    seed: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 2147483647,
+        description: "Seed of the draws: the same seed draws the same runs. Independent of the experiment's `seed` (the training seed).",
+        default: 1,
+        examples: [1, 7],
+      }),
+    ),
+    parameters: Type.Unsafe<Record<string, { uniform?: [number, number]; logUniform?: [number, number]; choice?: unknown[] }>>(
+      Type.Object(Object.fromEntries(sweepableKeys().map(([path, schema]) => [path, Type.Optional(distributionSchema(path, schema))])), {
+        additionalProperties: false,
+        minProperties: 1,
+        description: 'The dotted paths to draw and how, e.g. `training.learningRate: {logUniform: [0.0001, 0.01]}`.',
+        examples: [{ 'training.learningRate': { logUniform: [0.0001, 0.01] }, 'model.kind': { choice: ['hamiltonian', 'lstm'] } }],
+      }),
+    ),
+  },
   {
     additionalProperties: false,
-    description: 'Run several variants of this experiment: every combination of the grid is one run.',
-    examples: [{ grid: { 'model.tau': [0.001, 0.01] } }],
+    description:
+      'Random search: `count` runs, each drawing the listed paths from their distributions (deterministic given `seed`). With a grid, every grid combination gets every draw.',
+    examples: [{ count: 20, seed: 1, parameters: { 'training.learningRate': { logUniform: [0.0001, 0.01] } } }],
+  },
+);
+
+const SweepSeedsSchema = Type.Union([Type.Integer({ minimum: 1, maximum: MOST_SWEEP_RUNS }), Type.Array(SeedSchema, { minItems: 1 })], {
+  description:
+    "Train every run of the sweep once per training seed: a list of seeds (`[1, 2, 3]`), or a count N (the experiment's `seed` and the N - 1 after it). Each run records its seed as the parameter `seed`, so runs that differ only in it form a seed group.",
+  default: 1,
+  examples: [3, [1, 2, 3]],
+});
+
+export const SweepSchema = Type.Object(
+  { grid: Type.Optional(SweepGridSchema), random: Type.Optional(SweepRandomSchema), seeds: Type.Optional(SweepSeedsSchema) },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'Run several variants of this experiment: every combination of the grid, times every random draw, times every seed, is one run.',
+    examples: [
+      { grid: { 'model.tau': [0.001, 0.01] } },
+      { random: { count: 20, parameters: { 'training.learningRate': { logUniform: [0.0001, 0.01] } } }, seeds: 3 },
+    ],
   },
 );
 

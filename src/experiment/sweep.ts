@@ -1,18 +1,20 @@
 /**
- * Sweeps: a grid over dotted paths. Every combination is the experiment with those paths set,
- * in a stable order (the first path varies slowest), `sweep` removed, resolved on its own (so
- * `tau: auto` follows each run's sequence length).
+ * Sweeps: a grid over dotted paths, random draws (sweepSampling.ts) and training seeds. Every run
+ * is the experiment with its paths set, in a stable order (the first grid path varies slowest, the
+ * seed fastest), `sweep` removed, resolved on its own (so `tau: auto` follows each run's sequence
+ * length).
  */
 import { resolveExperiment } from './resolve';
 import type { ExperimentInput, ResolvedExperiment } from './schema';
+import { drawRandomParameters, type Distribution, type RandomSpec } from './sweepSampling';
 
 /** A sweep larger than this is almost surely a mistake, and would be slow to validate. */
 export const MAX_SWEEP_RUNS = 1000;
 
 export interface ExpandedRun {
-  /** 0-based position in the grid order. */
+  /** 0-based position in the sweep's order. */
   index: number;
-  /** The swept paths and this run's values, e.g. `{ "model.tau": 0.001, "model.kind": "tanh-rnn" }`. */
+  /** The swept paths and this run's values, e.g. `{ "model.tau": 0.001, "model.kind": "tanh-rnn", "seed": 2 }`. */
   parameters: Record<string, unknown>;
   /** The experiment of this run: the file with the parameters set and no `sweep`. */
   input: ExperimentInput;
@@ -25,7 +27,7 @@ export interface SweepAxis {
 }
 
 /** The grid's axes in file order; empty when there is no sweep. */
-export function sweepAxes(input: { sweep?: { grid?: Record<string, unknown[]> } }): SweepAxis[] {
+export function sweepAxes(input: SweepInput): SweepAxis[] {
   const grid = input.sweep?.grid ?? {};
   return Object.entries(grid).map(([path, values]) => ({ path, values }));
 }
@@ -84,14 +86,94 @@ export function sweepParameterSets(axes: readonly SweepAxis[]): Record<string, u
   );
 }
 
+/** The dotted path of the training seed, the parameter a seeds axis sets. */
+export const SEED_PATH = 'seed';
+
+/** Everything a sweep varies: the grid's axes, the random draws and the training seeds. */
+export interface SweepPlan {
+  axes: SweepAxis[];
+  random?: RandomSpec;
+  /** The training seeds, in order; absent without `sweep.seeds`. */
+  seeds?: number[];
+}
+
+/** What `sweep` a plan is read from (the file's, not yet validated: code reads it defensively). */
+export interface SweepInput {
+  seed?: unknown;
+  sweep?: {
+    grid?: Record<string, unknown[]>;
+    random?: { count?: number; seed?: number; parameters?: Record<string, Distribution> };
+    seeds?: number | number[];
+  };
+}
+
+/** Default number of draws and draw seed of `sweep.random` (the schema documents the same). */
+export const RANDOM_DEFAULTS = { count: 10, seed: 1 } as const;
+
+/**
+ * The seeds of `sweep.seeds`: a list as written, or a count N as the experiment's seed (default 1)
+ * and the N - 1 after it.
+ */
+export function seedsOf(input: SweepInput): number[] | undefined {
+  const seeds = input.sweep?.seeds;
+  if (seeds === undefined) return undefined;
+  if (Array.isArray(seeds)) return [...seeds];
+  const base = typeof input.seed === 'number' ? input.seed : 1;
+  return Array.from({ length: seeds }, (_, i) => base + i);
+}
+
+/** The sweep's plan; an experiment without a sweep has an empty one (one run). */
+export function sweepPlan(input: SweepInput): SweepPlan {
+  const plan: SweepPlan = { axes: sweepAxes(input) };
+  const random = input.sweep?.random;
+  if (random !== undefined) {
+    plan.random = {
+      count: random.count ?? RANDOM_DEFAULTS.count,
+      seed: random.seed ?? RANDOM_DEFAULTS.seed,
+      parameters: Object.entries(random.parameters ?? {}),
+    };
+  }
+  const seeds = seedsOf(input);
+  if (seeds !== undefined) plan.seeds = seeds;
+  return plan;
+}
+
+/** Whether the experiment sweeps at all (a grid, random draws or seeds). */
+export function hasSweep(plan: SweepPlan): boolean {
+  return plan.axes.length > 0 || plan.random !== undefined || plan.seeds !== undefined;
+}
+
+/** Number of runs a plan expands to, measured without expanding it: grid x draws x seeds. */
+export function planSize(plan: SweepPlan): number {
+  return sweepSize(plan.axes) * (plan.random?.count ?? 1) * (plan.seeds?.length ?? 1);
+}
+
+/**
+ * The parameters of every run of a plan: each grid combination (first axis slowest), times each
+ * random draw, times each seed (fastest, so a seed group is adjacent). Throws above MAX_SWEEP_RUNS.
+ */
+export function planParameterSets(plan: SweepPlan): Record<string, unknown>[] {
+  const count = planSize(plan);
+  if (count > MAX_SWEEP_RUNS)
+    throw new RangeError(`a sweep of ${count} runs is larger than a sweep may be (${MAX_SWEEP_RUNS}); measure it with planSize before expanding`);
+  const draws = plan.random ? drawRandomParameters(plan.random) : [{}];
+  const seeds: (number | undefined)[] = plan.seeds ?? [undefined];
+  const out: Record<string, unknown>[] = [];
+  for (const combination of sweepParameterSets(plan.axes)) {
+    for (const draw of draws) {
+      for (const seed of seeds) out.push(seed === undefined ? { ...combination, ...draw } : { ...combination, ...draw, [SEED_PATH]: seed });
+    }
+  }
+  return out;
+}
+
 /**
  * Expands a validated experiment's sweep into its runs. Without a sweep: one run with no
  * parameters. Each run keeps the experiment's name (`fallbackName` when it has none); the
  * parameters tell the runs apart.
  */
 export function expandSweep(input: ExperimentInput, fallbackName: string): ExpandedRun[] {
-  const axes = sweepAxes(input);
-  return sweepParameterSets(axes).map((parameters, index) => {
+  return planParameterSets(sweepPlan(input)).map((parameters, index) => {
     const runInput = combinationValue(input, parameters) as ExperimentInput;
     return { index, parameters, input: runInput, resolved: resolveExperiment(runInput, fallbackName) };
   });

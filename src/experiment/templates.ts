@@ -1,7 +1,8 @@
 /**
- * Starting points for the New Experiment command. Values follow what MODEL.md's "What trains"
- * measured: end-to-end training at T = 50, the reservoir mode ([y; z] readout, fixed
- * standardisation, frozen recurrent weights, learning rate 0.01) for long sequences.
+ * Starting points for the New Experiment command, and the source of the matching files in
+ * `examples/` (renderExample; a test keeps each example equal to its template). Values follow what
+ * MODEL.md's "What trains" measured: end-to-end training at T = 50, the reservoir mode ([y; z]
+ * readout, fixed standardisation, frozen recurrent weights, learning rate 0.01) for long sequences.
  */
 import { SCHEMA_ID } from './schema';
 
@@ -12,7 +13,9 @@ export interface ExperimentTemplate {
   description: string;
   /** Suggested file name (without `.hrnn.yaml`). */
   defaultName: string;
-  /** The YAML after the modeline and the `name:` line. */
+  /** Comment lines (each `# ...`, ending in a newline) that open the file, before the `name:` line. */
+  comment: string;
+  /** The YAML after the `name:` line. */
   body: string;
 }
 
@@ -22,26 +25,32 @@ export const EXPERIMENT_TEMPLATES: readonly ExperimentTemplate[] = [
     label: 'Adding problem, T = 50',
     description: 'End-to-end training; learns in a few minutes on a CPU',
     defaultName: 'adding-T50',
-    body: `# The adding problem at T = 50, trained end to end: the test MSE leaves the 0.167 baseline
-# (always predicting 1) within a few hundred steps.
-seed: 1
+    comment: `# The default experiment: the adding problem at T = 50, trained end to end.
+# It leaves the 0.167 baseline within a few hundred steps and reaches MSE < 0.05 in ~1500 steps.
+`,
+    body: `seed: 1
 task:
   kind: adding
   length: 50
 model:
   kind: hamiltonian
   hidden: 128
-  tau: auto          # tauScale / T, capped at tauMax
+  tau: auto          # = tauScale / T = 5 / 50 = 0.1 (the measured default tau*T = 5)
+  tauScale: 5
+  tauMax: 0.1        # the usual cap (0.05) would halve tau at this short length and slow learning
   alpha: 0
+  variant: full
 training:
   batchSize: 50
-  steps: 2000
+  steps: 4000
   optimizer: adam
   learningRate: 0.003
   gradClip: 1.0
   evalEvery: 100
+  checkpointEvery: 500
 probes:
   every: 200
+backend: auto
 `,
   },
   {
@@ -49,10 +58,11 @@ probes:
     label: 'Adding problem, T = 1000, reservoir mode',
     description: 'Frozen W, V, b; only the standardised [y; z] readout trains',
     defaultName: 'adding-T1000-reservoir',
-    body: `# The adding problem at T = 1000 as a Hamiltonian reservoir: the recurrent weights keep their
-# initialisation (recurrentLearningRate: 0) and only the readout of [y; z], standardised with
-# statistics fixed at initialisation, trains.
-seed: 1
+    comment: `# Adding problem at T = 1000 as a "Hamiltonian reservoir": W, V, b stay at their initialisation
+# (recurrentLearningRate: 0) and only the standardised [y; z] readout trains. Measured with the
+# PyTorch reference: MSE < 0.05 after ~600 steps, < 0.01 after ~1700.
+`,
+    body: `seed: 1
 task:
   kind: adding
   length: 1000
@@ -77,25 +87,32 @@ probes:
     label: 'Sequential MNIST',
     description: 'One pixel per step (T = 784), 10 classes',
     defaultName: 'smnist',
-    body: `# Sequential MNIST: one pixel per step, T = 784. trainLimit and evalLimit keep a first run to
-# minutes on a CPU; set them to null for the full data set.
-seed: 1
+    comment: `# Sequential MNIST: one pixel per step (T = 784), 10 classes; 57k/3k train/validation split,
+# test accuracy reported at the best-validation step. Peers' published results: LEM 99.5 %,
+# coRNN 99.4 % (after 120 epochs on a GPU). A full epoch is slow on a CPU: trainLimit/evalLimit
+# keep this example to minutes; remove them for a real run.
+`,
+    body: `seed: 1
 task:
   kind: smnist
-  trainLimit: 5000
-  evalLimit: 1000
+  trainLimit: 12000
+  evalLimit: 500
 model:
   kind: hamiltonian
+  # tau * T ~ 16. In short runs here a larger step than \`auto\` (5/784 = 0.0064) learned faster:
+  # sMNIST test accuracy after 300 steps 76 % at tau 0.02, about 61 % at auto, 70 % at 0.05.
   hidden: 128
-  tau: auto
+  tau: 0.02
   readout: yz
   readoutNorm: fixed
 training:
-  batchSize: 100
-  epochs: 2
+  batchSize: 120
+  epochs: 3
   learningRate: 0.003
+  recurrentLearningRate: 0.0003
   gradClip: 1.0
   evalEvery: 50
+  checkpointEvery: 100
 probes:
   every: 100
   batchSize: 8
@@ -106,25 +123,31 @@ probes:
     label: 'Permuted sequential MNIST',
     description: 'The 784 pixels in one fixed random order (from the seed)',
     defaultName: 'psmnist',
-    body: `# Permuted sequential MNIST: the pixels in one fixed random order drawn from the seed, so the
-# information is spread over the whole sequence. Set the limits to null for the full data set.
-seed: 1
+    comment: `# Permuted sequential MNIST: the 784 pixels in one fixed random order (drawn from the seed), which
+# spreads the information over the whole sequence. Peers' published results: UnICORNN 98.4 %,
+# coRNN 97.3 %, LEM 96.6 %. Limits as in smnist.hrnn.yaml.
+`,
+    body: `seed: 1
 task:
   kind: psmnist
-  trainLimit: 5000
-  evalLimit: 1000
+  trainLimit: 12000
+  evalLimit: 500
 model:
   kind: hamiltonian
+  # tau * T ~ 16. In short runs here a larger step than \`auto\` (5/784 = 0.0064) learned faster:
+  # sMNIST test accuracy after 300 steps 76 % at tau 0.02, about 61 % at auto, 70 % at 0.05.
   hidden: 128
-  tau: auto
+  tau: 0.02
   readout: yz
   readoutNorm: fixed
 training:
-  batchSize: 100
-  epochs: 2
+  batchSize: 120
+  epochs: 3
   learningRate: 0.003
+  recurrentLearningRate: 0.0003
   gradClip: 1.0
   evalEvery: 50
+  checkpointEvery: 100
 probes:
   every: 100
   batchSize: 8
@@ -135,9 +158,12 @@ probes:
     label: 'Hamiltonian RNN vs tanh RNN, T = 1000',
     description: 'Sweep over model.kind; compare the hidden-state gradient over time',
     defaultName: 'hamiltonian-vs-tanh-T1000',
-    body: `# The hidden-state gradient ||dL/dy_k|| over k at T = 1000, for the Hamiltonian RNN and a tanh
-# RNN. The probes at step 0 already show the difference; a short run is enough.
-seed: 1
+    comment: `# The headline plot: the hidden-state gradient ||dL/dy_k|| against k at T = 1000.
+# The Hamiltonian RNN keeps it within a small factor over all 1000 steps; the tanh RNN's gradient
+# vanishes (it underflows to 0 in float32 a few hundred steps back). A short run is enough: the
+# probes at step 0 already show it; later probes show whether training changes it.
+`,
+    body: `seed: 1
 task:
   kind: adding
   length: 1000
@@ -145,14 +171,14 @@ task:
 model:
   kind: hamiltonian
   hidden: 64
-  tau: auto          # used by the Hamiltonian run only
+  tau: auto
 training:
   batchSize: 32
-  steps: 100
+  steps: 40
   learningRate: 0.003
-  evalEvery: 50
+  evalEvery: 20
 probes:
-  every: 50
+  every: 20
   batchSize: 8
 sweep:
   grid:
@@ -164,8 +190,10 @@ sweep:
     label: 'Sweep over tau (adding, T = 200)',
     description: 'Final test MSE against the step size tau, in reservoir mode',
     defaultName: 'tau-sweep-T200',
-    body: `# Which step sizes tau work at T = 200: tau * T from 0.1 to 10, in reservoir mode (fast on a CPU).
-seed: 1
+    comment: `# The "window" of tau where training works: final test MSE against tau at T = 200, in reservoir
+# mode (fast on a CPU). tau * T spans 0.1 ... 10.
+`,
+    body: `seed: 1
 task:
   kind: adding
   length: 200
@@ -191,9 +219,18 @@ sweep:
 
 export const MODELINE_PREFIX = '# yaml-language-server: $schema=';
 
-/** The full text of a new experiment file: the schema modeline, the name, then the template. */
+/** The full text of a new experiment file: the schema modeline, the comment, the name, then the template. */
 export function renderTemplate(template: ExperimentTemplate, name: string, schemaReference: string = SCHEMA_ID): string {
-  return `${MODELINE_PREFIX}${schemaReference}\nname: ${name}\n${template.body}`;
+  return `${MODELINE_PREFIX}${schemaReference}\n${template.comment}name: ${name}\n${template.body}`;
+}
+
+/**
+ * The text of `examples/<defaultName>.hrnn.yaml`: the template under its default name, without a
+ * modeline. A relative `$schema` path breaks once the file is copied elsewhere; the `.hrnn.yaml`
+ * name alone gets the schema in the editor (package.json `yamlValidation`) and `hrnn` validates it.
+ */
+export function renderExample(template: ExperimentTemplate): string {
+  return `${template.comment}name: ${template.defaultName}\n${template.body}`;
 }
 
 /** Whether `name` can be an experiment name (and so a file name): the schema's `name` pattern. */

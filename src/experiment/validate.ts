@@ -1,6 +1,7 @@
 /**
  * One validation pass over an experiment: YAML syntax, the schema (ajv), the checks a schema
- * cannot express, overrides and every sweep combination, all reported as positioned Problems.
+ * cannot express, overrides, the sweep's spec and every run of the sweep, all reported as
+ * positioned Problems.
  */
 import { MAX_EXPERIMENT_BYTES, tooLargeProblem } from './encoding';
 import type { Finding } from './findings';
@@ -9,7 +10,8 @@ import { dedupeProblems, formatPath, sortProblems, START_OF_FILE, type Problem }
 import { MODEL_KINDS, TASK_KINDS, type ExperimentInput, type ModelKind, type TaskKind } from './schema';
 import { schemaFindings } from './schemaValidator';
 import { kindsOf, semanticFindings, type KindsInPlay } from './semanticChecks';
-import { combinationValue, MAX_SWEEP_RUNS, setDottedPath, sweepParameterSets, sweepSize, type SweepAxis } from './sweep';
+import { combinationValue, hasSweep, MAX_SWEEP_RUNS, planParameterSets, planSize, SEED_PATH, setDottedPath, sweepPlan, type SweepPlan } from './sweep';
+import { sweepSpecFindings } from './sweepChecks';
 import { parseExperimentYaml, rangeOfPath, type ParsedYaml, type PathSegment } from './yamlDocument';
 
 export interface ValidateOptions {
@@ -99,17 +101,27 @@ export function validateExperimentValue(value: unknown, options: ValidateOptions
   return { problems: sorted, input: ok ? (subject as ExperimentInput) : undefined };
 }
 
-/** Sets each override; an override of a swept path takes that path out of the sweep. */
+/** Sets each override; an override of a swept path (or of `seed`, for `sweep.seeds`) takes that path out of the sweep. */
 function applyParsedOverrides(value: unknown, overrides: readonly Override[]): unknown {
   if (overrides.length === 0) return value;
   const copy = structuredClone(value) as Obj;
   for (const o of overrides) {
     setDottedPath(copy, o.path, o.value);
-    const grid = asObject(asObject(copy.sweep)?.grid);
+    const sweep = asObject(copy.sweep);
+    if (sweep === undefined) continue;
+    const grid = asObject(sweep.grid);
     if (grid !== undefined && o.path in grid) {
       delete grid[o.path];
-      if (Object.keys(grid).length === 0) delete copy.sweep;
+      if (Object.keys(grid).length === 0) delete sweep.grid;
     }
+    const random = asObject(sweep.random);
+    const drawn = asObject(random?.parameters);
+    if (random !== undefined && drawn !== undefined && o.path in drawn) {
+      delete drawn[o.path];
+      if (Object.keys(drawn).length === 0) delete sweep.random;
+    }
+    if (o.path === SEED_PATH) delete sweep.seeds;
+    if (Object.keys(sweep).length === 0) delete copy.sweep;
   }
   return copy;
 }
@@ -121,27 +133,22 @@ function withoutSweep(value: unknown): unknown {
   return rest;
 }
 
-function axesOf(value: unknown): SweepAxis[] | undefined {
-  const grid = asObject(asObject(asObject(value)?.sweep)?.grid);
-  if (grid === undefined) return undefined;
-  const axes: SweepAxis[] = [];
-  for (const [path, values] of Object.entries(grid)) {
-    if (!Array.isArray(values) || values.length === 0) return undefined;
-    axes.push({ path, values });
-  }
-  return axes;
+/** Every value a kind may take in the sweep: a grid axis's list, or a random path's choices. */
+function sweptValues(value: unknown, path: string): unknown[] | undefined {
+  const sweep = asObject(asObject(value)?.sweep);
+  const grid = asObject(sweep?.grid)?.[path];
+  if (Array.isArray(grid) && grid.length > 0) return grid;
+  const choice = asObject(asObject(asObject(sweep?.random)?.parameters)?.[path])?.choice;
+  return Array.isArray(choice) && choice.length > 0 ? choice : undefined;
 }
 
 /** The model and task kinds the runs use: the file's own, or the swept ones where a kind is swept. */
 function kindsInPlay(value: unknown): KindsInPlay {
   const kinds = kindsOf(value);
-  for (const axis of axesOf(value) ?? []) {
-    if (axis.path === 'model.kind') {
-      kinds.models = new Set(axis.values.filter((v): v is ModelKind => (MODEL_KINDS as readonly unknown[]).includes(v)));
-    } else if (axis.path === 'task.kind') {
-      kinds.tasks = new Set(axis.values.filter((v): v is TaskKind => (TASK_KINDS as readonly unknown[]).includes(v)));
-    }
-  }
+  const models = sweptValues(value, 'model.kind');
+  if (models !== undefined) kinds.models = new Set(models.filter((v): v is ModelKind => (MODEL_KINDS as readonly unknown[]).includes(v)));
+  const tasks = sweptValues(value, 'task.kind');
+  if (tasks !== undefined) kinds.tasks = new Set(tasks.filter((v): v is TaskKind => (TASK_KINDS as readonly unknown[]).includes(v)));
   return kinds;
 }
 
@@ -151,50 +158,76 @@ function describeParameters(parameters: Record<string, unknown>): string {
     .join(', ');
 }
 
+/** `grid 4 x 20 draws x 3 seeds`: where a sweep's size comes from. */
+function describeSize(plan: SweepPlan): string {
+  const parts: string[] = [];
+  if (plan.axes.length > 0) parts.push(`${plan.axes.reduce((n, a) => n * a.values.length, 1)} grid combinations`);
+  if (plan.random) parts.push(`${plan.random.count} random draws`);
+  if (plan.seeds) parts.push(`${plan.seeds.length} seeds`);
+  return parts.join(' x ');
+}
+
+/** Where in `sweep` a run's value of `dotted` (a path with an error in that run) comes from, if it is swept. */
+function sweptOrigin(
+  plan: SweepPlan,
+  dotted: string,
+  parameters: Record<string, unknown>,
+): { path: PathSegment[]; target: Finding['target']; describeRuns: boolean } | undefined {
+  const covers = (swept: string) => dotted === swept || dotted.startsWith(`${swept}.`) || dotted.startsWith(`${swept}[`);
+  const axis = plan.axes.find((a) => covers(a.path));
+  if (axis !== undefined) {
+    const index = axis.values.findIndex((v) => JSON.stringify(v) === JSON.stringify(parameters[axis.path]));
+    return { path: ['sweep', 'grid', axis.path, index], target: 'value', describeRuns: false };
+  }
+  const drawn = plan.random?.parameters.find(([path]) => covers(path));
+  if (drawn !== undefined) return { path: ['sweep', 'random', 'parameters', drawn[0]], target: 'key', describeRuns: true };
+  if (plan.seeds !== undefined && covers(SEED_PATH)) return { path: ['sweep', 'seeds'], target: 'key', describeRuns: true };
+  return undefined;
+}
+
 /**
- * Validates every combination of the sweep. An error at a swept path is reported at that sweep
- * value; an error elsewhere that only some runs have says which runs. Warnings come from the
- * file itself (with the kinds of all runs), not from each run.
+ * Validates the sweep's spec, then every run of the sweep. An error at a grid path is reported at
+ * that grid value; one at a drawn path or the seed at its entry in `sweep`; an error elsewhere
+ * that only some runs have says which runs. Warnings come from the file itself (with the kinds of
+ * all runs), not from each run.
  */
 function sweepFindings(value: unknown, fileFindings: readonly Finding[], kinds: KindsInPlay): Finding[] {
-  const axes = axesOf(value);
-  if (axes === undefined || axes.length === 0) return [];
-  const runs = sweepSize(axes);
+  const plan = sweepPlan(value as Parameters<typeof sweepPlan>[0]);
+  if (!hasSweep(plan)) return [];
+  const specFindings = sweepSpecFindings(value);
+  if (specFindings.length > 0) return specFindings;
+  const runs = planSize(plan);
   if (runs > MAX_SWEEP_RUNS) {
+    const gridOnly = plan.random === undefined && plan.seeds === undefined;
+    const size = gridOnly ? '' : ` (${describeSize(plan)})`;
     return [
       {
         severity: 'error',
         code: 'sweep',
-        path: ['sweep', 'grid'],
+        path: gridOnly ? ['sweep', 'grid'] : ['sweep'],
         target: 'key',
-        detail: `expands to ${runs} runs; a sweep may have at most ${MAX_SWEEP_RUNS}`,
+        detail: `expands to ${runs} runs${size}; a sweep may have at most ${MAX_SWEEP_RUNS}`,
       },
     ];
   }
   const known = new Set(fileFindings.map((f) => `${formatPath(f.path)}|${f.detail}`));
-  const byKey = new Map<string, { finding: Finding; runs: Record<string, unknown>[] }>();
-  const parameterSets = sweepParameterSets(axes);
-  for (const parameters of parameterSets) {
+  const byKey = new Map<string, { finding: Finding; runs: Record<string, unknown>[]; describeRuns: boolean }>();
+  for (const parameters of planParameterSets(plan)) {
     const combination = combinationValue(value as object, parameters);
     const errors = [...schemaFindings(combination), ...semanticFindings(combination, kinds)].filter((f) => f.severity === 'error');
     for (const f of errors) {
       if (known.has(`${formatPath(f.path)}|${f.detail}`)) continue;
-      const dotted = formatPath(f.path);
-      const axis = axes.find((a) => dotted === a.path || dotted.startsWith(`${a.path}.`) || dotted.startsWith(`${a.path}[`));
-      let mapped: Finding;
-      if (axis !== undefined) {
-        const index = axis.values.findIndex((v) => JSON.stringify(v) === JSON.stringify(parameters[axis.path]));
-        const path: PathSegment[] = ['sweep', 'grid', axis.path, index];
-        mapped = { ...f, path, target: 'value', message: f.message };
-      } else mapped = f;
-      const key = `${formatPath(mapped.path)}|${mapped.detail}`;
+      const origin = sweptOrigin(plan, formatPath(f.path), parameters);
+      const mapped: Finding = origin !== undefined ? { ...f, path: origin.path, target: origin.target, message: f.message } : f;
+      const detail = origin?.describeRuns ? `${formatPath(f.path)}: ${f.detail}` : mapped.detail;
+      const key = `${formatPath(mapped.path)}|${detail}`;
       const entry = byKey.get(key);
       if (entry) entry.runs.push(parameters);
-      else byKey.set(key, { finding: mapped, runs: [parameters] });
+      else byKey.set(key, { finding: { ...mapped, detail }, runs: [parameters], describeRuns: origin?.describeRuns ?? origin === undefined });
     }
   }
-  return [...byKey.values()].map(({ finding, runs: failing }) => {
-    if (finding.path[0] === 'sweep') return finding;
+  return [...byKey.values()].map(({ finding, runs: failing, describeRuns }) => {
+    if (!describeRuns) return finding;
     const which =
       failing.length === 1
         ? `in the sweep run with ${describeParameters(failing[0])}`

@@ -20,4 +20,8 @@ export interface HamiltonianRnnApi {
   readonly editorSupport: boolean;
   /** The extension host's longest event-loop pause (tests check that reading run files never froze it). */
   readonly eventLoop: EventLoopMonitor;
+  /** The folder of the `hrnn` launchers that the terminals' PATH starts with. */
+  readonly terminalBinDir: string;
+  /** Where "Build Native Kernel" puts the addon for this version and platform (it may not exist). */
+  readonly nativeAddonPath: string;
 }

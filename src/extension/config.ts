@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { DEFAULT_RUN_SEARCH_EXCLUDE } from '../runs/searchScope';
 
 export const CONFIG_SECTION = 'hamiltonianRnn';
 
@@ -39,6 +40,11 @@ export const settings = {
   stopTimeoutMs(): number {
     const s = section().get<number>('stopTimeoutSeconds', 30);
     return (Number.isFinite(s) && s > 0 ? s : 30) * 1000;
+  },
+  /** Globs of folders the runs view never searches (`hamiltonianRnn.runs.exclude`; the CLI's `hrnn runs` defaults). */
+  runsExclude(): readonly string[] {
+    const globs = section().get<unknown>('runs.exclude', DEFAULT_RUN_SEARCH_EXCLUDE);
+    return Array.isArray(globs) ? globs.filter((g): g is string => typeof g === 'string') : DEFAULT_RUN_SEARCH_EXCLUDE;
   },
 };
 

@@ -8,6 +8,7 @@ import type { HamiltonianRnnApi } from './api';
 import { settings } from './config';
 import { NEW_EXPERIMENT_COMMAND, newExperiment, registerEditorSupport } from './editor';
 import { isExperimentDocument } from './experimentFiles';
+import { NativeKernelSupport } from './native/nativeKernelSupport';
 import { Notifier } from './notifier';
 import { EventLoopMonitor } from './eventLoopMonitor';
 import { PlotsPanelManager } from './plots/plotsPanelManager';
@@ -16,6 +17,7 @@ import { RUNS_VIEW_ID, RunsTreeProvider } from './runsView/runsTree';
 import { TrainingStatusBar } from './training/statusBar';
 import { TrainingSupervisor } from './training/supervisor';
 import { TrainingController } from './training/trainingController';
+import { registerTerminalCommand } from './terminal/terminalCommand';
 
 let supervisorForDeactivate: TrainingSupervisor | undefined;
 
@@ -76,6 +78,10 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
   const editorSupport = registerEditor(context);
   const eventLoop = new EventLoopMonitor();
   context.subscriptions.push(eventLoop);
+  // The native kernel (Build Native Kernel, the notice when wasm runs) and `hrnn` in terminals (issue 12).
+  const nativeKernel = new NativeKernelSupport(context, notifier, log, supervisor);
+  context.subscriptions.push(nativeKernel);
+  const terminalBinDir = registerTerminalCommand(context);
 
   return {
     supervisor,
@@ -85,6 +91,8 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     statusBarText: () => statusBar.text,
     editorSupport,
     eventLoop,
+    terminalBinDir,
+    nativeAddonPath: nativeKernel.addonPath,
   };
 }
 

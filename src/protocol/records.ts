@@ -165,6 +165,10 @@ export interface SweepSummary {
   name: string;
   experimentFile: string;
   grid: Record<string, unknown[]>;
+  /** `sweep.random` as written (count, seed, parameters), when the sweep draws runs. */
+  random?: { count: number; seed: number; parameters: Record<string, unknown> };
+  /** The training seeds of `sweep.seeds`, when the sweep repeats its runs per seed (each member's `parameters.seed`). */
+  seeds?: number[];
   runs: Array<{
     index: number;
     runId: string;

@@ -13,6 +13,8 @@ export type TrainerEvent =
       experimentFile: string;
       backend: string;
       implementation: string;
+      /** When the WebAssembly kernel runs: why the native one does not (no prebuilt, load error). */
+      nativeKernelUnavailable?: string;
       totalSteps: number;
       sweep?: { sweepDir: string; index: number; count: number };
     }

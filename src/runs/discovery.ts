@@ -9,6 +9,7 @@ import type { RunSummary, SchedulerTask, SweepSummary } from '../protocol/record
 import { readSummary } from './runFolder';
 import { readSchedulerRecord } from './schedulerRecord';
 import { SWEEP_FILE, sweepMemberDir } from './layout';
+import { RunSearchScope } from './searchScope';
 import { isSweepFolder, readSweepSummary } from './sweepFolder';
 
 export interface FoundRun {
@@ -87,10 +88,9 @@ export function runsRootOf(file: string): string {
   return path.basename(file) !== SWEEP_FILE && isSweepFolder(above) ? path.dirname(above) : above;
 }
 
-/** Folders never searched for runs: dependencies, build output, VCS and tool state. */
-const SKIPPED_FOLDERS = new Set(['node_modules', 'out', 'dist', 'build', '__pycache__', 'venv', 'site-packages']);
-
 export interface DiscoverUnderOptions {
+  /** Which folders are skipped (default: DEFAULT_RUN_SEARCH_EXCLUDE, dependencies, build output, hidden folders). */
+  scope?: RunSearchScope;
   /** How many folder levels below the root to look (a run folder counts as one level). Default 6. */
   maxDepth?: number;
   /** Stop after this many folders read (a huge tree must not stall the caller). Default 20000. */
@@ -99,11 +99,12 @@ export interface DiscoverUnderOptions {
 
 /**
  * Every run and sweep folder anywhere below `root` (the workspace, a shared cluster folder): a folder
- * with summary.json is a run, one with sweep.json a sweep; neither is searched further. Hidden folders
- * and dependency or build folders are skipped. Newest first.
+ * with summary.json is a run, one with sweep.json a sweep; neither is searched further. Folders the
+ * scope excludes (by default hidden, dependency and build folders) are skipped. Newest first.
  */
 export function discoverRunsUnder(root: string, options: DiscoverUnderOptions = {}): { runs: FoundRun[]; sweeps: FoundSweep[] } {
   const maxDepth = options.maxDepth ?? 6;
+  const scope = options.scope ?? new RunSearchScope();
   let budget = options.maxFolders ?? 20000;
   const runs: FoundRun[] = [];
   const sweeps: FoundSweep[] = [];
@@ -127,8 +128,9 @@ export function discoverRunsUnder(root: string, options: DiscoverUnderOptions = 
       return;
     }
     for (const e of entries) {
-      if (!e.isDirectory() || e.name.startsWith('.') || SKIPPED_FOLDERS.has(e.name)) continue;
+      if (!e.isDirectory()) continue;
       const child = path.join(dir, e.name);
+      if (scope.isExcluded(path.relative(root, child))) continue;
       if (taken.has(child) || isSweepFolder(child)) continue;
       visit(child, depth + 1);
     }

@@ -1,5 +1,5 @@
 /**
- * Sweep folders: `sweep.json` (the grid, its members and how each ended) beside one run folder per
+ * Sweep folders: `sweep.json` (the grid, random draws and seeds, its members with their parameters and how each ended) beside one run folder per
  * member. Reading, creating (exclusively) and keeping the summary current; the only code that
  * touches sweep.json. No engine, no vscode.
  */
@@ -46,6 +46,8 @@ export class SweepFolderWriter {
       name: string;
       experimentFile: string;
       grid: SweepSummary['grid'];
+      random?: SweepSummary['random'];
+      seeds?: SweepSummary['seeds'];
       members: SweepMemberInit[];
       /** The experiment as submitted (overrides applied): members train from this copy, not from a file that may be edited meanwhile. */
       frozenExperiment?: string;
@@ -60,6 +62,8 @@ export class SweepFolderWriter {
       name: init.name,
       experimentFile: init.experimentFile,
       grid: init.grid,
+      ...(init.random !== undefined ? { random: init.random } : {}),
+      ...(init.seeds !== undefined ? { seeds: init.seeds } : {}),
       runs: init.members.map((m) => ({ ...m, status: 'pending', best: null })),
       startedAt: new Date().toISOString(),
       endedAt: null,

@@ -18,6 +18,7 @@ import { driver } from './uiDriver';
 const PHASE1_FILES = [
   'activation.test.js',
   'train.test.js',
+  'packaging.test.js',
   'plots.test.js',
   'plotsScale.test.js',
   'refuse.test.js',

@@ -1,7 +1,7 @@
 /**
- * `hrnn runs [folder...] [--json]`: lists the runs and sweeps found below the given folders (default:
- * the current folder), through the same discovery and liveness code as the VS Code runs view, so a
- * run whose trainer died reads `crashed` here too. Free of the engine and vscode.
+ * `hrnn runs [folder...] [--json] [--exclude GLOB]`: lists the runs and sweeps found below the given
+ * folders (default: the current folder), through the same discovery, search scope and liveness code as
+ * the VS Code runs view, so a run whose trainer died reads `crashed` here too. Free of the engine and vscode.
  */
 import path from 'node:path';
 import { formatMetric } from '../../protocol/format';
@@ -12,6 +12,7 @@ import { sweepMemberDir } from '../../runs/layout';
 import { findOnPath } from '../../process/commandRunner';
 import { reconcileSlurmSweep, SlurmCli } from '../../executors/slurmExecutor';
 import { schedulerStatusWord } from '../../executors/slurmCommands';
+import { RunSearchScope } from '../../runs/searchScope';
 import { parseCommandLine, usageText } from '../args';
 import { RUNS_COMMAND } from '../commandSpecs';
 import { EXIT, type CliIo } from '../io';
@@ -87,11 +88,11 @@ function statusCell(listing: RunListing): string {
  * Sweeps on Slurm that have not ended: one look at Slurm's queue brings them up to date (a sweep
  * submitted with --detach has nobody following it). Skipped where Slurm's commands are not installed.
  */
-async function reconcileSlurmSweeps(roots: readonly string[]): Promise<void> {
+async function reconcileSlurmSweeps(roots: readonly string[], scope: RunSearchScope): Promise<void> {
   if (!findOnPath('squeue')) return;
   const cli = new SlurmCli();
   for (const root of roots) {
-    for (const found of discoverRunsUnder(path.resolve(root)).sweeps) {
+    for (const found of discoverRunsUnder(path.resolve(root), { scope }).sweeps) {
       if (found.sweep.executor?.kind !== 'slurm' || found.sweep.endedAt !== null) continue;
       const writer = SweepFolderWriter.open(found.sweepDir);
       if (!writer) continue;
@@ -111,12 +112,13 @@ export async function runRuns(argv: readonly string[], io: CliIo): Promise<numbe
     return EXIT.ok;
   }
   const roots = parsed.positionals.length ? parsed.positionals : ['.'];
-  await reconcileSlurmSweeps(roots);
+  const scope = RunSearchScope.withExtra(parsed.values.get('exclude') ?? []);
+  await reconcileSlurmSweeps(roots, scope);
   const found: FoundRun[] = [];
   const unstarted: RunListing[] = [];
   const seen = new Set<string>();
   for (const root of roots) {
-    const under = discoverRunsUnder(path.resolve(root));
+    const under = discoverRunsUnder(path.resolve(root), { scope });
     for (const run of [...under.runs, ...under.sweeps.flatMap((s) => s.runs)]) {
       if (seen.has(run.runDir)) continue;
       seen.add(run.runDir);

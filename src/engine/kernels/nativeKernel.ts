@@ -1,10 +1,10 @@
 /**
- * The native Node addon (native/hrnn_napi.c, built by scripts/build-native.mjs with node-gyp):
+ * The native Node addon (native/hrnn_napi.c, built by scripts/build-native.mjs with node-gyp, or
+ * prebuilt in a platform package, or built by the extension into its storage: artifacts.ts):
  * vectorised for the build machine's instruction set, batch split over a persistent thread pool.
  * A call cancelled through the shared cancel word (cancel.ts) throws TrainingCancelled.
  */
-import fs from 'node:fs';
-import { nativeAddonPath } from './artifacts';
+import { nativeAddonCandidates, nativeAddonPath, platformTarget } from './artifacts';
 import { cancelWord, TrainingCancelled } from './cancel';
 import type { RawConfig, RawContext, RawDrift, RawKernel } from './rawKernel';
 
@@ -108,29 +108,40 @@ export function installNativeSignalHandlers(): boolean {
   return loadedAddon.installSignalHandlers();
 }
 
-/** Loads the addon once; a reason instead when it is not built or does not load here. */
+/** Loads the addon once (the first candidate that loads: artifacts.ts); a reason instead when none does. */
 export function loadNativeRawKernel(): LoadResult {
   if (cached) return cached;
-  const file = nativeAddonPath();
-  if (!file) return (cached = { reason: 'package root not found, so the native addon cannot be located' });
-  if (!fs.existsSync(file)) {
-    return (cached = { reason: `native addon not built (${file} is missing; run \`npm run build\` with a C compiler installed)` });
+  const candidates = nativeAddonCandidates();
+  if (candidates.length === 0) {
+    const where = nativeAddonPath();
+    if (!where) return (cached = { reason: 'package root not found, so the native addon cannot be located' });
+    return (cached = {
+      reason: `native addon not built (no prebuilt addon for ${platformTarget()} in this package, and ${where} is missing; run \`npm run build\` with a C compiler installed)`,
+    });
   }
-  try {
-    // A native addon found at run time: only require() loads a .node file (the bundles keep it external).
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const addon = require(file) as NativeAddon;
-    const info = addon.info();
-    addon.bindCancelWord(cancelWord);
-    loadedAddon = addon;
-    const kernel: RawKernel = {
-      name: 'fused-native',
-      description: `native addon, ${info.isa} (${info.vectorBits}-bit vectors), ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
-      stateSequences: true,
-      createContext: () => new NativeContext(addon),
-    };
-    return (cached = { kernel });
-  } catch (err) {
-    return (cached = { reason: `native addon failed to load (${file}): ${(err as Error).message}` });
+  const failures: string[] = [];
+  for (const file of candidates) {
+    try {
+      cached = { kernel: loadAddon(file) };
+      return cached;
+    } catch (err) {
+      failures.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
+  return (cached = { reason: `native addon failed to load (${failures.join('; ')})` });
+}
+
+function loadAddon(file: string): RawKernel {
+  // A native addon found at run time: only require() loads a .node file (the bundles keep it external).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const addon = require(file) as NativeAddon;
+  const info = addon.info();
+  addon.bindCancelWord(cancelWord);
+  loadedAddon = addon;
+  return {
+    name: 'fused-native',
+    description: `native addon, ${info.isa} (${info.vectorBits}-bit vectors), ${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+    stateSequences: true,
+    createContext: () => new NativeContext(addon),
+  };
 }

@@ -1,6 +1,9 @@
 /**
  * The WebAssembly build of the fused kernel (native/hrnn_kernel.c compiled with
  * clang --target=wasm32 -msimd128), shipped in the package for machines without a C compiler.
+ * Where the engine has WebAssembly relaxed SIMD (VS Code's Electron, Node 22; Node 20 behind a V8
+ * flag, which this module sets at run time) the second build, hrnn_kernel.relaxed.wasm, runs
+ * instead: the same code with fused multiply-adds. HRNN_WASM_RELAXED=0 keeps the plain build.
  *
  * Threads: the batch is split into shards; the calling thread runs shard 0 in its own instance and
  * each extra shard runs in a worker thread (wasmWorker.ts, started from `wasmWorker.js` beside this
@@ -15,8 +18,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { wasmModulePath } from './artifacts';
+import { relaxedWasmModulePath, wasmModulePath } from './artifacts';
 import { cancelWord, TrainingCancelled } from './cancel';
 import { parameterSizes, type RawConfig, type RawContext, type RawDrift, type RawKernel } from './rawKernel';
 import { compileWasmModule, copyShardRows, WasmShard, type WasmModule } from './wasmInstance';
@@ -256,10 +260,45 @@ function threadCount(): number {
   return Math.max(1, Math.min(64, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length));
 }
 
+/** A module of one function using f32x4.relaxed_madd: it validates only where relaxed SIMD runs. */
+const RELAXED_SIMD_PROBE = Uint8Array.of(
+  ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // magic, version
+  ...[0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b], // type: (v128, v128, v128) -> v128
+  ...[0x03, 0x02, 0x01, 0x00], // one function of that type
+  ...[0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b], // local.get 0 1 2; f32x4.relaxed_madd
+);
+
+const validate = (bytes: Uint8Array): boolean => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes);
+
+let relaxedSupport: boolean | undefined;
+
+/**
+ * Whether this engine runs WebAssembly relaxed SIMD. Node 20's V8 (11.3) has it behind
+ * --experimental-wasm-relaxed-simd: the flag is set here, at run time, only when the probe fails
+ * without it (newer engines never see it), so forked trainers and `hrnn` from a shell both get it.
+ */
+export function relaxedSimdSupported(): boolean {
+  if (relaxedSupport !== undefined) return relaxedSupport;
+  if (validate(RELAXED_SIMD_PROBE)) return (relaxedSupport = true);
+  try {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  } catch {
+    // an engine without the flag: the plain build runs
+  }
+  return (relaxedSupport = validate(RELAXED_SIMD_PROBE));
+}
+
+/** The build to run: the relaxed-SIMD one where it exists and runs here (and is not turned off). */
+function pickWasmFile(): { file: string | null; relaxed: boolean } {
+  const relaxedFile = relaxedWasmModulePath();
+  if (process.env.HRNN_WASM_RELAXED !== '0' && relaxedFile && fs.existsSync(relaxedFile) && relaxedSimdSupported()) return { file: relaxedFile, relaxed: true };
+  return { file: wasmModulePath(), relaxed: false };
+}
+
 /** Compiles the shipped .wasm once; a reason instead when it is missing or cannot run here. */
 export function loadWasmRawKernel(): LoadResult {
   if (cached) return cached;
-  const file = wasmModulePath();
+  const { file, relaxed } = pickWasmFile();
   if (!file) return (cached = { reason: 'package root not found, so the wasm kernel cannot be located' });
   if (!fs.existsSync(file)) return (cached = { reason: `wasm kernel missing (${file})` });
   try {
@@ -272,7 +311,7 @@ export function loadWasmRawKernel(): LoadResult {
     const threads = `up to ${engine.threads} thread${engine.threads === 1 ? '' : 's'} (worker_threads)`;
     const kernel: RawKernel = {
       name: 'fused-wasm',
-      description: `WebAssembly SIMD (${bits}-bit vectors), ${workerMissing ? `1 thread (${workerFile} missing)` : threads}`,
+      description: `WebAssembly SIMD (${bits}-bit vectors)${relaxed ? ', relaxed SIMD (FMA)' : ''}, ${workerMissing ? `1 thread (${workerFile} missing)` : threads}`,
       stateSequences: true,
       createContext: () => new WasmContext(engine),
     };

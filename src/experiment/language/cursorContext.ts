@@ -18,6 +18,8 @@ export interface CursorContext {
   replaceEnd: number;
   /** Keys already present in the mapping (key context). */
   presentKeys: string[];
+  /** The plain scalar values of those keys, as written (key context), e.g. `{ kind: 'gru' }`: completion reads the model kind from it. */
+  presentValues: Record<string, string>;
   /** Column where keys of this mapping start (block style), for inserting nested blocks. */
   indent: number;
   /** The word being replaced is already followed by `:` (only the key itself is to be inserted). */
@@ -78,25 +80,43 @@ function hasCommentBefore(text: string): boolean {
   return false;
 }
 
-/** Keys at column `indent` in the block around `line` (the siblings of a key typed there). */
-function siblingKeys(lines: readonly string[], line: number, indent: number): string[] {
+/** A plain scalar as written after `key:` (quotes and a trailing comment removed); '' for none. */
+function scalarText(raw: string): string {
+  const text = raw.replace(/\s#.*$/u, '').trim();
+  return /^(["']).*\1$/u.test(text) ? text.slice(1, -1) : text;
+}
+
+/** Keys at column `indent` in the block around `line` (the siblings of a key typed there), with their scalar values. */
+function siblingKeys(lines: readonly string[], line: number, indent: number): { keys: string[]; values: Record<string, string> } {
   const keys: string[] = [];
+  const values: Record<string, string> = {};
   const collect = (step: 1 | -1) => {
     for (let i = line + step; i >= 0 && i < lines.length; i += step) {
       const info = analyseLine(lines[i]);
       if (info.blank) continue;
       const column = info.keyColumn ?? info.indent;
       if (column < indent || (info.listItem && info.indent < indent)) break;
-      if (column === indent && info.key !== undefined) keys.push(info.key);
+      if (column === indent && info.key !== undefined) {
+        keys.push(info.key);
+        const colon = lines[i].indexOf(':', column + info.key.length);
+        if (colon >= 0) values[info.key] = scalarText(lines[i].slice(colon + 1));
+      }
     }
   };
   collect(-1);
   collect(1);
-  return keys;
+  return { keys, values };
 }
 
 function flowKeys(segment: string): string[] {
   return [...segment.matchAll(/(?:^|[{,])\s*([A-Za-z][\w.-]*)\s*:/gu)].map((m) => m[1]);
+}
+
+/** `key: value` pairs of one flow mapping (`{kind: gru, hidden: 3}`), plain scalars only. */
+function flowValues(segment: string): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const m of segment.matchAll(/(?:^|[{,])\s*([A-Za-z][\w.-]*)\s*:\s*([^,{}[\]]*)/gu)) values[m[1]] = scalarText(m[2]);
+  return values;
 }
 
 /** The cursor's context, or undefined where nothing can be completed (comments, odd syntax). */
@@ -115,6 +135,7 @@ export function cursorContext(text: string, offset: number): CursorContext | und
     replaceStart: offset - prefix.length,
     replaceEnd: offset + wordAfter.length,
     presentKeys: [],
+    presentValues: {},
     indent: 0,
     colonFollows: /^\s*:/u.test(after.slice(wordAfter.length)),
     ...extra,
@@ -137,7 +158,7 @@ export function cursorContext(text: string, offset: number): CursorContext | und
       const key = lastPart.slice(0, colon).trim();
       return make('value', [...owner, key], prefix);
     }
-    return make('key', owner, prefix, { presentKeys: flowKeys(lineText.slice(open)), indent: -1 });
+    return make('key', owner, prefix, { presentKeys: flowKeys(lineText.slice(open)), presentValues: flowValues(lineText.slice(open)), indent: -1 });
   }
 
   const keyTyping = /^(\s*)((?:-\s+)*)([^\s:#'"]*)$/u.exec(before);
@@ -145,7 +166,8 @@ export function cursorContext(text: string, offset: number): CursorContext | und
     const [, spaces, dashes, prefix] = keyTyping;
     const indent = spaces.length + dashes.length;
     if (dashes.length > 0) return make('value', enclosingKeys(lines, line, indent), prefix, { listItem: true });
-    return make('key', enclosingKeys(lines, line, indent), prefix, { presentKeys: siblingKeys(lines, line, indent), indent });
+    const siblings = siblingKeys(lines, line, indent);
+    return make('key', enclosingKeys(lines, line, indent), prefix, { presentKeys: siblings.keys, presentValues: siblings.values, indent });
   }
 
   if (info.key !== undefined && info.keyColumn !== undefined) {

@@ -61,11 +61,12 @@ export function describeSweep(sweep: SweepSummary, memberStatuses: RunStatus[]):
   const running = memberStatuses.includes('running') || sweep.runs.some((r) => r.status === 'running');
   const failed = memberStatuses.some((s) => s === 'failed' || s === 'diverged');
   const icon = running ? 'sync~spin' : failed ? 'warning' : done === sweep.runs.length ? 'pass' : 'circle-outline';
-  const grid = Object.keys(sweep.grid).join(', ');
+  // What the sweep varies: the grid's paths, the randomly drawn ones, and the seed of a seeds axis.
+  const grid = [...new Set([...Object.keys(sweep.grid), ...Object.keys(sweep.random?.parameters ?? {}), ...(sweep.seeds ? ['seed'] : [])])].join(', ');
   return {
     label: sweep.name,
     description: `sweep · ${done}/${sweep.runs.length} runs${grid ? ` · ${grid}` : ''}`,
-    tooltip: `${sweep.sweepId}\nexperiment: ${sweep.experimentFile}\ngrid: ${JSON.stringify(sweep.grid)}\nstarted: ${sweep.startedAt}`,
+    tooltip: `${sweep.sweepId}\nexperiment: ${sweep.experimentFile}\ngrid: ${JSON.stringify(sweep.grid)}${sweep.random ? `\nrandom: ${sweep.random.count} draws of ${Object.keys(sweep.random.parameters).join(', ')}` : ''}${sweep.seeds ? `\nseeds: ${sweep.seeds.join(', ')}` : ''}\nstarted: ${sweep.startedAt}`,
     icon,
     iconColor: running ? undefined : failed ? 'problemsWarningIcon.foreground' : done === sweep.runs.length ? 'testing.iconPassed' : undefined,
   };

@@ -1,14 +1,16 @@
 /**
  * The runs view: runs and sweeps found in the workspace, newest first: the configured runs folder of
  * each workspace folder, and every other folder that holds runs (e.g. `examples/runs/` written by
- * `hrnn train examples/x.yaml` in a terminal), found once in the background and then by a watcher.
+ * `hrnn train examples/x.yaml` in a terminal), found once in the background and then by a watcher,
+ * skipping the folders `hamiltonianRnn.runs.exclude` names (the same rule and defaults as `hrnn runs`).
  * It re-reads the folders when they change on disk and follows live runs at a modest rate.
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunStatus } from '../../protocol/records';
 import { discoverRuns, runsRootOf, type FoundRun, type FoundSweep } from '../../runs/discovery';
-import { allRunsDirs } from '../config';
+import { RunSearchScope } from '../../runs/searchScope';
+import { allRunsDirs, settings } from '../config';
 import { Throttle } from '../plots/throttle';
 import type { TrainingSupervisor } from '../training/supervisor';
 import { describeRun, describeSweep, type ItemView } from './runDescriptions';
@@ -20,8 +22,6 @@ export const RUNS_VIEW_ID = 'hamiltonianRnn.runs';
 
 /** What marks a run (summary.json) or a sweep (sweep.json) folder. */
 const RUN_SUMMARY_GLOB = '**/{summary.json,sweep.json}';
-/** Never searched: dependencies, build output, VCS and test-host state. */
-const RUN_SEARCH_EXCLUDE = '**/{node_modules,.git,out,dist,.vscode-test}/**';
 /** How often the workspace is searched again for run folders a watcher may have missed. */
 const RUN_ROOT_RESCAN_MS = 15000;
 
@@ -45,6 +45,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.watchRunsFolders()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('hamiltonianRnn.runsFolder')) this.watchRunsFolders();
+        if (e.affectsConfiguration('hamiltonianRnn.runs.exclude')) {
+          // Search again under the new rule; folders it now excludes leave the view.
+          this.foundRoots.clear();
+          void this.rescan();
+        }
       }),
     );
     this.watchRunsFolders();
@@ -146,11 +151,23 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
     return item;
   }
 
+  /**
+   * The runs folder holding the summary file `uri`, unless the search scope (`hamiltonianRnn.runs.exclude`,
+   * the same rule as `hrnn runs`) excludes it, judged by its path relative to its workspace folder.
+   */
+  private runsRootIfIncluded(uri: vscode.Uri): string | undefined {
+    const root = runsRootOf(uri.fsPath);
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (folder === undefined) return root;
+    return new RunSearchScope(settings.runsExclude()).isExcluded(path.relative(folder.uri.fsPath, root)) ? undefined : root;
+  }
+
   /** One search of the workspace for run and sweep summaries, in the background (never on the host's hot path). */
   private async findRunRoots(): Promise<void> {
     try {
-      const files = await vscode.workspace.findFiles(RUN_SUMMARY_GLOB, RUN_SEARCH_EXCLUDE, 20000);
-      this.addRoots(files.map((f) => runsRootOf(f.fsPath)));
+      const scope = new RunSearchScope(settings.runsExclude());
+      const files = await vscode.workspace.findFiles(RUN_SUMMARY_GLOB, scope.findFilesExclude(), 20000);
+      this.addRoots(files.flatMap((f) => this.runsRootIfIncluded(f) ?? []));
     } catch {
       // The search is a convenience: the configured runs folders are listed regardless.
     }
@@ -159,13 +176,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsNode>, vsco
   /** New runs anywhere in the workspace (a terminal's `hrnn train`): their folder joins the view. */
   private watchWorkspaceForRuns(): vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(RUN_SUMMARY_GLOB);
-    const ignored = (uri: vscode.Uri) => /[\\/](node_modules|\.git)[\\/]/.test(uri.fsPath);
     watcher.onDidCreate((uri) => {
-      if (!ignored(uri)) this.addRoots([runsRootOf(uri.fsPath)]);
+      const root = this.runsRootIfIncluded(uri);
+      if (root !== undefined) this.addRoots([root]);
     });
     // A run found this way changes status as it trains: the view follows it like its own runs.
     const refresh = (uri: vscode.Uri) => {
-      if (!ignored(uri) && this.foundRoots.has(runsRootOf(uri.fsPath))) this.refresh();
+      if (this.foundRoots.has(runsRootOf(uri.fsPath))) this.refresh();
     };
     watcher.onDidChange(refresh);
     watcher.onDidDelete(refresh);

@@ -23,6 +23,8 @@ function labels(marked: string): string[] {
 
 const schema = experimentJsonSchema();
 const modelKeys = Object.keys(schema.properties!.model.properties!);
+/** The model keys that apply to a kind (no `x-appliesTo`, or one naming it). */
+const modelKeysFor = (kind: string) => modelKeys.filter((k) => schema.properties!.model.properties![k]['x-appliesTo']?.includes(kind) ?? true);
 
 describe('experiment language service: completion', () => {
   it('offers the top-level keys in an empty file, required ones first', () => {
@@ -35,12 +37,41 @@ describe('experiment language service: completion', () => {
 
   it('offers the keys of the mapping at the cursor that are not there yet', () => {
     const got = labels('task:\n  kind: adding\nmodel:\n  kind: hamiltonian\n  hidden: 64\n  |\ntraining:\n  steps: 5\n');
+    // Issue 12: inside `kind: hamiltonian` only the keys that apply to it (no coRNN-only dt, gamma, epsilon).
     assert.deepEqual(
       got,
-      modelKeys.filter((k) => k !== 'kind' && k !== 'hidden'),
+      modelKeysFor('hamiltonian').filter((k) => k !== 'kind' && k !== 'hidden'),
     );
     const top = labels('task:\n  kind: adding\n|\nmodel:\n  kind: gru\n');
     assert.ok(!top.includes('task') && !top.includes('model') && top.includes('training'), top.join());
+  });
+
+  it('offers in model and task only the keys that apply to the kind written there (issue 12)', () => {
+    const hamiltonian = labels('model:\n  kind: hamiltonian\n  |\n');
+    assert.ok(hamiltonian.includes('tau') && hamiltonian.includes('backprop'), hamiltonian.join());
+    for (const cornnOnly of ['dt', 'gamma', 'epsilon']) assert.ok(!hamiltonian.includes(cornnOnly), cornnOnly);
+    assert.deepEqual(
+      labels('model:\n  kind: cornn   # coupled oscillators\n  |\n'),
+      modelKeysFor('cornn').filter((k) => k !== 'kind'),
+    );
+    const cornn = labels('model:\n  |\n  kind: "cornn"\n');
+    assert.ok(cornn.includes('dt') && cornn.includes('hidden') && !cornn.includes('tau'), cornn.join());
+    assert.deepEqual(labels('model: {kind: gru, |}\n'), ['hidden', 'layers', 'readoutPool', 'dropout', 'readoutNorm']);
+    // Typing a key: the kind on another line still filters; no kind (or an unknown one) offers every key.
+    assert.ok(!labels('model:\n  kind: lstm\n  ta|\n').includes('tau'));
+    assert.deepEqual(
+      labels('model:\n  hidden: 4\n  |\n'),
+      modelKeys.filter((k) => k !== 'hidden'),
+    );
+    assert.deepEqual(
+      labels('model:\n  kind: lsmt\n  |\n'),
+      modelKeys.filter((k) => k !== 'kind'),
+    );
+    // The task kind does the same for task keys.
+    const smnist = labels('task:\n  kind: smnist\n  |\n');
+    assert.ok(smnist.includes('trainLimit') && !smnist.includes('length') && !smnist.includes('testSize'), smnist.join());
+    const adding = labels('task: {kind: adding, |}\n');
+    assert.ok(adding.includes('length') && !adding.includes('trainLimit'), adding.join());
   });
 
   it('completes a key being typed, replacing the word', () => {
@@ -77,7 +108,7 @@ describe('experiment language service: completion', () => {
   it('works in flow style and in sweep lists', () => {
     assert.deepEqual(
       labels('model: {kind: hamiltonian, hidden: 3, |}\n'),
-      modelKeys.filter((k) => k !== 'kind' && k !== 'hidden'),
+      modelKeysFor('hamiltonian').filter((k) => k !== 'kind' && k !== 'hidden'),
     );
     assert.deepEqual(labels('model: {kind: |}\n'), ['hamiltonian', 'tanh-rnn', 'lstm', 'gru', 'cornn']);
     assert.deepEqual(labels('sweep:\n  grid:\n    model.kind: [hamiltonian, |]\n'), ['hamiltonian', 'tanh-rnn', 'lstm', 'gru', 'cornn']);

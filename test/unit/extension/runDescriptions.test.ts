@@ -87,5 +87,12 @@ describe('extension: run descriptions and progress text', () => {
     assert.equal(describeSweep(done, ['completed', 'diverged']).icon, 'warning');
     const member = describeRun({ ...base, sweep: { id: 'sw-1', index: 1, parameters: { 'model.tau': 0.1 } } });
     assert.equal(member.label, 'tau=0.1');
+    // A random, seeded sweep names what it draws and the seed (issue 12).
+    const drawn = describeSweep(
+      { ...sweep, random: { count: 1, seed: 1, parameters: { 'training.learningRate': { logUniform: [0.001, 0.1] } } }, seeds: [1, 2] },
+      [],
+    );
+    assert.equal(drawn.description, 'sweep · 1/2 runs · model.tau, training.learningRate, seed');
+    assert.match(drawn.tooltip, /random: 1 draws of training\.learningRate\nseeds: 1, 2\n/u);
   });
 });
