@@ -140,8 +140,11 @@ export class SequenceModel {
    */
   forward(inputs: SequenceInputs, opts: ForwardOptions = {}): { output: tf.Tensor2D; run: CellRun } {
     const { dropoutSeed, ...runOptions } = opts;
+    const rate = this.config.dropout ?? 0;
+    // Between the layers of a stack, then on the readout features; the seeds differ per place.
+    if (rate > 0 && dropoutSeed !== undefined) runOptions.dropout = { rate, seed: (dropoutSeed + 1) >>> 0 };
     const { features, run } = this.features(inputs, runOptions);
-    return { output: this.readout(dropoutBetweenLayers(features, this.config.dropout ?? 0, dropoutSeed)), run };
+    return { output: this.readout(dropoutBetweenLayers(features, rate, dropoutSeed)), run };
   }
 
   /** Mean loss of outputs [B, out] against targets: MSE or softmax cross-entropy. */

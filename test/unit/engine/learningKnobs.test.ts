@@ -379,6 +379,22 @@ describe('learning knobs (issue 11)', function () {
       });
       model.dispose();
     });
+
+    it('dropout between stacked layers: the upper layer sees a dropped sequence in training only', () => {
+      const exp = experiment({ task: { kind: 'adding', length: 5 }, model: { kind: 'gru', hidden: 6, layers: 2, dropout: 0.5 } });
+      const task = createTask(exp);
+      const model = new SequenceModel(exp.model, task.inputDim, task.output, new Rng(4));
+      const batch = task.nextTrainBatch(4);
+      tf.tidy(() => {
+        const plain = model.cell.run(batch.inputs).features;
+        const again = model.cell.run(batch.inputs, { dropout: { rate: 0.5, seed: 3 } }).features;
+        const same = model.cell.run(batch.inputs, { dropout: { rate: 0.5, seed: 3 } }).features;
+        assert.notDeepEqual(Array.from(again.dataSync()), Array.from(plain.dataSync()));
+        assert.deepEqual(Array.from(same.dataSync()), Array.from(again.dataSync()));
+        assert.deepEqual(Array.from(model.cell.run(batch.inputs).features.dataSync()), Array.from(plain.dataSync()));
+      });
+      model.dispose();
+    });
   });
 });
 
