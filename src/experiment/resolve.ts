@@ -9,9 +9,18 @@ export const MNIST_LENGTH = 784;
 export const MNIST_TRAIN_SIZE = 57000;
 export const DEFAULT_STEPS = 2000;
 
-/** Sequence length of a task: `task.length` for adding, 784 for (p)sMNIST. */
-export function sequenceLength(task: { kind: TaskKind; length?: number }): number {
-  return task.kind === 'adding' ? (task.length ?? 50) : MNIST_LENGTH;
+/** Whether a task draws synthetic data (fresh training batches every step, no epochs): adding, copy. */
+export function isSyntheticTask(kind: TaskKind): boolean {
+  return kind === 'adding' || kind === 'copy';
+}
+
+/** Rows of an MNIST image fed one per step by noise-padded classification (28 pixels each). */
+export const MNIST_ROWS = 28;
+
+/** Sequence length of a task: `task.length` for the synthetic tasks, 784 for (p)sMNIST, 28 + noisePadding for noise-padded MNIST. */
+export function sequenceLength(task: { kind: TaskKind; length?: number; noisePadding?: number | null }): number {
+  if (isSyntheticTask(task.kind)) return task.length ?? 50;
+  return task.noisePadding ? MNIST_ROWS + task.noisePadding : MNIST_LENGTH;
 }
 
 /** The heuristic of MODEL.md: tau = c / T, capped. */
@@ -21,7 +30,7 @@ export function autoTau(length: number, tauScale: number, tauMax: number): numbe
 
 /** Number of training examples a task cycles through (null for synthetic tasks: fresh data each step). */
 export function trainSetSize(task: { kind: TaskKind; trainLimit?: number | null }): number | null {
-  if (task.kind === 'adding') return null;
+  if (isSyntheticTask(task.kind)) return null;
   return task.trainLimit ?? MNIST_TRAIN_SIZE;
 }
 

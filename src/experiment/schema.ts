@@ -17,14 +17,15 @@ export const SCHEMA_ID = 'https://hamiltonian-rnn-lab.dev/schema/experiment.sche
 
 export const MODEL_KINDS = ['hamiltonian', 'tanh-rnn', 'lstm', 'gru', 'cornn'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
-export const TASK_KINDS = ['adding', 'smnist', 'psmnist'] as const;
+export const TASK_KINDS = ['adding', 'smnist', 'psmnist', 'copy'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKENDS)[number];
 
 const HAMILTONIAN_ONLY: ModelKind[] = ['hamiltonian'];
 const CORNN_ONLY: ModelKind[] = ['cornn'];
-const SYNTHETIC_TASKS: TaskKind[] = ['adding'];
+const SYNTHETIC_TASKS: TaskKind[] = ['adding', 'copy'];
+const COPY_ONLY: TaskKind[] = ['copy'];
 const MNIST_TASKS: TaskKind[] = ['smnist', 'psmnist'];
 
 /** Names of the annotation keywords this schema uses beyond JSON Schema draft-07. */
@@ -41,15 +42,16 @@ export const TaskSchema = Type.Object(
   {
     kind: literalUnion(TASK_KINDS, {
       description:
-        'Which task to learn. `adding`: the adding problem (regression, sequence length `length`); `smnist`: sequential MNIST, one pixel per step (T = 784, 10 classes); `psmnist`: the same with one fixed random permutation of the pixels (drawn from the experiment seed).',
+        'Which task to learn. `adding`: the adding problem (regression, sequence length `length`); `smnist`: sequential MNIST, one pixel per step (T = 784, 10 classes); `psmnist`: the same with one fixed random permutation of the pixels (drawn from the experiment seed); `copy`: the copy task (remember `copySymbols` symbols, reproduce them at the last steps after a delay; a memory task where integrating the input does not help).',
       default: 'adding',
-      examples: ['adding', 'smnist', 'psmnist'],
+      examples: ['adding', 'smnist', 'psmnist', 'copy'],
     }),
     length: Type.Optional(
       Type.Integer({
         minimum: 2,
         maximum: 100000,
-        description: 'Sequence length T of the adding problem. MNIST tasks always have T = 784 and ignore this key.',
+        description:
+          'Sequence length T of the adding problem and of the copy task (the copy task: K symbols, T - 2K blanks ending in the delimiter, K recall steps). MNIST tasks always have T = 784 and ignore this key.',
         default: 50,
         examples: [50, 200, 1000],
         'x-appliesToTask': SYNTHETIC_TASKS,
@@ -63,6 +65,36 @@ export const TaskSchema = Type.Object(
         default: 1000,
         examples: [1000],
         'x-appliesToTask': SYNTHETIC_TASKS,
+      }),
+    ),
+    validationSize: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()], {
+        description:
+          'Synthetic tasks: number of sequences in a fixed validation split (drawn apart from the test set). With one, every evaluation measures validation, `best` is chosen on it and the test split is measured once with the best weights. `null`: no validation split (evaluations and `best` on the test split).',
+        default: null,
+        examples: [1000, null],
+        'x-appliesToTask': SYNTHETIC_TASKS,
+      }),
+    ),
+    copySymbols: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description: 'Copy task: number K of symbols to remember and reproduce (the last K steps are the output steps).',
+        default: 10,
+        examples: [10],
+        'x-appliesToTask': COPY_ONLY,
+      }),
+    ),
+    alphabet: Type.Optional(
+      Type.Integer({
+        minimum: 2,
+        maximum: 256,
+        description:
+          'Copy task: number of distinct symbols (besides the blank and the delimiter). Chance accuracy is 1/alphabet; the task counts as solved at accuracy >= 0.99 on the recalled symbols.',
+        default: 8,
+        examples: [8],
+        'x-appliesToTask': COPY_ONLY,
       }),
     ),
     trainLimit: Type.Optional(
@@ -79,6 +111,31 @@ export const TaskSchema = Type.Object(
           'MNIST only: evaluate on only the first N validation and test images (quick experiments). `null` uses all of them (3,000 validation, 10,000 test).',
         default: null,
         examples: [1000, null],
+        'x-appliesToTask': MNIST_TASKS,
+      }),
+    ),
+    noisePadding: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()], {
+        description:
+          'MNIST only: noise-padded (delayed) classification. The image is fed row by row (28 steps of 28 pixels), then this many steps of Gaussian noise N(0, 1) (fixed per image), and the label is read out after the last step: T = 28 + noisePadding. Memory, not integration: the noise carries nothing. `null`: one pixel per step (T = 784).',
+        default: null,
+        examples: [972, null],
+        'x-appliesToTask': MNIST_TASKS,
+      }),
+    ),
+    validationLimit: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 10000 }), Type.Null()], {
+        description: 'MNIST only: evaluate validation on only the first N images. `null`: `evalLimit` (all 3,000 when that is null too).',
+        default: null,
+        examples: [500, null],
+        'x-appliesToTask': MNIST_TASKS,
+      }),
+    ),
+    testLimit: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 10000 }), Type.Null()], {
+        description: 'MNIST only: measure the test split on only the first N images. `null`: `evalLimit` (all 10,000 when that is null too).',
+        default: null,
+        examples: [10000, null],
         'x-appliesToTask': MNIST_TASKS,
       }),
     ),
@@ -172,6 +229,24 @@ export const ModelSchema = Type.Object(
         default: 'y',
         examples: ['y', 'yz'],
         'x-appliesTo': HAMILTONIAN_ONLY,
+      }),
+    ),
+    readoutPool: Type.Optional(
+      literalUnion(['last', 'mean'] as const, {
+        description:
+          'Which steps the readout features come from: `last` (the last state) or `mean` (the mean of the features over all steps; runs the composite implementation). The recurrence stays the same (symplectic for the Hamiltonian RNN). Sequence-output tasks (copy) read out at their output steps whatever this says.',
+        default: 'last',
+        examples: ['last', 'mean'],
+      }),
+    ),
+    dropout: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 0.95,
+        description:
+          'Dropout rate applied, during training only, to the state sequence a layer passes to the next layer of a stack (and to the readout features). 0: none. The recurrence itself is untouched.',
+        default: 0,
+        examples: [0, 0.1],
       }),
     ),
     readoutNorm: Type.Optional(
@@ -285,11 +360,68 @@ export const TrainingSchema = Type.Object(
       }),
     ),
     momentum: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9999, description: 'SGD momentum (0 = plain SGD).', default: 0, examples: [0, 0.9] })),
+    lrSchedule: Type.Optional(
+      literalUnion(['constant', 'step', 'cosine'] as const, {
+        description:
+          'How both learning rates change over the run (after `warmupSteps`): `constant`; `step`: multiplied by `lrDecayFactor` every `lrDecayEvery` steps; `cosine`: half a cosine from the full rate down to `lrMinFactor` times it at the last step.',
+        default: 'constant',
+        examples: ['constant', 'cosine', 'step'],
+      }),
+    ),
+    warmupSteps: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 100000000,
+        description: 'Linear learning-rate warm-up: the rate grows from 1/warmupSteps of its value to all of it over these first steps. 0: none.',
+        default: 0,
+        examples: [0, 200],
+      }),
+    ),
+    lrDecayEvery: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 100000000 }), Type.Null()], {
+        description: '`lrSchedule: step`: decay every this many steps (counted after the warm-up). `null`: a tenth of the steps.',
+        default: null,
+        examples: [1000, null],
+      }),
+    ),
+    lrDecayFactor: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description: '`lrSchedule: step`: the factor applied at each decay.',
+        default: 0.1,
+        examples: [0.1, 0.5],
+      }),
+    ),
+    lrMinFactor: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: '`lrSchedule: cosine`: the rate at the last step, as a fraction of the full rate.',
+        default: 0,
+        examples: [0, 0.01],
+      }),
+    ),
     gradClip: Type.Optional(
       Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1000000 }), Type.Null()], {
         description: 'Clip the gradient by its global norm to this value. `null`: no clipping.',
         default: 1.0,
         examples: [1.0, null],
+      }),
+    ),
+    gradClipScope: Type.Optional(
+      literalUnion(['global', 'per-group'] as const, {
+        description:
+          '`global`: one norm over all trained parameters (a large recurrent gradient shrinks the readout update too). `per-group`: the readout and the recurrent parameters are clipped separately, the readout to `gradClip`, the recurrent ones to `recurrentGradClip`.',
+        default: 'global',
+        examples: ['global', 'per-group'],
+      }),
+    ),
+    recurrentGradClip: Type.Optional(
+      Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1000000 }), Type.Null()], {
+        description: '`gradClipScope: per-group`: the clipping norm of the recurrent parameters. `null`: `gradClip`.',
+        default: null,
+        examples: [null, 10],
       }),
     ),
     evalEvery: Type.Optional(
@@ -299,6 +431,13 @@ export const TrainingSchema = Type.Object(
         description: 'Evaluate (loss and MSE or accuracy) every k steps, and at the end.',
         default: 100,
         examples: [100],
+      }),
+    ),
+    evalAtStart: Type.Optional(
+      Type.Boolean({
+        description: 'Also evaluate before the first step (step 0): the untrained baseline on the same chart.',
+        default: false,
+        examples: [true, false],
       }),
     ),
     checkpointEvery: Type.Optional(
@@ -333,6 +472,23 @@ export const ProbesSchema = Type.Object(
         description: 'Number of sequences in the fixed probe batch.',
         default: 16,
         examples: [16],
+      }),
+    ),
+    freeRunSteps: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 1, maximum: 1000000 }), Type.Null()], {
+        description:
+          "Hamiltonian models: with each probe, run the trained cell on for this many steps from the probe batch's last state with the input held constant, by its symplectic Euler and by forward Euler, and record the relative error of H and of the modified energy against the step (the energy-drift chart). `null`: not measured.",
+        default: null,
+        examples: [1000, null],
+        'x-appliesTo': HAMILTONIAN_ONLY,
+      }),
+    ),
+    freeRunInput: Type.Optional(
+      literalUnion(['zero', 'last'] as const, {
+        description: "The input held constant during the free run: `zero`, or the probe sequence's `last` input.",
+        default: 'zero',
+        examples: ['zero', 'last'],
+        'x-appliesTo': HAMILTONIAN_ONLY,
       }),
     ),
   },

@@ -84,13 +84,13 @@ export function semanticFindings(value: unknown, kinds: KindsInPlay = kindsOf(va
         target: 'key',
         detail: 'set either training.steps or training.epochs, not both',
       });
-    } else if (isSet(training.epochs) && task?.kind === 'adding') {
+    } else if (isSet(training.epochs) && (task?.kind === 'adding' || task?.kind === 'copy')) {
       findings.push({
         severity: 'error',
         code: 'conflict',
         path: ['training', 'epochs'],
         target: 'key',
-        detail: 'the adding task draws fresh data every step and has no epochs; use training.steps',
+        detail: `the ${task.kind} task draws fresh data every step and has no epochs; use training.steps`,
       });
     }
     const optimizer = training.optimizer ?? 'adam';
@@ -101,6 +101,19 @@ export function semanticFindings(value: unknown, kinds: KindsInPlay = kindsOf(va
         path: ['training', 'momentum'],
         target: 'key',
         detail: `applies only to optimizer "sgd" (the optimizer is "${String(optimizer)}"); it is ignored`,
+      });
+    }
+  }
+  if (task?.kind === 'copy') {
+    const length = typeof task.length === 'number' ? task.length : 50;
+    const symbols = typeof task.copySymbols === 'number' ? task.copySymbols : 10;
+    if (length <= 2 * symbols) {
+      findings.push({
+        severity: 'error',
+        code: 'conflict',
+        path: ['task', 'length'],
+        target: 'key',
+        detail: `the copy task needs length > 2 x copySymbols (${2 * symbols}): K symbols, at least the delimiter, then K recall steps`,
       });
     }
   }

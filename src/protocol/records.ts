@@ -25,6 +25,9 @@ export interface TrainRecord {
   loss: number;
   /** Global norm of the parameter gradient, before clipping. */
   gradNorm: number;
+  /** Norm of each parameter group's gradient before clipping (only with `gradClipScope: per-group`). */
+  gradNormByGroup?: { readout?: number; recurrent?: number };
+  /** The readout's learning rate at this step (after the schedule). */
   lr: number;
   wallMs: number;
 }
@@ -62,7 +65,27 @@ export interface ProbeRecord {
   momentumNorm?: number[];
   /** Reversible backprop: max relative error of the states rebuilt by the inverse step. */
   reconstructionDrift?: number;
+  /** The free-run energy probe (Hamiltonian models, `probes.freeRunSteps` set). */
+  freeRun?: FreeRunEnergy;
   wallMs: number;
+}
+
+/**
+ * The trained cell run on from the probe batch's last state with its input held constant, by its
+ * own symplectic Euler and by forward Euler on the same vector field. Arrays run over the free-run
+ * steps n = 1..N: relative errors mean_i |E_n,i - E_0,i| / mean_i |E_0,i| over the probe batch.
+ */
+export interface FreeRunEnergy {
+  /** The input held: `zero`, or the probe sequence's `last` input. */
+  input: 'zero' | 'last';
+  /** Step size of both integrators (the cell's tau). */
+  tau: number;
+  /** Symplectic Euler: relative error of H. */
+  symplecticEnergyError: number[];
+  /** Symplectic Euler: relative error of the modified energy H~ (bounded at O(tau^2)). */
+  symplecticModifiedEnergyError: number[];
+  /** Forward Euler: relative error of H (grows with n). */
+  eulerEnergyError: number[];
 }
 
 export type MetricRecord = TrainRecord | EvalRecord | ProbeRecord;

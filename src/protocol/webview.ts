@@ -114,7 +114,14 @@ export type HostToWebview =
 
 /** The charts of the panel, in display order. */
 export const CHART_IDS = ['loss', 'accuracy', 'mse', 'gradNorm', 'gradientOverTime', 'energy', 'stateNorm', 'sweep'] as const;
-export type ChartId = (typeof CHART_IDS)[number];
+/**
+ * Charts drawn only when a run recorded their data, after the main ones: the free-run energy drift
+ * (`ProbeRecord.freeRun`, issue 11).
+ */
+export const OPTIONAL_CHART_IDS = ['energyDrift'] as const;
+/** Every chart in display order. */
+export const ALL_CHART_IDS = [...CHART_IDS, ...OPTIONAL_CHART_IDS] as const;
+export type ChartId = (typeof ALL_CHART_IDS)[number];
 
 /** Which line of a run a series is. */
 export type SeriesKind =
@@ -130,7 +137,11 @@ export type SeriesKind =
   | 'stateNorm'
   | 'momentumNorm'
   /** Final metric against tau, one series per sweep. */
-  | 'sweep';
+  | 'sweep'
+  /** Free-run relative energy errors: symplectic Euler's H and H~, forward Euler's H. */
+  | 'symplecticEnergyError'
+  | 'symplecticModifiedEnergyError'
+  | 'eulerEnergyError';
 
 /**
  * One line of one chart. `points` is the number of values handed to the chart for that line

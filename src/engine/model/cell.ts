@@ -30,6 +30,8 @@ export interface RunOptions {
   composite?: boolean;
   /** Also return `sequence`, the states the layer above reads (stacked layers). */
   sequence?: boolean;
+  /** Training only: dropout on the state sequence each layer passes to the next (stacked layers), with a seed per step. */
+  dropout?: { rate: number; seed: number };
 }
 
 export interface CellRun {

@@ -14,8 +14,9 @@ import type { ModelConfig } from '../../experiment/schema';
 import type { FusedKernel, FusedSequenceOptions, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { CellRun, EnergyTrace, LayerInput, RecurrentCell, RunOptions } from './cell';
+import { energyRows } from './hamiltonianEnergy';
 import { runHamiltonianComposite } from './hamiltonianSequence';
-import { allInputs, logCosh, mm, normalInit, variableFrom } from './ops';
+import { allInputs, normalInit, variableFrom } from './ops';
 
 export class HamiltonianCell implements RecurrentCell {
   readonly kind = 'hamiltonian' as const;
@@ -112,35 +113,8 @@ export class HamiltonianCell implements RecurrentCell {
       const Y = tf.concat(states.primary, 0) as tf.Tensor2D; // [T*B, m], time-major rows
       const Z = tf.concat(states.momentum!, 0) as tf.Tensor2D;
       const U = allInputs(inputs); // [T*B, d]
-      const kinetic = tf.mul(tf.sum(tf.square(Z), 1), 0.5); // [T*B]
-      let potential: tf.Tensor;
-      let gradPotential: tf.Tensor; // grad_y V, scaled by the per-neuron step factor where it applies
-      if (this.opts.variant === 'full') {
-        const [W, V, b] = this.variables as [tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R1>];
-        const a = tf.add(tf.add(mm(Y, tf.transpose(W)), mm(U, tf.transpose(V))), b) as tf.Tensor2D; // [T*B, k]
-        potential = tf.sum(logCosh(a), 1);
-        gradPotential = mm(tf.tanh(a) as tf.Tensor2D, W); // [T*B, m]
-        if (alpha !== 0) gradPotential = tf.add(gradPotential, tf.mul(Y, alpha));
-      } else {
-        const [w, V, b, c] = this.variables as [tf.Variable<tf.Rank.R1>, tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R1>, tf.Variable<tf.Rank.R1>];
-        const p = tf.add(mm(U, tf.transpose(V)), b); // [T*B, m]
-        const a = tf.add(tf.mul(Y, w), p);
-        // (logcosh(w y + p) - logcosh(p)) / w, with its Taylor form where w is too small to divide by.
-        const small = tf.less(tf.abs(w), 1e-3);
-        const safeW = tf.where(small, tf.onesLike(w), w);
-        const exact = tf.div(tf.sub(logCosh(a), logCosh(p)), safeW);
-        const sech2 = tf.sub(1, tf.square(tf.tanh(p)));
-        const taylor = tf.add(tf.mul(tf.tanh(p), Y), tf.mul(tf.mul(tf.mul(sech2, tf.square(Y)), w), 0.5));
-        potential = tf.sum(tf.where(tf.broadcastTo(small, a.shape), taylor, exact), 1);
-        let g: tf.Tensor = tf.tanh(a);
-        if (alpha !== 0) g = tf.add(g, tf.mul(Y, alpha));
-        gradPotential = tf.mul(g, tf.sigmoid(c)); // per-neuron step tau*s_i
-      }
-      if (alpha !== 0) potential = tf.add(potential, tf.mul(tf.sum(tf.square(Y), 1), alpha / 2));
-      const H = tf.add(kinetic, potential); // [T*B]
-      const correction = tf.mul(tf.sum(tf.mul(Z, gradPotential), 1), tau / 2);
-      const Hmod = tf.sub(H, correction);
-      return [tf.mean(tf.reshape(H, [T, B]), 1), tf.mean(tf.reshape(Hmod, [T, B]), 1)];
+      const rows = energyRows(this.variables, { variant: this.opts.variant, alpha, tau }, Y, Z, U);
+      return [tf.mean(tf.reshape(rows.energy, [T, B]), 1), tf.mean(tf.reshape(rows.modifiedEnergy, [T, B]), 1)];
     });
     const result = { energy: Array.from(energy.dataSync() as Float32Array), modifiedEnergy: Array.from(modified.dataSync() as Float32Array) };
     tf.dispose([energy, modified]);

@@ -1,6 +1,8 @@
 /**
- * A sequence-to-one model: a recurrent cell (or a stack of `model.layers` cells, stackedCell.ts), then a linear readout from the features of the last
- * step (optionally standardised with statistics fixed at initialisation). Pure tfjs: no I/O, no
+ * A sequence model: a recurrent cell (or a stack of `model.layers` cells, stackedCell.ts), then a
+ * linear readout from the features of the last step, of the mean over all steps (`readoutPool:
+ * mean`), or of each output step of a sequence-to-sequence task (copy), optionally standardised
+ * with statistics fixed at initialisation and with dropout during training. Pure tfjs: no I/O, no
  * training loop (that is engine/train), so it is tested in Node on tiny shapes.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -9,8 +11,15 @@ import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { TaskOutput } from '../tasks/task';
 import type { CellRun, RecurrentCell, RunOptions } from './cell';
+import { dropoutBetweenLayers } from './dropout';
 import { mm, uniformFanIn, variableFrom } from './ops';
 import { createRecurrentStack } from './stackedCell';
+
+/** What a forward pass may add to the cell's run options. */
+export interface ForwardOptions extends RunOptions {
+  /** Training: the seed of this step's dropout masks (absent: no dropout, as in evaluation). */
+  dropoutSeed?: number;
+}
 
 export class SequenceModel {
   readonly cell: RecurrentCell;
@@ -31,6 +40,10 @@ export class SequenceModel {
     this.cell = createRecurrentStack(config, inputDim, rng, kernel);
     this.outputDim = output.kind === 'regression' ? 1 : output.classes;
     const F = this.cell.featureSize;
+    if (this.readsEveryState && F !== this.cell.hidden && (config.layers ?? 1) > 1) {
+      // A stack passes only y up: the top layer's z is not there to read at every step.
+      throw new Error('readout yz with readoutPool mean or a sequence-output task (copy) needs model.layers: 1; use readout: y with stacked layers');
+    }
     const readoutRng = rng.fork('readout');
     this.readoutVariables = [variableFrom(uniformFanIn(readoutRng, [F, this.outputDim], F)), variableFrom(uniformFanIn(readoutRng, [this.outputDim], F))];
   }
@@ -46,7 +59,7 @@ export class SequenceModel {
   /** Measures the readout features' mean and std once (readoutNorm: fixed) and keeps them. */
   fitReadoutStatistics(inputs: SequenceInputs): void {
     const stats = tf.tidy(() => {
-      const { features } = this.cell.run(inputs);
+      const { features } = this.features(inputs);
       const { mean, variance } = tf.moments(features, 0);
       // A floor keeps features that barely vary (e.g. untouched neurons) from blowing up.
       return { mean: mean as tf.Tensor1D, std: tf.sqrt(tf.add(variance, 1e-6)) as tf.Tensor1D };
@@ -63,10 +76,75 @@ export class SequenceModel {
     return tf.add(mm(f, Q), c) as tf.Tensor2D;
   }
 
-  /** Outputs [B, out] (regression value or class logits) and the cell's run. */
-  forward(inputs: SequenceInputs, opts?: RunOptions): { output: tf.Tensor2D; run: CellRun } {
-    const run = this.cell.run(inputs, opts);
-    return { output: this.readout(run.features), run };
+  /** Output steps of a sequence-to-sequence task (the last K steps), or 0 for one output at the end. */
+  get outputSteps(): number {
+    return this.output.kind === 'classification' ? (this.output.outputSteps ?? 0) : 0;
+  }
+
+  /** Whether the readout needs every state (sequence outputs, mean over time), not only the last. */
+  get readsEveryState(): boolean {
+    return this.outputSteps > 0 || (this.config.readoutPool ?? 'last') !== 'last';
+  }
+
+  /**
+   * Reading every [y_n; z_n] of a single layer collects the states with the composite ops; every
+   * other case reads the top layer's position sequence (the fused kernel's whole-sequence form
+   * where there is one).
+   */
+  private get collectsStates(): boolean {
+    return this.readsEveryState && this.cell.featureSize !== this.cell.hidden;
+  }
+
+  /** Which implementation runs the recurrence in training (what run summaries record). */
+  get implementation(): string {
+    return this.collectsStates ? 'tfjs' : this.cell.implementation;
+  }
+
+  /**
+   * The readout features: [B, F] from the last step or the mean over steps, or [K * B, F] for the K
+   * output steps (time-major rows, as the targets).
+   */
+  private features(inputs: SequenceInputs, opts: RunOptions = {}): { features: tf.Tensor2D; run: CellRun } {
+    if (!this.readsEveryState) {
+      const run = this.cell.run(inputs, opts);
+      return { features: run.features, run };
+    }
+    const K = this.outputSteps;
+    if (!this.collectsStates) {
+      const run = this.cell.run(inputs, { ...opts, sequence: true });
+      const seq = run.sequence!; // [T, B, m]
+      const [T, B, m] = seq.shape;
+      const features = K > 0 ? (tf.reshape(tf.slice(seq, [T - K, 0, 0], [K, B, m]), [K * B, m]) as tf.Tensor2D) : (tf.mean(seq, 0) as tf.Tensor2D);
+      return { features, run };
+    }
+    const run = this.cell.run(inputs, { ...opts, collect: true, composite: true });
+    const states = run.states!;
+    const at = (n: number) => tf.concat([states.primary[n], states.momentum![n]], 1) as tf.Tensor2D;
+    if (K > 0) {
+      const T = states.primary.length;
+      return {
+        features: tf.concat(
+          Array.from({ length: K }, (_, j) => at(T - K + j)),
+          0,
+        ) as tf.Tensor2D,
+        run,
+      };
+    }
+    const mean = (xs: tf.Tensor2D[]) => tf.div(tf.addN(xs), xs.length) as tf.Tensor2D;
+    return { features: tf.concat([mean(states.primary), mean(states.momentum!)], 1) as tf.Tensor2D, run };
+  }
+
+  /**
+   * Outputs (regression value or class logits) and the cell's run: [B, out], or [K * B, out] for a
+   * task with K output steps. `dropoutSeed` (training only) drops readout features.
+   */
+  forward(inputs: SequenceInputs, opts: ForwardOptions = {}): { output: tf.Tensor2D; run: CellRun } {
+    const { dropoutSeed, ...runOptions } = opts;
+    const rate = this.config.dropout ?? 0;
+    // Between the layers of a stack, then on the readout features; the seeds differ per place.
+    if (rate > 0 && dropoutSeed !== undefined) runOptions.dropout = { rate, seed: (dropoutSeed + 1) >>> 0 };
+    const { features, run } = this.features(inputs, runOptions);
+    return { output: this.readout(dropoutBetweenLayers(features, rate, dropoutSeed)), run };
   }
 
   /** Mean loss of outputs [B, out] against targets: MSE or softmax cross-entropy. */

@@ -17,6 +17,7 @@ import type { ModelConfig } from '../../experiment/schema';
 import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { CellRun, EnergyTrace, LayerInput, RecurrentCell, RunOptions } from './cell';
+import { dropoutBetweenLayers } from './dropout';
 import { createLayerCell } from './layerCell';
 
 /** Checkpoint names of layer l (1-based): layer 1 keeps the single-layer names, so old checkpoints load. */
@@ -66,7 +67,8 @@ export class StackedCell implements RecurrentCell {
       if (opts.release && i > 0) (below as tf.Tensor3D).dispose();
       if (!top) {
         if (opts.release && !opts.collect) run.features.dispose();
-        input = run.sequence!;
+        // dropout between layers (training only): the recurrence inside each layer is untouched
+        input = opts.dropout ? dropoutBetweenLayers(run.sequence!, opts.dropout.rate, opts.dropout.seed + i) : run.sequence!;
       }
     });
     const last = run as unknown as CellRun;

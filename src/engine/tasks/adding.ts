@@ -2,11 +2,12 @@
  * The adding problem (Hochreiter & Schmidhuber; protocol of the coRNN/LEM code): input (T, 2), row 0
  * values ~ U(0, 1), row 1 a marker with exactly one 1 in each half of the sequence; the target is the
  * sum of the two marked values. Always predicting the mean (1) scores MSE = Var = 1/6 ~ 0.167.
- * Fresh random batches every step (one seeded stream, resumable from its state); a fixed test set;
- * a fixed probe batch.
+ * Fresh random batches every step (one seeded stream, resumable from its state); a fixed test set,
+ * an optional fixed validation set, a fixed probe batch.
  */
 import type { EvalSplit } from '../../protocol/records';
 import { Rng, deriveSeed } from '../rng';
+import { SyntheticSplits } from './syntheticSplits';
 import type { Batch, Task, TrainingStreamState } from './task';
 
 export const ADDING_TRIVIAL_MSE = 1 / 6;
@@ -32,18 +33,24 @@ export class AddingTask implements Task {
   readonly inputDim = 2;
   readonly output = { kind: 'regression' } as const;
   readonly trainSize = null;
-  readonly monitorSplit: EvalSplit = 'test';
-  readonly finalSplits: EvalSplit[] = ['test'];
+  readonly monitorSplit: EvalSplit;
+  readonly finalSplits: EvalSplit[];
   private readonly trainRng: Rng;
-  private testSet: Batch | null = null;
+  private readonly splits: SyntheticSplits;
 
+  /** `validationSize` null: no validation split (evaluations and `best` on the test set). */
   constructor(
     readonly length: number,
-    private readonly testSize: number,
+    testSize: number,
     seed: number,
+    validationSize: number | null = null,
   ) {
     if (length < 2) throw new Error(`adding problem needs length >= 2 (got ${length})`);
     this.trainRng = new Rng(deriveSeed(seed, 'adding-train'));
+    // The sets depend on T only, so runs with different seeds are compared on the same data.
+    this.splits = new SyntheticSplits('adding', length, (rng, B) => addingBatch(rng, length, B), testSize, validationSize);
+    this.monitorSplit = this.splits.monitorSplit;
+    this.finalSplits = this.splits.finalSplits;
   }
 
   nextTrainBatch(batchSize: number): Batch {
@@ -64,35 +71,17 @@ export class AddingTask implements Task {
     this.trainRng.setState(state.rng);
   }
 
-  *evalBatches(_split: EvalSplit, chunk: number): Iterable<Batch> {
-    // The test set depends on T only, so runs with different seeds are compared on the same data.
-    this.testSet ??= addingBatch(new Rng(deriveSeed(this.length, 'adding-test')), this.length, this.testSize);
-    yield* splitBatch(this.testSet, chunk);
+  evalBatches(split: EvalSplit, chunk: number): Iterable<Batch> {
+    return this.splits.evalBatches(split, chunk);
   }
 
   probeBatch(size: number): Batch {
-    return addingBatch(new Rng(deriveSeed(this.length, 'adding-probe')), this.length, size);
+    return this.splits.probeBatch(size);
   }
 
   statisticsBatch(size: number): Batch {
-    return addingBatch(new Rng(deriveSeed(this.length, 'adding-statistics')), this.length, size);
+    return this.splits.statisticsBatch(size);
   }
 }
 
-/** Cuts a time-major batch into batches of at most `chunk` sequences. */
-export function* splitBatch(batch: Batch, chunk: number): Iterable<Batch> {
-  const { T, B, d } = batch.inputs;
-  if (B <= chunk) {
-    yield batch;
-    return;
-  }
-  for (let start = 0; start < B; start += chunk) {
-    const b = Math.min(chunk, B - start);
-    const data = new Float32Array(T * b * d);
-    for (let n = 0; n < T; n++) {
-      data.set(batch.inputs.data.subarray((n * B + start) * d, (n * B + start + b) * d), n * b * d);
-    }
-    const targets = batch.targets.slice(start, start + b);
-    yield { inputs: { data, T, B: b, d }, targets };
-  }
-}
+export { splitBatch } from './syntheticSplits';

@@ -6,10 +6,12 @@
  * 3,000 validation images out of the 60,000 training file (a fixed split, the same for every run),
  * and the 10,000 test images. Pixels are scaled to [0, 1]. The training order is reshuffled every
  * epoch from the experiment seed; its state (epoch, cursor) is enough to rebuild it on resume.
+ * Noise-padded classification (`noisePadding`): one image row per step, then steps of noise.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { MNIST_ROWS } from '../../experiment/resolve';
 import type { EvalSplit } from '../../protocol/records';
 import { packageRoot } from '../kernels/artifacts';
 import { Rng, deriveSeed } from '../rng';
@@ -115,8 +117,8 @@ export function mnistSplit(count = 60000): { train: Uint32Array; validation: Uin
 }
 
 export class MnistTask implements Task {
-  readonly length = MNIST_PIXELS;
-  readonly inputDim = 1;
+  readonly length: number;
+  readonly inputDim: number;
   readonly output = { kind: 'classification', classes: 10 } as const;
   readonly trainSize: number;
   readonly monitorSplit: EvalSplit = 'validation';
@@ -132,13 +134,21 @@ export class MnistTask implements Task {
   private order: Uint32Array;
   private cursor = 0;
   private epoch = 1;
+  /** Images evaluated per split (null: all). */
+  private readonly evalLimits: { validation: number | null; test: number | null };
 
   constructor(
     readonly name: 'smnist' | 'psmnist',
     seed: number,
     trainLimit: number | null,
-    private readonly evalLimit: number | null,
+    evalLimit: number | null | { validation: number | null; test: number | null },
+    /** Noise-padded classification: steps of noise after the 28 rows (null: one pixel per step). */
+    private readonly noisePadding: number | null = null,
   ) {
+    this.length = noisePadding ? MNIST_ROWS + noisePadding : MNIST_PIXELS;
+    this.inputDim = noisePadding ? MNIST_ROWS : 1;
+    // One number limits both splits (the older `evalLimit`); separate limits per split otherwise.
+    this.evalLimits = typeof evalLimit === 'object' && evalLimit !== null ? evalLimit : { validation: evalLimit, test: evalLimit };
     this.train = loadMnistFile('train');
     this.test = loadMnistFile('t10k');
     const split = mnistSplit(this.train.count);
@@ -154,6 +164,7 @@ export class MnistTask implements Task {
 
   /** Builds a time-major batch from images `ids` of `source`. */
   private batchOf(source: MnistImages, ids: ArrayLike<number>): Batch {
+    if (this.noisePadding) return this.noisePaddedBatchOf(source, ids, this.noisePadding);
     const B = ids.length;
     const data = new Float32Array(MNIST_PIXELS * B);
     const targets = new Int32Array(B);
@@ -164,6 +175,29 @@ export class MnistTask implements Task {
       for (let n = 0; n < MNIST_PIXELS; n++) data[n * B + i] = source.pixels[base + perm[n]] / 255;
     }
     return { inputs: { data, T: MNIST_PIXELS, B, d: 1 }, targets };
+  }
+
+  /**
+   * Rows 1..28 of each image (permuted pixels for psMNIST) at steps 1..28, then `padding` steps of
+   * N(0, 1) noise. The noise is fixed per image (seeded by its file and index), so the evaluation sets
+   * are fixed and a resumed run sees the same data.
+   */
+  private noisePaddedBatchOf(source: MnistImages, ids: ArrayLike<number>, padding: number): Batch {
+    const B = ids.length;
+    const d = MNIST_ROWS;
+    const T = MNIST_ROWS + padding;
+    const data = new Float32Array(T * B * d);
+    const targets = new Int32Array(B);
+    const perm = this.permutation;
+    const fileLabel = source === this.test ? 'mnist-noise-test' : 'mnist-noise-train';
+    for (let i = 0; i < B; i++) {
+      const base = ids[i] * MNIST_PIXELS;
+      targets[i] = source.labels[ids[i]];
+      for (let n = 0; n < MNIST_ROWS; n++) for (let k = 0; k < d; k++) data[(n * B + i) * d + k] = source.pixels[base + perm[n * d + k]] / 255;
+      const noise = new Rng(deriveSeed(ids[i], fileLabel));
+      for (let n = MNIST_ROWS; n < T; n++) for (let k = 0; k < d; k++) data[(n * B + i) * d + k] = noise.normal();
+    }
+    return { inputs: { data, T, B, d }, targets };
   }
 
   nextTrainBatch(batchSize: number): Batch {
@@ -214,7 +248,8 @@ export class MnistTask implements Task {
   *evalBatches(split: EvalSplit, chunk: number): Iterable<Batch> {
     const source = split === 'test' ? this.test : this.train;
     let ids: ArrayLike<number> = split === 'test' ? Uint32Array.from({ length: this.test.count }, (_, i) => i) : this.validationIndex;
-    if (this.evalLimit) ids = Array.prototype.slice.call(ids, 0, this.evalLimit) as number[];
+    const limit = this.evalLimits[split];
+    if (limit) ids = Array.prototype.slice.call(ids, 0, limit) as number[];
     for (let start = 0; start < ids.length; start += chunk) {
       yield this.batchOf(source, Array.prototype.slice.call(ids, start, start + chunk) as number[]);
     }

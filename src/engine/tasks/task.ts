@@ -7,11 +7,18 @@
 import type { EvalSplit } from '../../protocol/records';
 import type { SequenceInputs } from '../kernels/types';
 
-export type TaskOutput = { kind: 'regression' } | { kind: 'classification'; classes: number };
+/**
+ * `outputSteps` (sequence-to-sequence tasks such as copy): the last `outputSteps` steps each carry a
+ * label, and the readout is applied at each of them; absent: one output after the last step.
+ */
+export type TaskOutput = { kind: 'regression' } | { kind: 'classification'; classes: number; outputSteps?: number };
 
 export interface Batch {
   inputs: SequenceInputs;
-  /** Regression: [B] targets; classification: [B] class labels. */
+  /**
+   * Regression: [B] targets; classification: [B] class labels; with `outputSteps` K: [K * B] labels,
+   * time-major (label of sequence i at output step j at j * B + i).
+   */
   targets: Float32Array | Int32Array;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Evaluation on a fixed split: mean loss, plus MSE (regression) or accuracy (classification).
+ * Evaluation on a fixed split: mean loss, plus MSE (regression) or accuracy (classification; per
+ * output step and sequence for sequence-to-sequence tasks such as copy).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EvalSplit } from '../../protocol/records';
@@ -21,7 +22,8 @@ export function evaluate(model: SequenceModel, task: Task, split: EvalSplit): Ev
   let correct = 0;
   let count = 0;
   for (const batch of task.evalBatches(split, EVAL_CHUNK)) {
-    const B = batch.inputs.B;
+    // One loss term and prediction per target: a sequence per row, or each output step of each sequence.
+    const B = batch.targets.length;
     tf.tidy(() => {
       const { output } = model.forward(batch.inputs, { release: true });
       lossSum += model.loss(output, batch.targets).dataSync()[0] * B;

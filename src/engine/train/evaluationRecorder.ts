@@ -69,6 +69,17 @@ export class EvaluationRecorder {
     return step % this.schedule.evalEvery === 0 || step === this.schedule.totalSteps;
   }
 
+  /**
+   * A stopped run with a validation split that was never evaluated after step 0 is evaluated once at
+   * the stop, so that it has a best step and its test split is measured (with those weights).
+   */
+  needsEvaluationAtStop(step: number): boolean {
+    if (!this.best || step === 0) return false;
+    // The summary's last evaluation of the monitored split (a resumed run's included).
+    const last = this.book.summary.final[this.task.monitorSplit]?.step ?? 0;
+    return last === 0;
+  }
+
   /** Evaluates the monitored split, records it, and rewrites the summary at once. */
   record(step: number): void {
     const e = evaluate(this.model, this.task, this.task.monitorSplit);
@@ -82,7 +93,7 @@ export class EvaluationRecorder {
     this.book.write(true);
   }
 
-  /** MNIST protocol: test metrics measured with the best-validation weights, recorded at that step. */
+  /** MNIST protocol (and synthetic tasks with a validation split): test metrics measured with the best-validation weights, recorded at that step. */
   recordFinalTest(): void {
     const best = this.book.summary.best;
     if (!this.best || !best) return;
@@ -91,5 +102,10 @@ export class EvaluationRecorder {
     this.emit(evalRecord(e, best.step, this.book.elapsedMs()));
     this.book.summary.final.test = { step: best.step, split: 'test', loss: e.loss, accuracy: e.accuracy };
     best.test = { loss: e.loss, accuracy: e.accuracy };
+    // Regression with a validation split (adding): the test MSE is the headline.
+    if (e.mse !== undefined) {
+      this.book.summary.final.test.mse = e.mse;
+      best.test.mse = e.mse;
+    }
   }
 }

@@ -135,18 +135,22 @@ function kernelPadded(m: number): number {
  */
 export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: RecurrenceImplementation): MemoryEstimate {
   const hamiltonian = exp.model.kind === 'hamiltonian';
-  const fused = hamiltonian && implementation === 'fused';
-  const mnist = exp.task.kind !== 'adding';
+  // Sequence outputs (copy) and a mean readout read every state; reading [y_n; z_n] collects them with
+  // the composite ops (model/sequenceModel.ts), reading y_n alone takes the kernel's sequence form.
+  const readsEveryState = exp.task.kind === 'copy' || (exp.model.readoutPool ?? 'last') !== 'last';
+  const fused = hamiltonian && implementation === 'fused' && !(readsEveryState && exp.model.readout === 'yz');
+  const mnist = exp.task.kind === 'smnist' || exp.task.kind === 'psmnist';
+  const copy = exp.task.kind === 'copy';
   const T = exp.task.length;
   const B = exp.training.batchSize;
   const m = exp.model.hidden;
-  const d = mnist ? 1 : 2;
+  const d = mnist ? (exp.task.noisePadding ? 28 : 1) : copy ? exp.task.alphabet + 2 : 2;
   const L = exp.model.layers ?? 1; // run folders written before stacking have no `layers`
   // Input floats per step summed over the layers: d for layer 1, m for each layer above.
   const dAll = d + (L - 1) * m;
   const below = L - 1; // layers whose state sequence the next layer reads
   const F = hamiltonian && exp.model.readout === 'yz' ? 2 * m : m;
-  const C = mnist ? 10 : 1;
+  const C = mnist ? 10 : copy ? exp.task.alphabet : 1;
   const Bp = exp.probes.batchSize;
   const probesOn = exp.probes.every !== null;
   const trainSize = mnist ? (exp.task.trainLimit ?? MNIST_TRAIN) : Infinity;
@@ -229,7 +233,8 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
       ),
     );
   }
-  const evaluation = (fused ? 4 * L * Be * F : L * c.evaluation * Be * m) + 3 * T * Be * d + 2 * below * T * Be * m;
+  // Reading every state (copy, mean readout) keeps them all during evaluation too: two per step of the top layer.
+  const evaluation = (fused ? 4 * L * Be * F : L * c.evaluation * Be * m + (readsEveryState ? 2 * T * Be * m : 0)) + 3 * T * Be * d + 2 * below * T * Be * m;
   phases.push(term('evaluation', evaluation, `evaluation in chunks of ${Be} sequences of length ${T}`, mnist ? 'task.evalLimit' : 'task.testSize'));
   if (Bs > 0) {
     const floats = fused ? 4 * L * Bs * F + 2 * T * Bs * dAll : T * (L * c.forward * Bs * m + Bs * dAll + 2 * below * Bs * m);

@@ -1,6 +1,8 @@
 /**
- * One optimisation step: gradients, global-norm clipping, and the update with two learning rates
- * (readout, and recurrent parameters; a recurrent rate of 0 freezes W, V, b: the reservoir mode).
+ * One optimisation step: gradients, norm clipping (over all trained parameters, or per parameter
+ * group so that a large recurrent gradient does not shrink the readout's update), and the update
+ * with two learning rates (readout, and recurrent parameters; a recurrent rate of 0 freezes W, V, b:
+ * the reservoir mode), both scaled by the schedule's factor for the step.
  * The optimizers' state (iterations, Adam's moments, momentum's accumulators) can be captured for a
  * checkpoint and restored bit for bit.
  */
@@ -15,6 +17,16 @@ export interface StepResult {
   gradNorm: number;
   /** False when the loss or gradient was not finite: nothing was updated. */
   applied: boolean;
+  /** Norm of each trained group's gradient, before clipping. */
+  groupNorms: Partial<Record<GroupName, number>>;
+}
+
+/** Sets an optimizer's learning rate (SGD and momentum keep it as a tensor, Adam as a number). */
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (o.learningRate === lr) return;
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
 
 function makeOptimizer(config: TrainingConfig, lr: number): tf.Optimizer {
@@ -47,7 +59,8 @@ function slotTensorName(group: GroupName, i: number): string {
 export class ParameterUpdater {
   /** Variables that receive gradients (frozen groups are left out entirely: no backward through them). */
   readonly trained: tf.Variable[];
-  private readonly groups: Array<{ group: GroupName; variables: tf.Variable[]; names: Set<string>; optimizer: tf.Optimizer }> = [];
+  private readonly groups: Array<{ group: GroupName; variables: tf.Variable[]; names: Set<string>; optimizer: tf.Optimizer; lr: number; clip: number | null }> =
+    [];
 
   constructor(
     private readonly config: TrainingConfig,
@@ -60,6 +73,8 @@ export class ParameterUpdater {
       variables: readout,
       names: new Set(readout.map((v) => v.name)),
       optimizer: makeOptimizer(config, config.learningRate),
+      lr: config.learningRate,
+      clip: config.gradClip,
     });
     this.trained = [...readout];
     if (recurrentLr > 0) {
@@ -68,31 +83,48 @@ export class ParameterUpdater {
         variables: recurrent,
         names: new Set(recurrent.map((v) => v.name)),
         optimizer: makeOptimizer(config, recurrentLr),
+        lr: recurrentLr,
+        clip: config.recurrentGradClip ?? config.gradClip,
       });
       this.trained.push(...recurrent);
     }
   }
 
-  step(lossFn: () => tf.Scalar): StepResult {
+  /** The learning rate of the readout group at `factor` of the schedule (what train records show). */
+  learningRateAt(factor: number): number {
+    return this.config.learningRate * factor;
+  }
+
+  /** One step; `lrFactor` scales both learning rates (the schedule's factor for this step). */
+  step(lossFn: () => tf.Scalar, lrFactor = 1): StepResult {
     const { value, grads } = tf.variableGrads(lossFn, this.trained);
     const names = Object.keys(grads);
-    const stats = tf.tidy(() => tf.stack([value, tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n])))))]));
-    const [loss, gradNorm] = Array.from(stats.dataSync());
+    const groupNames = this.groups.map((g) => names.filter((n) => g.names.has(n)));
+    // One read for the loss and every group's squared norm.
+    const stats = tf.tidy(() => tf.stack([value, ...groupNames.map((ns) => (ns.length ? tf.addN(ns.map((n) => tf.sum(tf.square(grads[n])))) : tf.scalar(0)))]));
+    const [loss, ...squares] = Array.from(stats.dataSync());
     stats.dispose();
     value.dispose();
+    const gradNorm = Math.sqrt(squares.reduce((a, b) => a + b, 0));
+    const groupNorms: StepResult['groupNorms'] = {};
+    this.groups.forEach((g, k) => (groupNorms[g.group] = Math.sqrt(squares[k])));
     const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
     if (applied) {
-      const clip = this.config.gradClip;
-      const scale = clip !== null && gradNorm > clip ? clip / gradNorm : 1;
-      for (const group of this.groups) {
+      const perGroup = this.config.gradClipScope === 'per-group';
+      const globalClip = this.config.gradClip;
+      const globalScale = globalClip !== null && gradNorm > globalClip ? globalClip / gradNorm : 1;
+      this.groups.forEach((group, k) => {
+        const norm = groupNorms[group.group]!;
+        const scale = perGroup ? (group.clip !== null && norm > group.clip ? group.clip / norm : 1) : globalScale;
         const part: tf.NamedTensorMap = {};
-        for (const n of names) if (group.names.has(n)) part[n] = scale === 1 ? grads[n] : tf.mul(grads[n], scale);
+        for (const n of groupNames[k]) part[n] = scale === 1 ? grads[n] : tf.mul(grads[n], scale);
+        setLearningRate(group.optimizer, group.lr * lrFactor);
         group.optimizer.applyGradients(part);
         if (scale !== 1) tf.dispose(Object.values(part));
-      }
+      });
     }
     tf.dispose(grads);
-    return { loss, gradNorm, applied };
+    return { loss, gradNorm, applied, groupNorms };
   }
 
   /**

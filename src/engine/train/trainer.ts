@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { resolvedExperimentYaml } from '../../experiment/resolvedYaml';
 import type { ResolvedExperiment } from '../../experiment/schema';
-import type { MetricRecord, RunStatus, RunSummary } from '../../protocol/records';
+import type { MetricRecord, RunStatus, RunSummary, TrainRecord } from '../../protocol/records';
 import { describeStorageError, isStorageError } from '../../runs/atomicFile';
 import { makeRunId } from '../../runs/layout';
 import { RunFolderWriter } from '../../runs/runWriter';
@@ -25,6 +25,7 @@ import { BestWeights } from './bestWeights';
 import type { CheckpointTraining } from './checkpoint';
 import { CheckpointWriter } from './checkpointWriter';
 import { EvaluationRecorder, standingEvaluations } from './evaluationRecorder';
+import { learningRateFactor } from './learningRateSchedule';
 import { ParameterUpdater, type StepResult } from './parameterUpdater';
 import { ProbeSchedule } from './probeSchedule';
 import { measureProbes } from './probes';
@@ -102,7 +103,7 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
   const startTensors = tf.memory().numTensors;
   const resume: OpenedResume | null = plan ? { plan, tensors: restoreModelAndStream(plan, model, task) } : null;
 
-  const implementation = model.cell.implementation;
+  const implementation = model.implementation;
   const t0 = Date.now();
   let writer: RunFolderWriter;
   let book: SummaryBook;
@@ -127,7 +128,7 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
     runDir: writer.runDir,
     backend,
     implementation,
-    implementationDetail: kernel ? kernel.description : `composite TensorFlow.js ops on ${backend.name}`,
+    implementationDetail: kernel && implementation === kernel.name ? kernel.description : `composite TensorFlow.js ops on ${backend.name}`,
     totalSteps: exp.training.steps,
   });
 
@@ -205,8 +206,10 @@ class TrainingRun {
         else {
           this.fitReadoutStatistics();
           this.recordProbeIfDue(0);
+          if (this.c.exp.training.evalAtStart) this.recordEvaluation(0, 'during the evaluation at step 0');
         }
         status = await this.trainSteps();
+        if (status === 'stopped' && this.evals.needsEvaluationAtStop(this.step)) this.recordEvaluation(this.step, 'during the evaluation at the stop');
       } catch (e) {
         if (!(e instanceof TrainingCancelled)) throw e;
         // A stop that could not wait: the kernel call in progress was abandoned, and with it the
@@ -239,6 +242,12 @@ class TrainingRun {
       this.c.writer.close();
     }
     return status;
+  }
+
+  /** Evaluates the monitored split at `step` (the step-0 baseline, or a stopped run's only one). */
+  private recordEvaluation(step: number, activity: string): void {
+    this.activity = activity;
+    this.evals.record(step);
   }
 
   /** The test split at the best weights; a stop during it ends the run stopped without that measurement. */
@@ -304,13 +313,18 @@ class TrainingRun {
     const { exp, task, model, book } = this.c;
     const epoch = task.currentEpoch();
     const batch = task.nextTrainBatch(exp.training.batchSize);
+    const lrFactor = learningRateFactor(exp.training, this.step + 1);
+    // A seed per step: a resumed run draws the same dropout masks.
+    const dropoutSeed = exp.model.dropout > 0 ? (deriveSeed(exp.seed, 'dropout') + this.step) >>> 0 : undefined;
     // inputs [T, B, d] -> outputs [B, out] -> mean loss, a scalar (variableGrads in the updater frees them).
-    const result = this.updater.step(() => model.loss(model.forward(batch.inputs).output, batch.targets));
+    const result = this.updater.step(() => model.loss(model.forward(batch.inputs, { dropoutSeed }).output, batch.targets), lrFactor);
     if (!result.applied) return result;
     this.step++;
     this.stream = task.trainingStream();
     const { loss, gradNorm } = result;
-    this.emit({ type: 'train', step: this.step, epoch, loss, gradNorm, lr: exp.training.learningRate, wallMs: book.elapsedMs() });
+    const record: TrainRecord = { type: 'train', step: this.step, epoch, loss, gradNorm, lr: this.updater.learningRateAt(lrFactor), wallMs: book.elapsedMs() };
+    if (exp.training.gradClipScope === 'per-group') record.gradNormByGroup = result.groupNorms;
+    this.emit(record);
     book.setStepsDone(this.step);
     return result;
   }
@@ -324,7 +338,9 @@ class TrainingRun {
   }
 
   private recordProbeIfDue(step: number): void {
-    if (this.probeBatch && this.probes.isDue(step)) this.emit(measureProbes(this.c.model, this.probeBatch, step, this.c.book.elapsedMs()));
+    if (!this.probeBatch || !this.probes.isDue(step)) return;
+    const { freeRunSteps, freeRunInput } = this.c.exp.probes;
+    this.emit(measureProbes(this.c.model, this.probeBatch, step, this.c.book.elapsedMs(), { steps: freeRunSteps, input: freeRunInput }));
   }
 
   /** The optimizers, best weights and step of a resumed run, as its checkpoint has them. */

@@ -105,7 +105,7 @@ describe('experiment editor adapters (fake vscode)', () => {
     const items = provider('completion').provideCompletionItems(doc, new Position(1, 8)) as { label: string; range: Range }[];
     assert.deepEqual(
       items.map((i) => i.label),
-      ['adding', 'smnist', 'psmnist'],
+      ['adding', 'smnist', 'psmnist', 'copy'],
     );
     assert.deepEqual([items[0].range.start.line, items[0].range.start.character], [1, 8]);
     const completionRegistration = fake.registrations.find((r) => r.kind === 'completion')!;

@@ -56,7 +56,7 @@ describe('experiment language service: completion', () => {
     );
     const cornn = labels('model:\n  |\n  kind: "cornn"\n');
     assert.ok(cornn.includes('dt') && cornn.includes('hidden') && !cornn.includes('tau'), cornn.join());
-    assert.deepEqual(labels('model: {kind: gru, |}\n'), ['hidden', 'layers', 'readoutNorm']);
+    assert.deepEqual(labels('model: {kind: gru, |}\n'), ['hidden', 'layers', 'readoutPool', 'dropout', 'readoutNorm']);
     // Typing a key: the kind on another line still filters; no kind (or an unknown one) offers every key.
     assert.ok(!labels('model:\n  kind: lstm\n  ta|\n').includes('tau'));
     assert.deepEqual(
@@ -98,7 +98,7 @@ describe('experiment language service: completion', () => {
   });
 
   it('offers enum values, auto and null for values', () => {
-    assert.deepEqual(labels('task:\n  kind: |\n'), ['adding', 'smnist', 'psmnist']);
+    assert.deepEqual(labels('task:\n  kind: |\n'), ['adding', 'smnist', 'psmnist', 'copy']);
     assert.deepEqual(labels('model:\n  kind: ham|\n'), ['hamiltonian', 'tanh-rnn', 'lstm', 'gru', 'cornn']);
     assert.ok(labels('model:\n  tau: |\n').includes('auto'));
     assert.deepEqual(labels('training:\n  gradClip: |\n').slice(0, 2), ['1', 'null']);
@@ -112,7 +112,7 @@ describe('experiment language service: completion', () => {
     );
     assert.deepEqual(labels('model: {kind: |}\n'), ['hamiltonian', 'tanh-rnn', 'lstm', 'gru', 'cornn']);
     assert.deepEqual(labels('sweep:\n  grid:\n    model.kind: [hamiltonian, |]\n'), ['hamiltonian', 'tanh-rnn', 'lstm', 'gru', 'cornn']);
-    assert.deepEqual(labels('sweep:\n  grid:\n    task.kind:\n      - adding\n      - |\n'), ['adding', 'smnist', 'psmnist']);
+    assert.deepEqual(labels('sweep:\n  grid:\n    task.kind:\n      - adding\n      - |\n'), ['adding', 'smnist', 'psmnist', 'copy']);
     const paths = labels('sweep:\n  grid:\n    model.tau: [0.1]\n    |\n');
     assert.ok(paths.includes('model.kind') && paths.includes('training.learningRate') && paths.includes('seed'));
     assert.ok(!paths.includes('model.tau') && !paths.some((p) => p.startsWith('sweep')));

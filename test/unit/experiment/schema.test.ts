@@ -70,7 +70,7 @@ describe('experiment schema', () => {
     assert.deepEqual(model.gamma['x-appliesTo'], ['cornn']);
     assert.equal(model.hidden['x-appliesTo'], undefined);
     const task = experimentJsonSchema().properties!.task.properties!;
-    assert.deepEqual(task.length['x-appliesToTask'], ['adding']);
+    assert.deepEqual(task.length['x-appliesToTask'], ['adding', 'copy']);
     assert.deepEqual(task.trainLimit['x-appliesToTask'], ['smnist', 'psmnist']);
   });
 });

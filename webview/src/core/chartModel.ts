@@ -7,6 +7,7 @@
 import type { ProbeRecord } from '../../../src/protocol/records';
 import type { ChartDataReport, ChartId, RunSeries, SeriesKind, SweepPoint } from '../../../src/protocol/webview';
 import { chooseAxisScale } from './axisScale';
+import { energyDriftChart } from './energyDriftChart';
 import { runColor } from './palette';
 import type { PanelData } from './panelState';
 import { debiasedEma } from './smoothing';
@@ -77,6 +78,7 @@ export function buildCharts(data: PanelData, view: ViewOptions): ChartSpec[] {
       data.sweep.filter((p) => !hidden.has(p.runId)),
       view,
     ),
+    energyDriftChart(runs, view),
   ];
   return charts.map((c) => ({ ...c, series: c.series.filter((s) => s.ys.length > 0) })).filter((c) => c.series.length > 0);
 }
@@ -297,7 +299,7 @@ function timeSteps(n: number): number[] {
   return xs;
 }
 
-function probeLines(
+export function probeLines(
   runs: readonly RunSeries[],
   view: ViewOptions,
   pick: (p: ProbeRecord) => Array<{ series: SeriesKind; values: number[] | undefined; suffix: string; dash: number[] }>,
@@ -329,7 +331,7 @@ function probeLines(
   return out;
 }
 
-function probeSubtitle(view: ViewOptions, runs: readonly RunSeries[]): string {
+export function probeSubtitle(view: ViewOptions, runs: readonly RunSeries[]): string {
   const steps = new Set<number>();
   for (const r of runs) {
     const p = selectProbe(r.probes, view.probeStep);

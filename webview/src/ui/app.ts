@@ -3,7 +3,7 @@
  * frame (so a burst of `append` messages costs one draw), and answers the host's questions about
  * what is drawn.
  */
-import { CHART_IDS, type ChartDataReport, type ChartId, type HostMessage } from '../../../src/protocol/webview';
+import { ALL_CHART_IDS, type ChartDataReport, type ChartId, type HostMessage } from '../../../src/protocol/webview';
 import { buildCharts, chartReport, probeSteps, type ChartSpec } from '../core/chartModel';
 import { chartsToCsv } from '../core/exportCsv';
 import { applyHostMessage, emptyPanelData, type PanelData } from '../core/panelState';
@@ -159,7 +159,7 @@ export class App {
     const visibleRuns = this.data.runs.filter((r) => !hidden.has(r.runId));
     this.specs = buildCharts(this.data, this.view);
     const budget = Math.max(100, this.data.settings.maxPointsPerLine);
-    for (const id of CHART_IDS) {
+    for (const id of ALL_CHART_IDS) {
       const spec = this.specs.find((s) => s.id === id);
       let card = this.cards.get(id);
       if (!spec) {
@@ -210,7 +210,7 @@ export class App {
 
   /** The card element that follows `id` in display order (insert before it), or null. */
   private nextCardElement(id: ChartId): HTMLElement | null {
-    for (const later of CHART_IDS.slice(CHART_IDS.indexOf(id) + 1)) {
+    for (const later of ALL_CHART_IDS.slice(ALL_CHART_IDS.indexOf(id) + 1)) {
       const card = this.cards.get(later);
       if (card) return card.element;
     }
@@ -218,7 +218,7 @@ export class App {
   }
 
   private orderedCards(): ChartCard[] {
-    return CHART_IDS.map((id) => this.cards.get(id)).filter((c): c is ChartCard => c !== undefined);
+    return ALL_CHART_IDS.map((id) => this.cards.get(id)).filter((c): c is ChartCard => c !== undefined);
   }
 
   private baseName(): string {
