@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import YAML from 'yaml';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'bin', 'hrnn.js');
@@ -39,8 +40,10 @@ const EXPERIMENTS = [
   {
     name: 'tau-window',
     file: 'examples/tau-sweep-T200.hrnn.yaml',
-    caption: 'The tau window: adding problem T = 200, reservoir mode',
+    caption: 'The tau window: adding problem T = 200, reservoir mode, three seeds per tau',
     parallel: 2,
+    // Three training seeds per tau, so the table and the chart show the spread over seeds.
+    edit: { 'sweep.seeds': 3 },
     figures: [
       { card: 'Final metric against', png: 'tau-window.png' },
       { card: 'Experiments', png: 'experiments-table.png' },
@@ -79,8 +82,23 @@ function hrnn(args) {
   return r.stdout.trim();
 }
 
+/**
+ * The experiment file to train: the example itself, or a copy with `edit` applied (dotted paths set
+ * in the YAML, for what `--set` cannot override such as the sweep).
+ */
+function experimentFile(experiment) {
+  const source = path.join(root, experiment.file);
+  if (!experiment.edit) return source;
+  const doc = YAML.parseDocument(fs.readFileSync(source, 'utf8'));
+  for (const [dotted, value] of Object.entries(experiment.edit)) doc.setIn(dotted.split('.'), value);
+  const copy = path.join(runsDir, 'experiments', path.basename(source));
+  fs.mkdirSync(path.dirname(copy), { recursive: true });
+  fs.writeFileSync(copy, `# ${experiment.file} with ${JSON.stringify(experiment.edit)} (scripts/reproduce.mjs)\n${doc.toString()}`);
+  return copy;
+}
+
 function train(experiment) {
-  const args = ['train', path.join(root, experiment.file), '--runs-dir', path.join(runsDir, experiment.name)];
+  const args = ['train', experimentFile(experiment), '--runs-dir', path.join(runsDir, experiment.name)];
   if (experiment.parallel) args.push('--parallel', String(Math.min(experiment.parallel, os.cpus().length)));
   if (quick) for (const set of experiment.quick) args.push('--set', set);
   const printed = hrnn(args).split('\n').filter(Boolean);

@@ -70,8 +70,8 @@ export const TaskSchema = Type.Object(
     validationSize: Type.Optional(
       Type.Union([Type.Integer({ minimum: 1, maximum: 100000 }), Type.Null()], {
         description:
-          'Synthetic tasks: number of sequences in a fixed validation split (drawn apart from the test set). With one, every evaluation measures validation, `best` is chosen on it and the test split is measured once with the best weights. `null`: no validation split (evaluations and `best` on the test split).',
-        default: null,
+          'Synthetic tasks: number of sequences in a fixed validation split (drawn apart from the test set). Every evaluation measures validation, `best` is chosen on it and the test split is measured once with the best weights, so the test set never picks the model. `null`: no validation split (evaluations and `best` on the test split, as before version 0.2).',
+        default: 1000,
         examples: [1000, null],
         'x-appliesToTask': SYNTHETIC_TASKS,
       }),

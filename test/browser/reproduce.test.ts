@@ -31,9 +31,9 @@ describe('npm run reproduce --quick', function () {
     }
     const results = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
     assert.match(results, /Quick mode/);
-    // One row per run: 2 of the gradient comparison, 5 of the tau sweep, each completed with its steps.
+    // One row per run: 2 of the gradient comparison, 5 taus x 3 seeds of the tau sweep, each completed with its steps.
     const rows = results.split('\n').filter((l) => /^\| \d+-/.test(l));
-    assert.equal(rows.length, 7, results);
+    assert.equal(rows.length, 17, results);
     for (const row of rows) assert.match(row, /\| completed \| 4\/4 \| mse \d/, row);
   });
 });

@@ -85,7 +85,7 @@ describe('hrnn output through a pipe (CLI process)', function () {
     fs.writeFileSync(
       file,
       `name: long-probe
-task: { kind: adding, length: 2400, testSize: 2 }
+task: { kind: adding, length: 2400, testSize: 2, validationSize: null }
 model: { kind: hamiltonian, hidden: 2 }
 training: { batchSize: 2, steps: 1, evalEvery: 1 }
 probes: { every: 1, batchSize: 1 }

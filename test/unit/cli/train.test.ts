@@ -19,7 +19,7 @@ function run(args: string[], cwd: string) {
 
 const TINY = `name: tiny
 seed: 3
-task: { kind: adding, length: 10, testSize: 20 }
+task: { kind: adding, length: 10, testSize: 20, validationSize: null }
 model: { kind: hamiltonian, hidden: 4 }
 training: { batchSize: 4, steps: 6, evalEvery: 3 }
 probes: { every: 3, batchSize: 2 }

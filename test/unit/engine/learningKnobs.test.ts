@@ -185,6 +185,13 @@ describe('learning knobs (issue 11)', function () {
       assert.equal(summary.final.test!.mse, evals[3].mse);
     });
 
+    it('by default a synthetic task has a validation split of 1000, so the test set never picks the best step (issue 12)', () => {
+      for (const kind of ['adding', 'copy'] as const) {
+        const exp = experiment({ task: { kind, length: 12 }, model: { kind: 'hamiltonian', hidden: 4 } });
+        assert.equal((exp.task as { validationSize?: number | null }).validationSize, 1000, kind);
+      }
+    });
+
     it('the validation and test sets of a synthetic task are fixed and different; asking for a missing split throws', () => {
       const a = new AddingTask(12, 10, 1, 6);
       const b = new AddingTask(12, 10, 99, 6);

@@ -25,7 +25,7 @@ import type { ExperimentInput, ResolvedExperiment } from '../../../src/experimen
 import type { MetricRecord, RunSummary } from '../../../src/protocol/records';
 
 function experiment(): ResolvedExperiment {
-  const input = { backend: 'wasm', task: { kind: 'adding', length: 8, testSize: 20 }, model: { kind: 'hamiltonian', hidden: 5 } };
+  const input = { backend: 'wasm', task: { kind: 'adding', length: 8, testSize: 20, validationSize: null }, model: { kind: 'hamiltonian', hidden: 5 } };
   return resolveExperiment(input as ExperimentInput, 'test');
 }
 

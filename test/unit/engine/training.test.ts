@@ -50,7 +50,7 @@ describe('training engine', function () {
 
   it('learns the adding problem at T = 50: a few hundred steps take the test MSE below the 0.167 baseline', async () => {
     const exp = experiment({
-      task: { kind: 'adding', length: 50, testSize: 500 },
+      task: { kind: 'adding', length: 50, testSize: 500, validationSize: null },
       model: { kind: 'hamiltonian', hidden: 64, tau: 0.1 },
       training: { steps: 400, learningRate: 0.01, evalEvery: 100 },
       probes: { every: null },
@@ -69,7 +69,7 @@ describe('training engine', function () {
 
   it('writes a complete run folder: resolved experiment, all three record types, summary, checkpoint that reloads', async () => {
     const exp = experiment({
-      task: { kind: 'adding', length: 12, testSize: 40 },
+      task: { kind: 'adding', length: 12, testSize: 40, validationSize: null },
       model: { kind: 'hamiltonian', hidden: 6, tau: 'auto', readout: 'yz', readoutNorm: 'fixed' },
       training: { steps: 6, batchSize: 8, evalEvery: 3, checkpointEvery: 2 },
       probes: { every: 3, batchSize: 4 },
