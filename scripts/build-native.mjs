@@ -19,7 +19,7 @@ const addonFile = path.join(nativeDir, 'build', 'Release', 'hrnn_kernel.node');
 const wasmFile = path.join(nativeDir, 'wasm', 'hrnn_kernel.wasm');
 const wasmRecord = wasmFile + '.json';
 
-const ADDON_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_napi.c', 'binding.gyp'];
+const ADDON_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_napi.c', 'binding.gyp', 'peer_kernel.c', 'peer_kernel.h', 'peer_napi.c'];
 const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_wasm.c'];
 /** Flags of the wasm build, relative source paths: the output depends only on these and clang's version. */
 export const WASM_FLAGS = [
@@ -128,6 +128,8 @@ function buildWithCompiler(headers, cc, dir) {
     `-I${path.join(headers, 'include', 'node')}`,
     'hrnn_kernel.c',
     'hrnn_napi.c',
+    'peer_kernel.c',
+    'peer_napi.c',
     '-o',
     out,
     '-lpthread',

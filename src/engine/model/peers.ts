@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, ModelKind } from '../../experiment/schema';
+import type { PeerFusedKernel, PeerSequenceOptions } from '../kernels/peerSequence';
 import type { SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { CellRun, RecurrentCell, RunOptions } from './cell';
@@ -30,15 +31,26 @@ abstract class PeerCell implements RecurrentCell {
   readonly featureSize: number;
   readonly variables: tf.Variable[] = [];
   readonly variableNames: string[] = [];
-  readonly implementation = 'tfjs';
+  /** `tfjs` (the composite reference below), or the fused kernel's name. */
+  readonly implementation: string;
+  /** The fused whole-sequence kernel (native/peer_kernel.c) when one runs this cell, else null. */
+  protected kernel: PeerFusedKernel | null = null;
   /** Whether `aux` is a momentum-like state worth reporting as momentumNorm. */
   protected readonly auxIsMomentum: boolean = false;
 
   constructor(
     readonly inputDim: number,
     readonly hidden: number,
+    kernel: PeerFusedKernel | null,
   ) {
     this.featureSize = hidden;
+    this.kernel = kernel;
+    this.implementation = kernel ? kernel.name : 'tfjs';
+  }
+
+  /** The fused kernel's options for this cell (coRNN overrides the constants). */
+  protected kernelOptions(): PeerSequenceOptions {
+    return { kind: this.kind, dt: 0, gamma: 0, epsilon: 0, checkpointEvery: 'auto' };
   }
 
   protected addVariable(name: string, init: tf.Tensor): tf.Variable {
@@ -53,6 +65,10 @@ abstract class PeerCell implements RecurrentCell {
   protected abstract step(u: tf.Tensor2D, s: PeerState): PeerState;
 
   run(inputs: SequenceInputs, opts: RunOptions = {}): CellRun {
+    // The kernel gives h_T only: probes (perturbations, collected states) use the composite ops.
+    if (this.kernel && !opts.perturb && !opts.collect && !opts.composite) {
+      return { features: this.kernel.sequence(inputs, this.variables, this.kernelOptions()) };
+    }
     const steps = stepTensors(inputs);
     let s = this.initialState(inputs.B);
     const hs: tf.Tensor2D[] = [];
@@ -89,6 +105,7 @@ abstract class PeerCell implements RecurrentCell {
 
   dispose(): void {
     tf.dispose(this.variables);
+    this.kernel?.dispose();
   }
 }
 
@@ -98,8 +115,8 @@ class TanhRnnCell extends PeerCell {
   private readonly Wh: tf.Variable; // [m, m]
   private readonly b: tf.Variable; // [m]
 
-  constructor(d: number, m: number, rng: Rng) {
-    super(d, m);
+  constructor(d: number, m: number, rng: Rng, kernel: PeerFusedKernel | null) {
+    super(d, m, kernel);
     this.Wx = this.addVariable('Wx', uniformFanIn(rng, [d, m], m));
     this.Wh = this.addVariable('Wh', uniformFanIn(rng, [m, m], m));
     this.b = this.addVariable('b', uniformFanIn(rng, [m], m));
@@ -126,8 +143,8 @@ class LstmCell extends PeerCell {
   readonly kind = 'lstm' as const;
   private readonly gates: Record<'i' | 'f' | 'g' | 'o', Gate>;
 
-  constructor(d: number, m: number, rng: Rng) {
-    super(d, m);
+  constructor(d: number, m: number, rng: Rng, kernel: PeerFusedKernel | null) {
+    super(d, m, kernel);
     const gate = (g: string): Gate => ({
       Wx: this.addVariable(`Wx_${g}`, uniformFanIn(rng, [d, m], m)) as tf.Tensor2D,
       Wh: this.addVariable(`Wh_${g}`, uniformFanIn(rng, [m, m], m)) as tf.Tensor2D,
@@ -157,8 +174,8 @@ class GruCell extends PeerCell {
   private readonly z: Gate & { bh: tf.Tensor1D };
   private readonly n: Gate & { bh: tf.Tensor1D };
 
-  constructor(d: number, m: number, rng: Rng) {
-    super(d, m);
+  constructor(d: number, m: number, rng: Rng, kernel: PeerFusedKernel | null) {
+    super(d, m, kernel);
     const gate = (g: string) => ({
       Wx: this.addVariable(`Wx_${g}`, uniformFanIn(rng, [d, m], m)) as tf.Tensor2D,
       Wh: this.addVariable(`Wh_${g}`, uniformFanIn(rng, [m, m], m)) as tf.Tensor2D,
@@ -202,8 +219,9 @@ class CornnCell extends PeerCell {
     private readonly dt: number,
     private readonly gamma: number,
     private readonly epsilon: number,
+    kernel: PeerFusedKernel | null,
   ) {
-    super(d, m);
+    super(d, m, kernel);
     const fanIn = d + 2 * m;
     this.Wx = this.addVariable('Wx', uniformFanIn(rng, [d, m], fanIn)) as tf.Tensor2D;
     this.Wz = this.addVariable('Wz', uniformFanIn(rng, [m, m], fanIn)) as tf.Tensor2D;
@@ -213,6 +231,10 @@ class CornnCell extends PeerCell {
 
   protected initialState(B: number): PeerState {
     return { h: tf.zeros([B, this.hidden]), aux: tf.zeros([B, this.hidden]) };
+  }
+
+  protected override kernelOptions(): PeerSequenceOptions {
+    return { ...super.kernelOptions(), dt: this.dt, gamma: this.gamma, epsilon: this.epsilon };
   }
 
   protected step(u: tf.Tensor2D, s: PeerState): PeerState {
@@ -225,16 +247,17 @@ class CornnCell extends PeerCell {
   }
 }
 
-export function createPeerCell(kind: PeerKind, inputDim: number, config: ModelConfig, rng: Rng): RecurrentCell {
+/** A peer cell; with `kernel`, the fused kernel runs it (the composite ops stay for the probes). */
+export function createPeerCell(kind: PeerKind, inputDim: number, config: ModelConfig, rng: Rng, kernel: PeerFusedKernel | null = null): RecurrentCell {
   const m = config.hidden;
   switch (kind) {
     case 'tanh-rnn':
-      return new TanhRnnCell(inputDim, m, rng);
+      return new TanhRnnCell(inputDim, m, rng, kernel);
     case 'lstm':
-      return new LstmCell(inputDim, m, rng);
+      return new LstmCell(inputDim, m, rng, kernel);
     case 'gru':
-      return new GruCell(inputDim, m, rng);
+      return new GruCell(inputDim, m, rng, kernel);
     case 'cornn':
-      return new CornnCell(inputDim, m, rng, config.dt, config.gamma, config.epsilon);
+      return new CornnCell(inputDim, m, rng, config.dt, config.gamma, config.epsilon, kernel);
   }
 }
