@@ -713,8 +713,26 @@ static void write_grads(const shard *S, peer_grads Gr) {
   }
 }
 
+/* gu rows of one step = gX W_x^T (the input side's adjoints times the input weights). */
+static void input_grads(const shard *S, float *gun) {
+  const layout *L = &S->L;
+  const int R = S->R, d = S->d, GW = L->GW, lg = L->lg;
+  const float *gX = S->c->kind == PEER_GRU ? AT(S, gX) : AT(S, gA), *WX = AT(S, WX);
+  for (int r = 0; r < R; r++) {
+    const float *g = gX + (size_t)r * lg;
+    for (int e = 0; e < d; e++) {
+      const float *w = WX + (size_t)e * lg;
+      vf acc = vsplat(0.0f);
+      for (int p = 0; p < GW; p += VL) acc += vload(g + p) * vload(w + p);
+      float t = 0.0f;
+      for (int l = 0; l < VL; l++) t += acc[l];
+      gun[(size_t)r * d + e] = t;
+    }
+  }
+}
+
 int peer_backward(const peer_config *c, int r0, int r1, const float *u, const float *gout, const float *gseq,
-                  peer_grads Gr, void *ws) {
+                  peer_grads Gr, float *gu, void *ws) {
   if (hrnn_cancel_requested()) return HRNN_CANCELLED;
   fp_env env = fp_enter();
   shard Sv = make_shard(c, r0, r1, ws);
@@ -760,6 +778,7 @@ int peer_backward(const peer_config *c, int r0, int r1, const float *u, const fl
       }
       back_elem(S, slot, slot + Rs);
       back_products(S, slot, un);
+      if (gu) input_grads(S, gu + ((size_t)n * c->B + r0) * d);
     }
   }
   write_grads(S, Gr);

@@ -76,10 +76,12 @@ int peer_forward(const peer_config *cfg, int r0, int r1, peer_params params, con
 /* Backward pass for the same shard, after peer_forward with the same cfg, rows, u and workspace
  * (the workspace keeps the forward pass's prepared parameters: checkpointed mode recomputes with
  * them). gout: [B, m] upstream gradient of h_T; gseq: NULL or [T, B, m] upstream gradients of every
- * step's h. Overwrites `grads` with this shard's parameter gradients (the caller sums shards).
+ * step's h. Overwrites `grads` with this shard's parameter gradients (the caller sums shards) and,
+ * when gu is not NULL, gu[n, r, :] for r in [r0, r1) with the gradient of the inputs ([T, B, d]: a
+ * stacked layer passes it to the layer below).
  * Returns HRNN_DONE or HRNN_CANCELLED (grads not written; the workspace stays usable for another
  * backward pass, unlike the Hamiltonian's reversible mode). */
 int peer_backward(const peer_config *cfg, int r0, int r1, const float *u, const float *gout, const float *gseq,
-                  peer_grads grads, void *workspace);
+                  peer_grads grads, float *gu, void *workspace);
 
 #endif

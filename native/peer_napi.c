@@ -7,9 +7,9 @@
  *   peerCreateContext() -> external
  *   peerForward(ctx, kind, T, B, d, m, checkpointEvery, dt, gamma, epsilon, params[], u, out, seq|null)
  *       -> true, or false when cancelled (the context then needs a new forward pass)
- *   peerBackward(ctx, gout, gseq|null, grads[]) -> true, or false when cancelled
+ *   peerBackward(ctx, gout, gseq|null, grads[], gu|null) -> true, or false when cancelled
  *   peerRelease(ctx)   frees the context's buffers now (they are also freed when it is collected)
- * params / grads: peer_kernel.h's order and layouts; u [T,B,d]; out [B,m]; seq, gseq [T,B,m].
+ * params / grads: peer_kernel.h's order and layouts; u, gu [T,B,d]; out [B,m]; seq, gseq [T,B,m].
  */
 #include <node_api.h>
 #include <stdio.h>
@@ -43,6 +43,7 @@ typedef struct {
   peer_params params;
   float *out, *seq;
   const float *gout, *gseq;
+  float *gu;
   int status[PEER_MAX_SHARDS];
 } peer_context;
 
@@ -106,7 +107,7 @@ static void backward_task(void *arg, int i) {
     G.g[t] = g;
     g += c->psize[t];
   }
-  c->status[i] = peer_backward(&c->cfg, c->r0[i], c->r1[i], c->u, c->gout, c->gseq, G, c->ws[i]);
+  c->status[i] = peer_backward(&c->cfg, c->r0[i], c->r1[i], c->u, c->gout, c->gseq, G, c->gu, c->ws[i]);
 }
 
 #define CHECK(call)                                                                                            \
@@ -265,24 +266,27 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_backward(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, 0, 0));
-  if (argc != 4) return fail(env, "peer_kernel: peerBackward expects 4 arguments");
+  if (argc != 5) return fail(env, "peer_kernel: peerBackward expects 5 arguments");
   peer_context *c = ctx_arg(env, argv[0]);
   if (!c) return 0;
   if (!c->has_forward) return fail(env, "peer_kernel: backward without a forward pass on this context");
   const peer_config *cfg = &c->cfg;
-  float *gout, *gseq, *g[PEER_MAX_PARAMS] = {0};
+  float *gout, *gseq, *gu, *g[PEER_MAX_PARAMS] = {0};
   if (!f32_arg(env, argv[1], (size_t)cfg->B * cfg->m, 0, &gout, "gout")) return 0;
   if (!f32_arg(env, argv[2], (size_t)cfg->T * cfg->B * cfg->m, 1, &gseq, "gseq")) return 0;
   if (!f32_list(env, argv[3], c, g, "grads")) return 0;
+  if (!f32_arg(env, argv[4], (size_t)cfg->T * cfg->B * cfg->d, 1, &gu, "gu")) return 0;
   size_t total = total_params(c);
   if (!grow((void **)&c->gbuf, &c->gbuf_cap, total * c->shards * sizeof(float))) return fail(env, "peer_kernel: out of memory");
   c->gout = gout;
   c->gseq = gseq;
+  c->gu = gu;
   hrnn_pool_run_shared(backward_task, c, c->shards);
   c->gout = c->gseq = 0;
+  c->gu = 0;
   napi_value result;
   if (any_cancelled(c)) {
     CHECK(napi_get_boolean(env, false, &result));

@@ -28,7 +28,7 @@ interface PeerAddon {
     out: Float32Array,
     seq: Float32Array | null,
   ): boolean;
-  peerBackward(ctx: object, gout: Float32Array, gseq: Float32Array | null, grads: Float32Array[]): boolean;
+  peerBackward(ctx: object, gout: Float32Array, gseq: Float32Array | null, grads: Float32Array[], gu: Float32Array | null): boolean;
   peerRelease(ctx: object): void;
 }
 
@@ -43,8 +43,8 @@ class NativePeerContext implements PeerRawContext {
       throw new TrainingCancelled('fused-native: forward pass cancelled');
     }
   }
-  backward(gout: Float32Array, gseq: Float32Array | null, grads: Float32Array[]): void {
-    if (!this.addon.peerBackward(this.handle, gout, gseq, grads)) throw new TrainingCancelled('fused-native: backward pass cancelled');
+  backward(gout: Float32Array, gseq: Float32Array | null, grads: Float32Array[], gu: Float32Array | null): void {
+    if (!this.addon.peerBackward(this.handle, gout, gseq, grads, gu)) throw new TrainingCancelled('fused-native: backward pass cancelled');
   }
   release(): void {
     this.addon.peerRelease(this.handle);

@@ -37,6 +37,11 @@ export interface PeerFusedKernel {
   readonly description: string;
   /** h_T (coRNN: hy_T), [B, m], differentiable with respect to the parameter tensors. */
   sequence(inputs: SequenceInputs, params: tf.Tensor[], opts: PeerSequenceOptions): tf.Tensor2D;
+  /**
+   * A layer of a stack: every step's h, [T, B, m], from inputs u [T, B, d] (a tensor: the layer
+   * below's states), differentiable with respect to u and the parameters.
+   */
+  layerSequence(u: tf.Tensor3D, params: tf.Tensor[], opts: PeerSequenceOptions): tf.Tensor3D;
   /** The checkpoint interval the last call used (0: every step stored). */
   lastCheckpointEvery(): number | null;
   dispose(): void;
@@ -136,7 +141,7 @@ export function createPeerFusedKernel(raw: PeerRawKernel): PeerFusedKernel {
             generation = mine;
           }
           const grads = kept.map((v) => new Float32Array(v.length));
-          onContext(() => context.backward(dy.dataSync() as Float32Array, null, grads));
+          onContext(() => context.backward(dy.dataSync() as Float32Array, null, grads, null));
           return grads.map((g, i) => tf.tensor(g, tensors[i].shape, 'float32'));
         },
       };
@@ -144,10 +149,41 @@ export function createPeerFusedKernel(raw: PeerRawKernel): PeerFusedKernel {
     return op(...params) as tf.Tensor2D;
   };
 
+  const layerSequence = (u: tf.Tensor3D, params: tf.Tensor[], opts: PeerSequenceOptions): tf.Tensor3D => {
+    const [T, B, d] = u.shape;
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const tensors = args.slice(0, params.length + 1) as tf.Tensor[];
+      const data = (tensors[0].dataSync() as Float32Array).slice();
+      const cfg = peerRawConfig({ data, T, B, d }, tensors.slice(1), opts);
+      lastK = cfg.checkpointEvery;
+      const values = tensors.slice(1).map((t) => (t.dataSync() as Float32Array).slice());
+      const run = (seq: Float32Array) => onContext(() => context.forward(cfg, values, data, new Float32Array(B * cfg.m), seq));
+      const seq = new Float32Array(T * B * cfg.m);
+      run(seq);
+      generation += 1;
+      const mine = generation;
+      return {
+        value: tf.tensor3d(seq, [T, B, cfg.m]),
+        gradFunc: (dy: tf.Tensor) => {
+          if (generation !== mine) {
+            run(new Float32Array(T * B * cfg.m));
+            generation = mine;
+          }
+          const grads = values.map((v) => new Float32Array(v.length));
+          const gu = new Float32Array(T * B * d);
+          onContext(() => context.backward(new Float32Array(B * cfg.m), dy.dataSync() as Float32Array, grads, gu));
+          return [tf.tensor3d(gu, [T, B, d]), ...grads.map((g, i) => tf.tensor(g, tensors[i + 1].shape, 'float32'))];
+        },
+      };
+    });
+    return op(u, ...params) as tf.Tensor3D;
+  };
+
   return {
     name: raw.name,
     description: raw.description,
     sequence,
+    layerSequence,
     lastCheckpointEvery: () => lastK,
     dispose: () => context.release(),
   };

@@ -32,8 +32,11 @@ export interface PeerRawConfig {
  */
 export interface PeerRawContext {
   forward(cfg: PeerRawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array, seq: Float32Array | null): void;
-  /** gout: [B, m]; gseq: null or [T, B, m]; fills grads (same layouts as params). */
-  backward(gout: Float32Array, gseq: Float32Array | null, grads: Float32Array[]): void;
+  /**
+   * gout: [B, m]; gseq: null or [T, B, m] (then the forward pass must have had seq); fills grads
+   * (same layouts as params) and, when given, gu [T, B, d] with the gradient of the inputs.
+   */
+  backward(gout: Float32Array, gseq: Float32Array | null, grads: Float32Array[], gu: Float32Array | null): void;
   release(): void;
 }
 

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
+import type { PeerFusedKernel } from '../kernels/peerSequence';
 import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { TaskOutput } from '../tasks/task';
@@ -27,11 +28,12 @@ export class SequenceModel {
     readonly output: TaskOutput,
     rng: Rng,
     kernel: FusedKernel | null = null,
+    peerKernel: PeerFusedKernel | null = null,
   ) {
     this.cell =
       config.kind === 'hamiltonian'
         ? new HamiltonianCell(inputDim, config.hidden, config, rng.fork('cell'), kernel)
-        : createPeerCell(config.kind, inputDim, config, rng.fork('cell'));
+        : createPeerCell(config.kind, inputDim, config, rng.fork('cell'), peerKernel);
     this.outputDim = output.kind === 'regression' ? 1 : output.classes;
     const F = this.cell.featureSize;
     const readoutRng = rng.fork('readout');

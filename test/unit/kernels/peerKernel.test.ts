@@ -95,6 +95,55 @@ for (const which of ['native', 'wasm'] as const) {
       }
     }
 
+    for (const kind of KINDS) {
+      it(`${kind}, a layer of a stack: every step's h and the gradients of u and every parameter equal the composite cell's`, () => {
+        for (const [T, B, d, m, every] of [
+          [1, 2, 3, 5, 'stored'],
+          [7, 1, 4, 6, 3],
+          [8, 11, 5, 9, 'stored'],
+        ] as const) {
+          const { inputs, rng } = problem(40 + T, T, B, d);
+          const cell = createPeerCell(kind, d, config(m), rng);
+          const probe = tf.tensor3d(rng.uniformArray(T * B * m, -1, 1), [T, B, m]);
+          const u = tf.variable(tf.tensor3d(inputs.data, [T, B, d]));
+          // the composite reference, run step by step on a differentiable u (the cell's own step)
+          const steps = cell as unknown as {
+            initialState(B: number): { h: tf.Tensor2D; aux?: tf.Tensor2D };
+            step(u: tf.Tensor2D, s: { h: tf.Tensor2D; aux?: tf.Tensor2D }): { h: tf.Tensor2D; aux?: tf.Tensor2D };
+          };
+          const composite = () => {
+            let s = steps.initialState(B);
+            const hs: tf.Tensor2D[] = [];
+            for (let n = 0; n < T; n++) {
+              s = steps.step(tf.reshape(tf.slice(u, [n, 0, 0], [1, B, d]), [B, d]) as tf.Tensor2D, s);
+              hs.push(s.h);
+            }
+            return tf.stack(hs) as tf.Tensor3D;
+          };
+          const ref = tf.tidy(() => {
+            const value = (composite().dataSync() as Float32Array).slice();
+            const { grads } = tf.variableGrads(() => tf.sum(tf.mul(composite(), probe)) as tf.Scalar, [u, ...cell.variables]);
+            return { value, grads: [u, ...cell.variables].map((v) => (grads[v.name].dataSync() as Float32Array).slice()) };
+          });
+          const got = tf.tidy(() => {
+            const ps = [u as tf.Tensor, ...cell.variables];
+            const run = (x: tf.Tensor[]) => kernel!.layerSequence(x[0] as tf.Tensor3D, x.slice(1), opts(kind, every));
+            const value = (run(ps).dataSync() as Float32Array).slice();
+            const grads = tf.grads((...x: tf.Tensor[]) => run(x))(ps, probe);
+            return { value, grads: grads.map((g) => (g.dataSync() as Float32Array).slice()) };
+          });
+          const shape = `T${T} B${B} d${d} m${m} ${every}`;
+          assert.ok(relError(got.value, ref.value) < TOL, `${shape}: states rel. error ${relError(got.value, ref.value)}`);
+          got.grads.forEach((g, j) => {
+            const e = relError(g, ref.grads[j]);
+            assert.ok(e < TOL, `${shape}: gradient of ${j === 0 ? 'u' : cell.variableNames[j - 1]} rel. error ${e}`);
+          });
+          tf.dispose([probe, u]);
+          cell.dispose();
+        }
+      });
+    }
+
     it('checkpointed and stored passes give the same gradients whatever the interval', () => {
       const [T, B, d, m] = [13, 9, 2, 7];
       for (const kind of KINDS) {
