@@ -6,7 +6,9 @@
  * Layout inside a shard: hidden vectors are padded to mp (a multiple of the tile width NR) with
  * zeros; padding is exact (zero weights and biases keep padded state components at zero).
  * Gate space: the G gates side by side, gate g at columns [g*mp, (g+1)*mp). A state row is
- * [h | aux] (aux: LSTM c, coRNN hz); the recurrent input is h (coRNN: [hy | hz], Kh = 2mp).
+ * [h | aux] (aux: LSTM c, coRNN hz; none for the others); the recurrent input is h (coRNN:
+ * [hy | hz], Kh = 2mp). Cached steps hold the step's input state and its activations; the step
+ * writes its output state straight into the next step's slot (no copies).
  *
  * Per step, over all the shard's rows: one register-blocked product h W_h (all gates of a block of
  * hidden columns in one tile, so the gate nonlinearities and the state update run in its epilogue,
@@ -265,7 +267,8 @@ static layout make_layout(const peer_config *c, int rows) {
   L.HB = L.G == 1 ? NR : VL;
   L.PV = L.G == 1 ? 2 : L.G;
   L.PW = L.PV * VL;
-  L.ls = 2 * L.mp + LDPAD;
+  /* a state row is [h | aux]: aux (c or hz) only for LSTM and coRNN */
+  L.ls = (c->kind == PEER_LSTM || c->kind == PEER_CORNN ? 2 * L.mp : L.mp) + LDPAD;
   L.lg = L.GW + LDPAD;
   L.la = L.GW + (gru ? L.mp : 0) + LDPAD;
   const u64 R = rows, d = c->d;
@@ -553,18 +556,20 @@ int peer_forward(const peer_config *c, int r0, int r1, peer_params P, const floa
   const int R = S->R, d = S->d, T = c->T;
   const u64 Rs = (u64)R * L->ls;
   prepare_params(S, P);
-  float *cur = AT(S, s0), *nxt = AT(S, s1);
+  const int stored = L->nck == 0;
+  float *cur = stored ? AT(S, cache) : AT(S, s0), *nxt = AT(S, s1);
   fill_zero(cur, Rs);
   fill_zero(nxt, Rs);
   for (int n = 0; n < T; n++) {
     if (n > 0 && hrnn_cancel_requested()) CANCEL_RETURN(env);
     const float *un = u + ((size_t)n * c->B + r0) * d;
     float *act = AT(S, act);
-    if (L->nck == 0) {
-      /* stored: the step's input state and activations stay for the backward pass */
+    if (stored) {
+      /* the step's input state (already in its slot) and activations stay for the backward pass;
+       * its output goes straight into the next slot */
       float *slot = AT(S, cache) + (u64)n * L->slot;
-      copy_floats(slot, cur, Rs);
       act = slot + Rs;
+      nxt = n + 1 < T ? slot + L->slot : AT(S, s1);
     } else if (n % L->segT == 0) {
       copy_floats(AT(S, ck) + (u64)(n / L->segT) * Rs, cur, Rs);
     }
@@ -755,16 +760,13 @@ int peer_backward(const peer_config *c, int r0, int r1, const float *u, const fl
     const int n1 = L->nck ? (n0 + L->segT < T ? n0 + L->segT : T) : T;
     if (L->nck) {
       /* recompute the segment from its checkpoint, keeping every step this time */
-      float *cur = AT(S, s0), *nxt = AT(S, s1);
-      copy_floats(cur, AT(S, ck) + (u64)seg * Rs, Rs);
+      copy_floats(AT(S, cache), AT(S, ck) + (u64)seg * Rs, Rs);
       for (int n = n0; n < n1; n++) {
         if (hrnn_cancel_requested()) CANCEL_RETURN(env);
         float *slot = AT(S, cache) + (u64)(n - n0) * L->slot;
-        copy_floats(slot, cur, Rs);
-        fwd_step(S, cur, u + ((size_t)n * c->B + r0) * d, nxt, slot + Rs);
-        float *t = cur;
-        cur = nxt;
-        nxt = t;
+        /* the last step's output is not needed: the scratch state takes it */
+        float *next = n + 1 < n1 ? slot + L->slot : AT(S, s1);
+        fwd_step(S, slot, u + ((size_t)n * c->B + r0) * d, next, slot + Rs);
       }
     }
     for (int n = n1 - 1; n >= n0; n--) {
