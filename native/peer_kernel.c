@@ -242,9 +242,9 @@ size_t peer_param_size(const peer_config *c, int i) {
 }
 
 typedef struct {
-  int G, mp, Kh, GW, HB, PV, PW, ls, lg, la, segT, nck;
+  int G, mp, Kh, GW, HB, PV, PW, ls, lg, la, segT, nck, dp;
   u64 slot;                                 /* floats per cached step: state (R*ls) + activations (R*la) */
-  u64 Wpk, WTpk, WX, bias, bxn;             /* prepared parameters */
+  u64 Wpk, WTpk, WX, WXT, bias, bxn;        /* prepared parameters */
   u64 s0, s1, gs, gA, gX, act;              /* states, adjoints, scratch */
   u64 dWh, dWX, db, dbh;                    /* padded gradients */
   u64 ck, cache, total;                     /* checkpoints, cached steps */
@@ -277,12 +277,14 @@ static layout make_layout(const peer_config *c, int rows) {
     L.segT = c->checkpoint_every < c->T ? c->checkpoint_every : c->T;
     L.nck = (c->T + L.segT - 1) / L.segT;
   } else {
-    L.segT = c->T;
+    L.segT = c->checkpoint_every == PEER_FORWARD_ONLY ? 0 : c->T;
     L.nck = 0;
   }
   TAKE(Wpk, (u64)L.Kh * L.GW);
   TAKE(WTpk, (u64)L.GW * L.Kh);
   TAKE(WX, d * L.lg);
+  L.dp = round_up(c->d, NR);
+  TAKE(WXT, (u64)L.GW * L.dp); /* W_x^T in panels of NR input columns, for the inputs' gradient */
   TAKE(bias, L.lg);
   TAKE(bxn, L.mp);
   TAKE(s0, R * L.ls);
@@ -306,7 +308,7 @@ const char *peer_config_error(const peer_config *c) {
   if (c->kind < PEER_TANH || c->kind > PEER_CORNN) return "unknown peer kind";
   if (c->T < 1 || c->B < 1 || c->d < 1 || c->m < 1) return "T, B, d and m must be >= 1";
   if (c->m > (1 << 16) || c->d > (1 << 20)) return "sizes too large";
-  if (c->checkpoint_every < 0) return "checkpoint_every must be >= 0";
+  if (c->checkpoint_every < 0 && c->checkpoint_every != PEER_FORWARD_ONLY) return "checkpoint_every must be >= 0 (or PEER_FORWARD_ONLY)";
   if (c->kind == PEER_CORNN && !(c->dt > 0.0f)) return "coRNN needs dt > 0";
   return 0;
 }
@@ -363,7 +365,8 @@ static float wh_at(const shard *S, peer_params P, int s, int g, int q) {
 static void prepare_params(const shard *S, peer_params P) {
   const layout *L = &S->L;
   const int m = S->m, d = S->d, mp = L->mp, G = L->G, Kh = L->Kh, HB = L->HB, PW = L->PW, kind = S->c->kind;
-  float *Wpk = AT(S, Wpk), *WTpk = AT(S, WTpk), *WX = AT(S, WX), *bias = AT(S, bias), *bxn = AT(S, bxn);
+  float *Wpk = AT(S, Wpk), *WTpk = AT(S, WTpk), *WX = AT(S, WX), *WXT = AT(S, WXT), *bias = AT(S, bias), *bxn = AT(S, bxn);
+  fill_zero(WXT, (u64)L->GW * L->dp);
   fill_zero(Wpk, (u64)Kh * L->GW);
   fill_zero(WTpk, (u64)L->GW * Kh);
   fill_zero(WX, (u64)d * L->lg);
@@ -379,7 +382,11 @@ static void prepare_params(const shard *S, peer_params P) {
         panel[(size_t)s * PW] = w;
         WTpk[(size_t)(s / NR) * L->GW * NR + (size_t)gk * NR + s % NR] = w;
       }
-      for (int e = 0; e < d; e++) WX[(size_t)e * L->lg + gk] = P.p[idx_wx(kind, g)][(size_t)e * m + q];
+      for (int e = 0; e < d; e++) {
+        float w = P.p[idx_wx(kind, g)][(size_t)e * m + q];
+        WX[(size_t)e * L->lg + gk] = w;
+        WXT[(size_t)(e / NR) * L->GW * NR + (size_t)gk * NR + e % NR] = w;
+      }
       float b = P.p[idx_b(kind, g)][q];
       if (kind == PEER_GRU) {
         float bh = P.p[4 * g + 3][q];
@@ -556,7 +563,7 @@ int peer_forward(const peer_config *c, int r0, int r1, peer_params P, const floa
   const int R = S->R, d = S->d, T = c->T;
   const u64 Rs = (u64)R * L->ls;
   prepare_params(S, P);
-  const int stored = L->nck == 0;
+  const int stored = c->checkpoint_every == 0;
   float *cur = stored ? AT(S, cache) : AT(S, s0), *nxt = AT(S, s1);
   fill_zero(cur, Rs);
   fill_zero(nxt, Rs);
@@ -570,7 +577,7 @@ int peer_forward(const peer_config *c, int r0, int r1, peer_params P, const floa
       float *slot = AT(S, cache) + (u64)n * L->slot;
       act = slot + Rs;
       nxt = n + 1 < T ? slot + L->slot : AT(S, s1);
-    } else if (n % L->segT == 0) {
+    } else if (L->nck && n % L->segT == 0) {
       copy_floats(AT(S, ck) + (u64)(n / L->segT) * Rs, cur, Rs);
     }
     fwd_step(S, cur, un, nxt, act);
@@ -718,27 +725,36 @@ static void write_grads(const shard *S, peer_grads Gr) {
   }
 }
 
-/* gu rows of one step = gX W_x^T (the input side's adjoints times the input weights). */
+/* gu rows of one step = gX W_x^T (the input side's adjoints times the input weights), one
+ * register-blocked product over panels of NR input columns; gun: this step's rows, ld d. */
 static void input_grads(const shard *S, float *gun) {
   const layout *L = &S->L;
   const int R = S->R, d = S->d, GW = L->GW, lg = L->lg;
-  const float *gX = S->c->kind == PEER_GRU ? AT(S, gX) : AT(S, gA), *WX = AT(S, WX);
-  for (int r = 0; r < R; r++) {
-    const float *g = gX + (size_t)r * lg;
-    for (int e = 0; e < d; e++) {
-      const float *w = WX + (size_t)e * lg;
-      vf acc = vsplat(0.0f);
-      for (int p = 0; p < GW; p += VL) acc += vload(g + p) * vload(w + p);
-      float t = 0.0f;
-      for (int l = 0; l < VL; l++) t += acc[l];
-      gun[(size_t)r * d + e] = t;
+  const float *gX = S->c->kind == PEER_GRU ? AT(S, gX) : AT(S, gA), *WXT = AT(S, WXT);
+  const int cap = MRP(2);
+  for (int jj = 0; jj < L->dp / NR; jj++) {
+    const int e0 = jj * NR, ne = d - e0 < NR ? d - e0 : NR;
+    for (int i0 = 0; i0 < R; i0 += cap) {
+      int mr = R - i0 < cap ? R - i0 : cap;
+#define IG(MRC)                                                                                                \
+  do {                                                                                                         \
+    vf acc[MRMAX][PVMAX];                                                                                      \
+    for (int i = 0; i < (MRC); i++) acc[i][0] = acc[i][1] = vsplat(0.0f);                                     \
+    pk_ab(MRC, 2, GW, gX + (size_t)i0 * lg, lg, WXT + (size_t)jj * GW * NR, NR, acc);                          \
+    for (int i = 0; i < (MRC); i++) {                                                                          \
+      float *row = gun + (size_t)(i0 + i) * d + e0;                                                            \
+      for (int e = 0; e < ne; e++) row[e] = e < VL ? acc[i][0][e] : acc[i][1][e - VL];                         \
+    }                                                                                                          \
+  } while (0)
+      DISPATCH_P(mr, cap, IG)
+#undef IG
     }
   }
 }
 
 int peer_backward(const peer_config *c, int r0, int r1, const float *u, const float *gout, const float *gseq,
                   peer_grads Gr, float *gu, void *ws) {
-  if (hrnn_cancel_requested()) return HRNN_CANCELLED;
+  if (hrnn_cancel_requested() || c->checkpoint_every == PEER_FORWARD_ONLY) return HRNN_CANCELLED;
   fp_env env = fp_enter();
   shard Sv = make_shard(c, r0, r1, ws);
   const shard *S = &Sv;

@@ -33,13 +33,17 @@
 #define PEER_GRU 2
 #define PEER_CORNN 3
 
+/* checkpoint_every for a pass without gradient (evaluation): the workspace holds one step. */
+#define PEER_FORWARD_ONLY (-1)
+
 /* Most parameter tensors of any kind (LSTM and GRU: 12). */
 #define PEER_MAX_PARAMS 12
 
 typedef struct {
   int kind;             /* PEER_* */
   int T, B, d, m;       /* sequence length, whole batch, input size, hidden size */
-  int checkpoint_every; /* 0: keep every step; k > 0: keep a state every k steps and recompute */
+  int checkpoint_every; /* 0: keep every step; k > 0: keep a state every k steps and recompute;
+                           PEER_FORWARD_ONLY: keep nothing (no backward pass may follow) */
   float dt, gamma, epsilon; /* coRNN only */
 } peer_config;
 
@@ -80,7 +84,8 @@ int peer_forward(const peer_config *cfg, int r0, int r1, peer_params params, con
  * when gu is not NULL, gu[n, r, :] for r in [r0, r1) with the gradient of the inputs ([T, B, d]: a
  * stacked layer passes it to the layer below).
  * Returns HRNN_DONE or HRNN_CANCELLED (grads not written; the workspace stays usable for another
- * backward pass, unlike the Hamiltonian's reversible mode). */
+ * backward pass, unlike the Hamiltonian's reversible mode). After a PEER_FORWARD_ONLY forward pass
+ * it does nothing and returns HRNN_CANCELLED: the caller must run a forward pass that keeps states. */
 int peer_backward(const peer_config *cfg, int r0, int r1, const float *u, const float *gout, const float *gseq,
                   peer_grads grads, float *gu, void *workspace);
 

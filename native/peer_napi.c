@@ -273,6 +273,7 @@ static napi_value js_backward(napi_env env, napi_callback_info info) {
   peer_context *c = ctx_arg(env, argv[0]);
   if (!c) return 0;
   if (!c->has_forward) return fail(env, "peer_kernel: backward without a forward pass on this context");
+  if (c->cfg.checkpoint_every == PEER_FORWARD_ONLY) return fail(env, "peer_kernel: backward after a forward-only pass");
   const peer_config *cfg = &c->cfg;
   float *gout, *gseq, *gu, *g[PEER_MAX_PARAMS] = {0};
   if (!f32_arg(env, argv[1], (size_t)cfg->B * cfg->m, 0, &gout, "gout")) return 0;

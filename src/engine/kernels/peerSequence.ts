@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  FORWARD_ONLY,
   PEER_KIND_CODE,
   peerParameterSizes,
   peerStoredFloatsPerStep,
@@ -121,9 +122,9 @@ export function createPeerFusedKernel(raw: PeerRawKernel): PeerFusedKernel {
     const cfg = peerRawConfig(inputs, params, opts);
     lastK = cfg.checkpointEvery;
     const data = inputs.data.slice(); // the caller may reuse its buffer before the gradient is taken
-    // Without a tape no gradient can be asked for: one checkpoint (the zero state), nothing stored.
+    // Without a tape no gradient can be asked for: keep no states (evaluation memory stays flat in T).
     const recording = gradientRecording();
-    const forwardCfg = recording ? cfg : { ...cfg, checkpointEvery: cfg.T };
+    const forwardCfg = recording ? cfg : { ...cfg, checkpointEvery: FORWARD_ONLY };
     const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const tensors = args.slice(0, params.length) as tf.Tensor[];
       const values = tensors.map((t) => t.dataSync() as Float32Array);

@@ -11,6 +11,9 @@ export type PeerKind = Exclude<ModelKind, 'hamiltonian'>;
 /** PEER_* in native/peer_kernel.h */
 export const PEER_KIND_CODE: Record<PeerKind, number> = { 'tanh-rnn': 0, lstm: 1, gru: 2, cornn: 3 };
 
+/** PEER_FORWARD_ONLY in native/peer_kernel.h: a pass without gradient keeps no states. */
+export const FORWARD_ONLY = -1;
+
 /** Numeric configuration, in the compiled code's own encoding. */
 export interface PeerRawConfig {
   kind: number;
@@ -18,7 +21,7 @@ export interface PeerRawConfig {
   B: number;
   d: number;
   m: number;
-  /** 0: keep every step for the backward pass; k > 0: keep a state every k steps and recompute */
+  /** 0: keep every step for the backward pass; k > 0: keep a state every k steps and recompute; FORWARD_ONLY: keep nothing */
   checkpointEvery: number;
   /** coRNN only (0 elsewhere) */
   dt: number;

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from './artifacts';
 import { cancelWord, TrainingCancelled } from './cancel';
-import type { PeerRawConfig, PeerRawContext, PeerRawKernel } from './peerTypes';
+import { FORWARD_ONLY, type PeerRawConfig, type PeerRawContext, type PeerRawKernel } from './peerTypes';
 
 // The project compiles without the DOM library: the few WebAssembly parts used here, typed locally.
 interface WasmApi {
@@ -85,6 +85,7 @@ class PeerWasmEngine {
   /** gu is written only together with gseq (a layer of a stack); the op always passes both. */
   backward(gout: Float32Array, gseq: Float32Array | null, grads: Float32Array[], gu: Float32Array | null): void {
     if (!this.cfg) throw new Error('fused-wasm: backward without a forward pass');
+    if (this.cfg.checkpointEvery === FORWARD_ONLY) throw new Error('fused-wasm: backward after a forward-only pass');
     this.view(BUF.GOUT, gout.length).set(gout);
     if (gseq) this.view(BUF.GSEQ, gseq.length).set(gseq);
     if (this.x.peer_wasm_backward(gseq ? 1 : 0) !== HRNN_DONE) throw new TrainingCancelled('fused-wasm: backward pass cancelled');

@@ -1,5 +1,7 @@
 /**
  * Peer cells for comparison: tanh RNN (the vanishing-gradient contrast), LSTM, GRU and coRNN.
+ * Given a fused kernel (kernels/peerSequence.ts over native/peer_kernel.c) a cell runs the whole
+ * sequence as one op; the composite ops below stay the reference and serve the probes.
  * Weights are stored input-major ([in, out]) so forward products need no transposes, and every
  * product goes through `mm` (transpose-free gradient, fast on wasm).
  *
@@ -34,7 +36,7 @@ abstract class PeerCell implements RecurrentCell {
   /** `tfjs` (the composite reference below), or the fused kernel's name. */
   readonly implementation: string;
   /** The fused whole-sequence kernel (native/peer_kernel.c) when one runs this cell, else null. */
-  protected kernel: PeerFusedKernel | null = null;
+  private readonly kernel: PeerFusedKernel | null;
   /** Whether `aux` is a momentum-like state worth reporting as momentumNorm. */
   protected readonly auxIsMomentum: boolean = false;
 

@@ -101,6 +101,7 @@ for (const which of ['native', 'wasm'] as const) {
           [1, 2, 3, 5, 'stored'],
           [7, 1, 4, 6, 3],
           [8, 11, 5, 9, 'stored'],
+          [3, 5, 37, 6, 2], // inputs wider than one register tile (the layer below's hidden size)
         ] as const) {
           const { inputs, rng } = problem(40 + T, T, B, d);
           const cell = createPeerCell(kind, d, config(m), rng);
