@@ -3,6 +3,10 @@
 //
 //   npm run build && node bench/run.mjs [--sizes add200,add1000,smnist] [--no-speed] [--no-memory] [--no-reference]
 //                                       [--steps 7] [--write bench/RESULTS.md] [--quick]
+//                                       [--peers tanh-rnn,lstm,gru,cornn | --no-peers] [--peer-wasm]
+// Peer rows (issue #10): each peer cell on the fused peer kernel (checkpoint auto) against PyTorch's
+// nn.RNN / nn.LSTM / nn.GRU and a PyTorch coRNN cell, a two-layer LSTM row, and peak memory of every
+// kind at T = 1000 / 5000 / 10000. "kernel share" = time inside the compiled kernel / step time.
 //
 // One full training step per measurement (forward over T, backward, Adam; readout + loss in tfjs
 // for our kernels, see bench/tfjs_step.cjs; the same cell in PyTorch eager autograd + Adam, see
@@ -43,6 +47,15 @@ if (!fs.existsSync(path.join(root, 'out/src/engine/kernels/index.js'))) {
 }
 
 const flops = ({ T, B, m, d }) => T * (12 * B * m * m + 4 * B * m * d);
+const PEERS = flag('no-peers') ? [] : opt('peers', 'tanh-rnn,lstm,gru,cornn').split(',');
+/** Forward + backward products of a peer cell (3 x the forward's 2·B·G·m·(K + d) per step and layer). */
+const peerFlops = (kind, { T, B, m, d }, layers = 1) => {
+  const G = kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
+  const K = kind === 'cornn' ? 2 * m : m;
+  let total = 0;
+  for (let l = 0; l < layers; l++) total += 6 * B * G * m * (K + (l === 0 ? d : m));
+  return T * total;
+};
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -120,9 +133,26 @@ for (const name of sizes) {
   for (const [label, r] of results) {
     speedRows.push({ size: name, label, r, torchMedian, floor });
   }
+  // the peers: each against PyTorch's same cell
+  const peerRuns = PEERS.map((kind) => [kind, 1]);
+  if (PEERS.includes('lstm')) peerRuns.push(['lstm', 2]);
+  for (const [kind, layers] of peerRuns) {
+    const model = ['--model', kind, '--layers', layers];
+    const tag = layers > 1 ? `${kind} x${layers}` : kind;
+    const ref = torch(size, [...steps, ...model]);
+    const rows = [
+      [`${tag}: PyTorch`, ref],
+      [`${tag}: fused-native`, tfjs('native', 'stored', size, [...steps, ...model])],
+    ];
+    if (flag('peer-wasm') && layers === 1) rows.push([`${tag}: fused-wasm`, tfjs('wasm', 'stored', size, ['--warmup', 1, '--steps', quick ? 2 : 3, ...model])]);
+    const refMedian = ref.failed ? NaN : median(ref.times_ms);
+    const peerFloor = (peerFlops(kind, size, layers) / (peakGflops * 1e9)) * 1e3;
+    for (const [label, r] of rows) speedRows.push({ size: name, label, r, torchMedian: refMedian, floor: peerFloor });
+  }
 }
 
 const memoryRows = [];
+const peerMemoryRows = [];
 if (!flag('no-memory') && !quick) {
   console.error('peak memory: B=128, m=128');
   for (const T of [1000, 5000, 10000]) {
@@ -135,6 +165,13 @@ if (!flag('no-memory') && !quick) {
       torch: torch(size, one),
     });
   }
+  for (const kind of PEERS) {
+    for (const T of [1000, 5000, 10000]) {
+      const size = { T, B: 128, m: 128, d: 2, loss: 'mse' };
+      const one = ['--warmup', 1, '--steps', 1, '--model', kind];
+      peerMemoryRows.push({ kind, T, fused: tfjs('native', 'stored', size, one), torch: torch(size, one) });
+    }
+  }
 }
 
 // ------------------------------------------------------------------ report
@@ -142,16 +179,16 @@ const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const lines = [];
 lines.push(`Matmul peak (torch.mm 2048², float32, OpenBLAS, same run): **${fmt(peakGflops)} GFLOP/s**. FLOP floor = T·(12·B·m² + 4·B·m·d) / peak.`);
 lines.push('');
-lines.push('| size | implementation | median ms/step | min–max | steps | x PyTorch | x floor | CPU ms/step | peak RSS MB | load before |');
-lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+lines.push('| size | implementation | median ms/step | min–max | steps | x PyTorch | x floor | CPU ms/step | kernel share | peak RSS MB | load before |');
+lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const { size, label, r, torchMedian, floor } of speedRows) {
   if (r.failed) {
-    lines.push(`| ${size} | ${label} | failed: ${r.error.replace(/\|/g, '/')} | | | | | | | |`);
+    lines.push(`| ${size} | ${label} | failed: ${r.error.replace(/\|/g, '/')} | | | | | | | | |`);
     continue;
   }
   const med = median(r.times_ms);
   lines.push(
-    `| ${size} | ${label} | **${fmt(med, 1)}** | ${fmt(Math.min(...r.times_ms), 1)}–${fmt(Math.max(...r.times_ms), 1)} | ${r.times_ms.length} | ${fmt(med / torchMedian, 2)} | ${fmt(med / floor, 2)} | ${fmt(r.cpu_ms_per_step, 0)} | ${fmt(r.maxrss_mb)} | ${fmt(r.loadBefore, 2)} |`,
+    `| ${size} | ${label} | **${fmt(med, 1)}** | ${fmt(Math.min(...r.times_ms), 1)}–${fmt(Math.max(...r.times_ms), 1)} | ${r.times_ms.length} | ${fmt(med / torchMedian, 2)} | ${fmt(med / floor, 2)} | ${fmt(r.cpu_ms_per_step, 0)} | ${r.kernel_ms_per_step ? fmt(r.kernel_ms_per_step / med, 2) : ''} | ${fmt(r.maxrss_mb)} | ${fmt(r.loadBefore, 2)} |`,
   );
 }
 for (const name of sizes) {
@@ -169,6 +206,17 @@ if (memoryRows.length) {
     const v = (r) => (r.failed ? NaN : r.maxrss_mb);
     lines.push(`| ${T} | ${fmt(v(stored))} | ${fmt(v(reversible))} | ${fmt(v(t))} | ${fmt(v(reversible) / v(t), 3)} | ${fmt(v(reversible) / rev1000, 2)} |`);
   }
+}
+if (peerMemoryRows.length) {
+  lines.push('');
+  lines.push(
+    'Peak memory of the peers (RSS MB, one training step, B = 128, m = 128, d = 2; fused: checkpoint auto = every ceil(sqrt(T)) steps beyond 256 MiB of stored states):',
+  );
+  lines.push('');
+  lines.push('| kind | T | fused-native | PyTorch | fused / PyTorch |');
+  lines.push('|---|---:|---:|---:|---:|');
+  const v = (r) => (r.failed ? NaN : r.maxrss_mb);
+  for (const { kind, T, fused, torch: t } of peerMemoryRows) lines.push(`| ${kind} | ${T} | ${fmt(v(fused))} | ${fmt(v(t))} | ${fmt(v(fused) / v(t), 3)} |`);
 }
 const native = speedRows.find((x) => !x.r.failed && x.r.description && x.label.startsWith('fused-native'));
 const header = [

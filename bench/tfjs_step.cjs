@@ -4,9 +4,14 @@
 // the composite tfjs reference. The step is this bench's own, built like the engine's
 // ParameterUpdater: tf.variableGrads of readout(y_T) + loss (MSE, or softmax cross-entropy over 10
 // classes), then Adam on W, V, b and the readout. Prints one JSON line.
+// --model tanh-rnn|lstm|gru|cornn runs a peer cell instead (issue #10): its variables from
+// model/peers.ts, the recurrence the fused peer op (--checkpoint auto|stored|N) or the composite
+// cell (--impl tfjs); --layers 2 stacks two such layers (the fused op's layerSequence). For fused
+// rows, kernel_ms_per_step is the time inside the compiled kernel (the rest is the engine's step).
 //
 //   node bench/tfjs_step.cjs --impl native|wasm|tfjs --backprop stored|reversible [--anchor N]
 //        --T 200 --B 128 --m 128 --d 2 --loss mse|ce --warmup 2 --steps 7 [--backend wasm|cpu]
+//        [--model hamiltonian|tanh-rnn|lstm|gru|cornn] [--layers 1|2] [--checkpoint auto|stored|N]
 'use strict';
 const path = require('node:path');
 const os = require('node:os');
@@ -18,7 +23,22 @@ const { loadFusedKernel } = require(path.join(root, 'out/src/engine/kernels/inde
 const { composeHamiltonianSequence } = require(path.join(root, 'out/src/engine/model/hamiltonianSequence.js'));
 
 function args() {
-  const a = { impl: 'native', backprop: 'stored', anchor: 0, T: 200, B: 128, m: 128, d: 2, loss: 'mse', warmup: 2, steps: 7, backend: 'wasm' };
+  const a = {
+    impl: 'native',
+    backprop: 'stored',
+    anchor: 0,
+    T: 200,
+    B: 128,
+    m: 128,
+    d: 2,
+    loss: 'mse',
+    warmup: 2,
+    steps: 7,
+    backend: 'wasm',
+    model: 'hamiltonian',
+    layers: 1,
+    checkpoint: 'auto',
+  };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
@@ -39,8 +59,59 @@ function uniform(n, seed) {
   return out;
 }
 
+/** A peer cell's recurrence for the bench: variables (peers.ts' init) and h_T as a function of them. */
+function peerRecurrence(a, inputs) {
+  const { createPeerCell } = require(path.join(root, 'out/src/engine/model/peers.js'));
+  const { Rng } = require(path.join(root, 'out/src/engine/rng.js'));
+  const { createPeerFusedKernel } = require(path.join(root, 'out/src/engine/kernels/peerSequence.js'));
+  const config = { hidden: a.m, dt: 0.034, gamma: 1.3, epsilon: 12.7 };
+  const cells = [];
+  for (let l = 0; l < a.layers; l++) cells.push(createPeerCell(a.model, l === 0 ? a.d : a.m, config, new Rng(10 + l)));
+  const vars = cells.flatMap((c) => c.variables);
+  if (a.impl === 'tfjs') {
+    if (a.layers !== 1) throw new Error('the composite peer rows are single-layer');
+    return { vars, name: `tfjs-${a.backend} composite ${a.model}`, description: '', run: () => cells[0].run(inputs).features, kernelMs: () => 0 };
+  }
+  const loaded =
+    a.impl === 'native'
+      ? require(path.join(root, 'out/src/engine/kernels/peerNativeKernel.js')).loadNativePeerKernel()
+      : require(path.join(root, 'out/src/engine/kernels/peerWasmKernel.js')).loadWasmPeerKernel();
+  if (!('kernel' in loaded)) throw new Error(`fused peer kernel ${a.impl} is not available: ${loaded.reason}`);
+  // time spent inside the compiled kernel: wrap the raw context's calls
+  let kernelMs = 0;
+  const timed = (f) =>
+    function (...xs) {
+      const t0 = performance.now();
+      try {
+        return f.apply(this, xs);
+      } finally {
+        kernelMs += performance.now() - t0;
+      }
+    };
+  const raw = {
+    ...loaded.kernel,
+    createContext: () => {
+      const ctx = loaded.kernel.createContext();
+      return { forward: timed(ctx.forward.bind(ctx)), backward: timed(ctx.backward.bind(ctx)), release: () => ctx.release() };
+    },
+  };
+  const kernel = createPeerFusedKernel(raw);
+  const checkpointEvery = a.checkpoint === 'auto' || a.checkpoint === 'stored' ? a.checkpoint : Number(a.checkpoint);
+  const opts = { kind: a.model, dt: config.dt, gamma: config.gamma, epsilon: config.epsilon, checkpointEvery };
+  const per = vars.length / a.layers;
+  const run = () => {
+    if (a.layers === 1) return kernel.sequence(inputs, vars, opts);
+    let x = tf.tensor3d(inputs.data, [a.T, a.B, a.d]);
+    for (let l = 0; l < a.layers; l++) x = kernel.layerSequence(x, vars.slice(l * per, (l + 1) * per), opts);
+    return tf.reshape(tf.slice(x, [a.T - 1, 0, 0], [1, a.B, a.m]), [a.B, a.m]);
+  };
+  const name = `${kernel.name} ${a.model}${a.layers > 1 ? ` x${a.layers}` : ''} checkpoint ${a.checkpoint}`;
+  return { vars, name, description: kernel.description, run, kernelMs: () => kernelMs, checkpointEvery: () => kernel.lastCheckpointEvery() };
+}
+
 async function main() {
   const a = args();
+  if (a.model !== 'hamiltonian') return peerMain(a);
   tf.env().set('PROD', true);
   await tf.setBackend(a.backend);
   await tf.ready();
@@ -120,6 +191,63 @@ async function main() {
       impl: name,
       description,
       times_ms: times,
+      cpu_ms_per_step: (cpu.user + cpu.system) / 1e3 / Math.max(1, a.steps),
+      maxrss_mb: process.resourceUsage().maxRSS / 1024,
+      load1: os.loadavg()[0],
+    }),
+  );
+}
+
+/** The peer rows: the same step around a peer cell's recurrence. */
+async function peerMain(a) {
+  tf.env().set('PROD', true);
+  await tf.setBackend(a.backend);
+  await tf.ready();
+  const { T, B, m, d } = a;
+  const classes = a.loss === 'mse' ? 1 : 10;
+  const inputs = { data: uniform(T * B * d, 4), T, B, d };
+  const rec = peerRecurrence(a, inputs);
+  const Q = tf.variable(tf.mul(tf.sub(tf.tensor(uniform(m * classes, 3), [m, classes]), 0.5), Math.sqrt(12 / m)), true, 'Q');
+  const c = tf.variable(tf.zeros([classes]), true, 'c');
+  const target =
+    a.loss === 'mse'
+      ? tf.tensor2d(uniform(B, 5), [B, 1])
+      : tf.oneHot(
+          tf.tensor1d(
+            Array.from(uniform(B, 6), (x) => Math.floor(10 * x)),
+            'int32',
+          ),
+          10,
+        );
+  const optimizer = tf.train.adam(1e-3);
+  const vars = [...rec.vars, Q, c];
+  const lossFn = () => {
+    const out = tf.add(tf.matMul(rec.run(), Q), c);
+    return a.loss === 'mse' ? tf.losses.meanSquaredError(target, out) : tf.losses.softmaxCrossEntropy(target, out);
+  };
+  const times = [];
+  let cpu0 = process.cpuUsage();
+  let k0 = 0;
+  for (let i = 0; i < a.warmup + a.steps; i++) {
+    if (i === a.warmup) {
+      cpu0 = process.cpuUsage();
+      k0 = rec.kernelMs();
+    }
+    const t0 = performance.now();
+    const { value, grads } = tf.variableGrads(lossFn, vars);
+    optimizer.applyGradients(grads);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+    if (i >= a.warmup) times.push(performance.now() - t0);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    JSON.stringify({
+      impl: rec.name,
+      description: rec.description,
+      times_ms: times,
+      kernel_ms_per_step: (rec.kernelMs() - k0) / Math.max(1, a.steps),
+      checkpoint_every: rec.checkpointEvery ? rec.checkpointEvery() : null,
       cpu_ms_per_step: (cpu.user + cpu.system) / 1e3 / Math.max(1, a.steps),
       maxrss_mb: process.resourceUsage().maxRSS / 1024,
       load1: os.loadavg()[0],

@@ -7,7 +7,10 @@ Run with Debian's /usr/bin/python3 (python3-torch, libopenblas0-pthread): torch.
 with OpenBLAS' own 2 threads was measured best on this machine (research/tf-backends.md).
 
   torch_step.py step --T 200 --B 128 --m 128 --d 2 --loss mse --warmup 2 --steps 7
+        [--model hamiltonian|tanh-rnn|lstm|gru|cornn] [--layers 1|2]
   torch_step.py peak            matmul peak: torch.mm of 2048 x 2048 float32
+The peers (issue #10) are PyTorch's own nn.RNN (tanh) / nn.LSTM / nn.GRU, and for coRNN a cell
+written like the paper's public code (one linear map of [x; hz; hy] per step, input part hoisted).
 Prints one JSON line.
 """
 import argparse
@@ -63,11 +66,60 @@ class HamiltonianFull(torch.nn.Module):
         return y @ self.Q + self.c
 
 
-def train_steps(T, B, m, d, loss_kind, warmup, steps):
+class Peer(torch.nn.Module):
+    """nn.RNN / nn.LSTM / nn.GRU (num_layers = layers) with a linear readout of the last step's h."""
+
+    def __init__(self, kind, d, m, out, layers):
+        super().__init__()
+        cls = {'tanh-rnn': torch.nn.RNN, 'lstm': torch.nn.LSTM, 'gru': torch.nn.GRU}[kind]
+        self.rnn = cls(d, m, num_layers=layers)
+        self.readout = torch.nn.Linear(m, out)
+
+    def forward(self, u):  # u: [T, B, d]
+        hs, _ = self.rnn(u)
+        return self.readout(hs[-1])
+
+
+class CoRNN(torch.nn.Module):
+    """hz += dt (tanh(W [x; hz; hy] + b) - gamma hy - eps hz); hy += dt hz (Rusch & Mishra, ICLR 2021)."""
+
+    def __init__(self, d, m, out, layers, dt=0.034, gamma=1.3, eps=12.7):
+        super().__init__()
+        self.layers = torch.nn.ModuleList()
+        for l in range(layers):
+            self.layers.append(torch.nn.ModuleDict({'x': torch.nn.Linear(d if l == 0 else m, m), 'h': torch.nn.Linear(2 * m, m, bias=False)}))
+        self.readout = torch.nn.Linear(m, out)
+        self.dt, self.gamma, self.eps = dt, gamma, eps
+
+    def forward(self, u):
+        x = u
+        for layer in self.layers:
+            T, B, _ = x.shape
+            m = layer['h'].out_features
+            ux = layer['x'](x).unbind(0)  # input part for all steps in one product
+            hy = x.new_zeros(B, m)
+            hz = x.new_zeros(B, m)
+            hs = []
+            for n in range(T):
+                hz = hz + self.dt * (torch.tanh(ux[n] + layer['h'](torch.cat([hz, hy], 1))) - self.gamma * hy - self.eps * hz)
+                hy = hy + self.dt * hz
+                hs.append(hy)
+            x = torch.stack(hs)
+        return self.readout(x[-1])
+
+
+def make_model(kind, d, m, out, T, layers):
+    if kind == 'hamiltonian':
+        return HamiltonianFull(d, m, out, min(0.05, 5.0 / T), 0.0)
+    if kind == 'cornn':
+        return CoRNN(d, m, out, layers)
+    return Peer(kind, d, m, out, layers)
+
+
+def train_steps(T, B, m, d, loss_kind, warmup, steps, kind='hamiltonian', layers=1):
     torch.manual_seed(0)
     out = 1 if loss_kind == 'mse' else 10
-    tau = min(0.05, 5.0 / T)
-    model = HamiltonianFull(d, m, out, tau, 0.0)
+    model = make_model(kind, d, m, out, T, layers)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     u = torch.rand(T, B, d)
     target = torch.rand(B, 1) if loss_kind == 'mse' else torch.randint(0, 10, (B,))
@@ -100,12 +152,14 @@ def main():
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--steps', type=int, default=7)
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--model', choices=['hamiltonian', 'tanh-rnn', 'lstm', 'gru', 'cornn'], default='hamiltonian')
+    ap.add_argument('--layers', type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     if a.mode == 'peak':
         res = peak_matmul()
     else:
-        res = train_steps(a.T, a.B, a.m, a.d, a.loss, a.warmup, a.steps)
+        res = train_steps(a.T, a.B, a.m, a.d, a.loss, a.warmup, a.steps, a.model, a.layers)
     res['impl'] = 'pytorch-%s' % torch.__version__
     res['maxrss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     res['blas'] = os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')

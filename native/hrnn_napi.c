@@ -549,6 +549,17 @@ static napi_value js_install_signal_handlers(napi_env env, napi_callback_info in
   return yes;
 }
 
+/* The pool for the peer kernels' binding (peer_napi.c, issue #10). */
+void hrnn_pool_run_shared(task_fn fn, void *arg, int shards) {
+  pool_init();
+  pool_run(fn, arg, shards);
+}
+int hrnn_pool_threads_shared(void) {
+  pool_init();
+  return pool.threads;
+}
+int peer_napi_register(napi_env env, napi_value exports);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"info", 0, js_info, 0, 0, 0, napi_default, 0},
@@ -560,6 +571,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"installSignalHandlers", 0, js_install_signal_handlers, 0, 0, 0, napi_default, 0},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return 0;
+  if (!peer_napi_register(env, exports)) return 0;
   return exports;
 }
 

@@ -19,11 +19,14 @@ const nativeDir = path.join(root, 'native');
 const addonFile = path.join(nativeDir, 'build', 'Release', 'hrnn_kernel.node');
 const wasmFile = path.join(nativeDir, 'wasm', 'hrnn_kernel.wasm');
 const wasmRecord = wasmFile + '.json';
+const peerWasmFile = path.join(nativeDir, 'wasm', 'peer_kernel.wasm');
 
-const ADDON_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_napi.c', 'binding.gyp'];
+const ADDON_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_napi.c', 'binding.gyp', 'peer_kernel.c', 'peer_kernel.h', 'peer_napi.c'];
 /** The C files compiled into the addon (binding.gyp lists the same). */
-const ADDON_C_SOURCES = ['hrnn_kernel.c', 'hrnn_napi.c'];
+const ADDON_C_SOURCES = ['hrnn_kernel.c', 'hrnn_napi.c', 'peer_kernel.c', 'peer_napi.c'];
 const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'hrnn_wasm.c'];
+/** The peer kernels' module (issue #10): the same flags, its own sources. */
+const PEER_WASM_SOURCES = ['peer_kernel.c', 'peer_kernel.h', 'hrnn_kernel.h', 'peer_wasm.c'];
 /** Flags of the wasm build, relative source paths: the output depends only on these and clang's version. */
 export const WASM_FLAGS = [
   '--target=wasm32',
@@ -117,7 +120,18 @@ function buildWasm() {
   const record = { clang: version, flags: WASM_FLAGS, sources: WASM_SOURCES, sha256: sha256(wasmFile) };
   fs.writeFileSync(wasmRecord, JSON.stringify(record, null, 2) + '\n');
   log(`wasm kernel: ${path.relative(root, wasmFile)} (${fs.statSync(wasmFile).size} bytes, ${version})`);
+  buildPeerWasm(version);
   return true;
+}
+
+/** The peer kernels' module and its record (peer_kernel.wasm.json), like the Hamiltonian's. */
+function buildPeerWasm(version) {
+  fs.mkdirSync(path.dirname(peerWasmFile), { recursive: true });
+  const sources = PEER_WASM_SOURCES.filter((f) => f.endsWith('.c'));
+  execFileSync('clang', [...WASM_FLAGS, '-o', peerWasmFile, ...sources], { cwd: nativeDir, stdio: ['ignore', 'inherit', 'inherit'] });
+  const record = { clang: version, flags: WASM_FLAGS, sources: PEER_WASM_SOURCES, sha256: sha256(peerWasmFile) };
+  fs.writeFileSync(peerWasmFile + '.json', JSON.stringify(record, null, 2) + '\n');
+  log(`wasm peer kernels: ${path.relative(root, peerWasmFile)} (${fs.statSync(peerWasmFile).size} bytes)`);
 }
 
 /** The Node headers next to this node binary (Debian: /usr/include/node), or null. */

@@ -278,10 +278,9 @@ export const ModelSchema = Type.Object(
     implementation: Type.Optional(
       literalUnion(['auto', 'fused', 'tfjs'] as const, {
         description:
-          'How the recurrence is computed. `fused`: one native (or WebAssembly) operation for the whole sequence with a hand-written backward pass; `tfjs`: composite TensorFlow.js ops (the reference); `auto`: fused when available.',
+          'How the recurrence is computed. `fused`: one native (or WebAssembly) operation for the whole sequence with a hand-written backward pass (every model kind; the peers keep a state every ceil(sqrt(T)) steps and recompute the rest when storing every step would take more than 256 MiB); `tfjs`: composite TensorFlow.js ops (the reference); `auto`: fused when available.',
         default: 'auto',
         examples: ['auto', 'fused', 'tfjs'],
-        'x-appliesTo': HAMILTONIAN_ONLY,
       }),
     ),
     dt: Type.Optional(

@@ -1,5 +1,7 @@
 /**
  * Peer cells for comparison: tanh RNN (the vanishing-gradient contrast), LSTM, GRU and coRNN.
+ * Given a fused kernel (kernels/peerSequence.ts over native/peer_kernel.c) a cell runs the whole
+ * sequence as one op; the composite ops below stay the reference and serve the probes.
  * Weights are stored input-major ([in, out]) so forward products need no transposes, and every
  * product goes through `mm` (transpose-free gradient, fast on wasm).
  *
@@ -11,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, ModelKind } from '../../experiment/schema';
+import type { PeerFusedKernel, PeerSequenceOptions } from '../kernels/peerSequence';
 import type { Rng } from '../rng';
 import type { CellRun, LayerInput, RecurrentCell, RunOptions } from './cell';
 import { layerShape, layerSteps, mm, uniformFanIn, variableFrom } from './ops';
@@ -29,15 +32,26 @@ abstract class PeerCell implements RecurrentCell {
   readonly featureSize: number;
   readonly variables: tf.Variable[] = [];
   readonly variableNames: string[] = [];
-  readonly implementation = 'tfjs';
+  /** `tfjs` (the composite reference below), or the fused kernel's name. */
+  readonly implementation: string;
+  /** The fused whole-sequence kernel (native/peer_kernel.c) when one runs this cell, else null. */
+  private readonly kernel: PeerFusedKernel | null;
   /** Whether `aux` is a momentum-like state worth reporting as momentumNorm. */
   protected readonly auxIsMomentum: boolean = false;
 
   constructor(
     readonly inputDim: number,
     readonly hidden: number,
+    kernel: PeerFusedKernel | null,
   ) {
     this.featureSize = hidden;
+    this.kernel = kernel;
+    this.implementation = kernel ? kernel.name : 'tfjs';
+  }
+
+  /** The fused kernel's options for this cell (coRNN overrides the constants). */
+  protected kernelOptions(): PeerSequenceOptions {
+    return { kind: this.kind, dt: 0, gamma: 0, epsilon: 0, checkpointEvery: 'auto' };
   }
 
   protected addVariable(name: string, init: tf.Tensor): tf.Variable {
@@ -52,6 +66,8 @@ abstract class PeerCell implements RecurrentCell {
   protected abstract step(u: tf.Tensor2D, s: PeerState): PeerState;
 
   run(inputs: LayerInput, opts: RunOptions = {}): CellRun {
+    // Probes (perturbations, collected states) use the composite ops below.
+    if (this.kernel && !opts.perturb && !opts.collect && !opts.composite) return this.runFused(this.kernel, inputs, opts);
     const steps = layerSteps(inputs);
     const { T, B } = layerShape(inputs);
     let s = this.initialState(B);
@@ -93,8 +109,22 @@ abstract class PeerCell implements RecurrentCell {
     };
   }
 
+  /**
+   * The fused kernel: h_T [B, m] from the task's data, or, in a stack (a tensor input, or a layer
+   * above reading every step), the whole h sequence [T, B, m], differentiable in its input too.
+   */
+  private runFused(kernel: PeerFusedKernel, inputs: LayerInput, opts: RunOptions): CellRun {
+    if (!(inputs instanceof tf.Tensor) && !opts.sequence) return { features: kernel.sequence(inputs, this.variables, this.kernelOptions()) };
+    const u = inputs instanceof tf.Tensor ? inputs : tf.tensor3d(inputs.data, [inputs.T, inputs.B, inputs.d]);
+    const hs = kernel.layerSequence(u, this.variables, this.kernelOptions()); // [T, B, m]
+    const [T, B, m] = hs.shape;
+    const features = tf.reshape(tf.slice(hs, [T - 1, 0, 0], [1, B, m]), [B, m]) as tf.Tensor2D;
+    return { features, sequence: opts.sequence ? hs : undefined };
+  }
+
   dispose(): void {
     tf.dispose(this.variables);
+    this.kernel?.dispose();
   }
 }
 
@@ -104,8 +134,8 @@ class TanhRnnCell extends PeerCell {
   private readonly Wh: tf.Variable; // [m, m]
   private readonly b: tf.Variable; // [m]
 
-  constructor(d: number, m: number, rng: Rng) {
-    super(d, m);
+  constructor(d: number, m: number, rng: Rng, kernel: PeerFusedKernel | null) {
+    super(d, m, kernel);
     this.Wx = this.addVariable('Wx', uniformFanIn(rng, [d, m], m));
     this.Wh = this.addVariable('Wh', uniformFanIn(rng, [m, m], m));
     this.b = this.addVariable('b', uniformFanIn(rng, [m], m));
@@ -132,8 +162,8 @@ class LstmCell extends PeerCell {
   readonly kind = 'lstm' as const;
   private readonly gates: Record<'i' | 'f' | 'g' | 'o', Gate>;
 
-  constructor(d: number, m: number, rng: Rng) {
-    super(d, m);
+  constructor(d: number, m: number, rng: Rng, kernel: PeerFusedKernel | null) {
+    super(d, m, kernel);
     const gate = (g: string): Gate => ({
       Wx: this.addVariable(`Wx_${g}`, uniformFanIn(rng, [d, m], m)) as tf.Tensor2D,
       Wh: this.addVariable(`Wh_${g}`, uniformFanIn(rng, [m, m], m)) as tf.Tensor2D,
@@ -163,8 +193,8 @@ class GruCell extends PeerCell {
   private readonly z: Gate & { bh: tf.Tensor1D };
   private readonly n: Gate & { bh: tf.Tensor1D };
 
-  constructor(d: number, m: number, rng: Rng) {
-    super(d, m);
+  constructor(d: number, m: number, rng: Rng, kernel: PeerFusedKernel | null) {
+    super(d, m, kernel);
     const gate = (g: string) => ({
       Wx: this.addVariable(`Wx_${g}`, uniformFanIn(rng, [d, m], m)) as tf.Tensor2D,
       Wh: this.addVariable(`Wh_${g}`, uniformFanIn(rng, [m, m], m)) as tf.Tensor2D,
@@ -208,8 +238,9 @@ class CornnCell extends PeerCell {
     private readonly dt: number,
     private readonly gamma: number,
     private readonly epsilon: number,
+    kernel: PeerFusedKernel | null,
   ) {
-    super(d, m);
+    super(d, m, kernel);
     const fanIn = d + 2 * m;
     this.Wx = this.addVariable('Wx', uniformFanIn(rng, [d, m], fanIn)) as tf.Tensor2D;
     this.Wz = this.addVariable('Wz', uniformFanIn(rng, [m, m], fanIn)) as tf.Tensor2D;
@@ -219,6 +250,10 @@ class CornnCell extends PeerCell {
 
   protected initialState(B: number): PeerState {
     return { h: tf.zeros([B, this.hidden]), aux: tf.zeros([B, this.hidden]) };
+  }
+
+  protected override kernelOptions(): PeerSequenceOptions {
+    return { ...super.kernelOptions(), dt: this.dt, gamma: this.gamma, epsilon: this.epsilon };
   }
 
   protected step(u: tf.Tensor2D, s: PeerState): PeerState {
@@ -231,16 +266,17 @@ class CornnCell extends PeerCell {
   }
 }
 
-export function createPeerCell(kind: PeerKind, inputDim: number, config: ModelConfig, rng: Rng): RecurrentCell {
+/** A peer cell; with `kernel`, the fused kernel runs it (the composite ops stay for the probes). */
+export function createPeerCell(kind: PeerKind, inputDim: number, config: ModelConfig, rng: Rng, kernel: PeerFusedKernel | null = null): RecurrentCell {
   const m = config.hidden;
   switch (kind) {
     case 'tanh-rnn':
-      return new TanhRnnCell(inputDim, m, rng);
+      return new TanhRnnCell(inputDim, m, rng, kernel);
     case 'lstm':
-      return new LstmCell(inputDim, m, rng);
+      return new LstmCell(inputDim, m, rng, kernel);
     case 'gru':
-      return new GruCell(inputDim, m, rng);
+      return new GruCell(inputDim, m, rng, kernel);
     case 'cornn':
-      return new CornnCell(inputDim, m, rng, config.dt, config.gamma, config.epsilon);
+      return new CornnCell(inputDim, m, rng, config.dt, config.gamma, config.epsilon, kernel);
   }
 }

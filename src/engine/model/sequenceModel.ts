@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
+import type { PeerFusedKernel } from '../kernels/peerSequence';
 import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { TaskOutput } from '../tasks/task';
@@ -35,9 +36,11 @@ export class SequenceModel {
     readonly output: TaskOutput,
     rng: Rng,
     kernel: FusedKernel | null = null,
+    peerKernel: PeerFusedKernel | null = null,
   ) {
-    // `model.layers` cells of the configured kind; one layer is exactly the single-cell model
-    this.cell = createRecurrentStack(config, inputDim, rng, kernel);
+    // `model.layers` cells of the configured kind, each on its fused kernel when there is one;
+    // one layer is exactly the single-cell model
+    this.cell = createRecurrentStack(config, inputDim, rng, kernel, peerKernel);
     this.outputDim = output.kind === 'regression' ? 1 : output.classes;
     const F = this.cell.featureSize;
     if (this.readsEveryState && F !== this.cell.hidden && (config.layers ?? 1) > 1) {

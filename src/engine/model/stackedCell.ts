@@ -14,6 +14,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
+import type { PeerFusedKernel } from '../kernels/peerSequence';
 import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { CellRun, EnergyTrace, LayerInput, RecurrentCell, RunOptions } from './cell';
@@ -91,14 +92,20 @@ export class StackedCell implements RecurrentCell {
  * model (same random draws, same variable names). `kernel` serves layer 1; the layers above get
  * their own copies (`fork`), or the composite ops when the kernel cannot fork.
  */
-export function createRecurrentStack(config: ModelConfig, inputDim: number, rng: Rng, kernel: FusedKernel | null): RecurrentCell {
+export function createRecurrentStack(
+  config: ModelConfig,
+  inputDim: number,
+  rng: Rng,
+  kernel: FusedKernel | null,
+  peerKernel: PeerFusedKernel | null = null,
+): RecurrentCell {
   const layers = config.layers ?? 1;
-  const first = createLayerCell(config.kind, inputDim, config, rng.fork('cell'), kernel);
+  const first = createLayerCell(config.kind, inputDim, config, rng.fork('cell'), kernel, peerKernel);
   if (layers === 1) return first;
   const cells = [first];
   for (let l = 2; l <= layers; l++) {
     const own = kernel?.fork ? kernel.fork() : null;
-    cells.push(createLayerCell(config.kind, config.hidden, config, rng.fork(`cell/layer${l}`), own));
+    cells.push(createLayerCell(config.kind, config.hidden, config, rng.fork(`cell/layer${l}`), own, peerKernel?.fork() ?? null));
   }
   return new StackedCell(cells);
 }

@@ -14,8 +14,7 @@ import { makeRunId } from '../../runs/layout';
 import { RunFolderWriter } from '../../runs/runWriter';
 import { selectBackend, type BackendInfo } from '../backend';
 import { resetKernelCancel, takeKernelCancel, TrainingCancelled } from '../kernels/cancel';
-import type { FusedKernel } from '../kernels/types';
-import { chooseKernel } from '../model/kernelChoice';
+import { chooseKernel, choosePeerKernel } from '../model/kernelChoice';
 import { SequenceModel } from '../model/sequenceModel';
 import { packageVersion } from '../packageInfo';
 import { Rng, deriveSeed } from '../rng';
@@ -139,15 +138,19 @@ export async function trainExperiment(exp: ResolvedExperiment, opts: TrainOption
   return { runId, runDir: writer.runDir, status, summary: book.summary };
 }
 
+/** A kernel as the run's start message names it (the Hamiltonian's or the peers'). */
+type Described = { readonly name: string; readonly description: string };
+
 /** Everything that can refuse the experiment, done before the run folder is created. */
-async function prepare(exp: ResolvedExperiment, log: Log): Promise<{ backend: BackendInfo; task: Task; kernel: FusedKernel | null; model: SequenceModel }> {
+async function prepare(exp: ResolvedExperiment, log: Log): Promise<{ backend: BackendInfo; task: Task; kernel: Described | null; model: SequenceModel }> {
   const backend = await selectBackend(exp.backend);
   if (backend.skipped.length) log('info', `backend auto chose ${backend.name}; skipped ${backend.skipped.join('; ')} (see README: TensorFlow.js backends)`);
   const task = createTask(exp);
   const kernel = chooseKernel(exp.model, log);
+  const peerKernel = choosePeerKernel(exp.model, log);
   const rng = new Rng(deriveSeed(exp.seed, 'init'));
-  const model = new SequenceModel(exp.model, task.inputDim, task.output, rng, kernel);
-  return { backend, task, kernel, model };
+  const model = new SequenceModel(exp.model, task.inputDim, task.output, rng, kernel, peerKernel);
+  return { backend, task, kernel: kernel ?? peerKernel, model };
 }
 
 /** What a training run works with; the run owns (and disposes) the model from here on. */
