@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import { fusedKernelUnavailableReason } from '../engine/kernels';
+import { peerKernelUnavailableReason } from '../engine/kernels/peerKernels';
 import { estimateTrainingMemory, formatBytes, type MemoryEstimate, type RecurrenceImplementation } from '../engine/train/memoryEstimate';
 import type { ExpandedRun } from '../experiment';
 import type { ModelConfig, ResolvedExperiment } from '../experiment/schema';
@@ -34,7 +35,8 @@ export function machineMemory(): MachineMemory {
 
 /** What model/kernelChoice.ts will run the recurrence with (it loads the same cached kernels). */
 export function expectedImplementation(model: ModelConfig): RecurrenceImplementation {
-  if (model.kind !== 'hamiltonian' || model.implementation === 'tfjs') return 'composite';
+  if (model.implementation === 'tfjs') return 'composite';
+  if (model.kind !== 'hamiltonian') return peerKernelUnavailableReason('auto') === null ? 'fused' : 'composite';
   return fusedKernelUnavailableReason('auto') === null ? 'fused' : 'composite';
 }
 

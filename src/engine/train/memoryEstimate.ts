@@ -48,7 +48,7 @@ import type { ModelKind, ResolvedExperiment } from '../../experiment/schema';
 import { MNIST_PIXELS, MNIST_TRAIN, MNIST_VALIDATION } from '../tasks/mnist';
 import { EVAL_CHUNK } from './evaluate';
 
-/** What runs the Hamiltonian recurrence in training steps (the peer cells are always composite). */
+/** What runs the recurrence in training steps: a fused kernel (hrnn_kernel.c, peer_kernel.c) or the composite ops. */
 export type RecurrenceImplementation = 'fused' | 'composite';
 
 export type MemoryTermName = 'runtime' | 'data' | 'parameters' | 'kernel' | 'training' | 'probes' | 'evaluation' | 'statistics';
@@ -139,6 +139,8 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
   // the composite ops (model/sequenceModel.ts), reading y_n alone takes the kernel's sequence form.
   const readsEveryState = exp.task.kind === 'copy' || (exp.model.readoutPool ?? 'last') !== 'last';
   const fused = hamiltonian && implementation === 'fused' && !(readsEveryState && exp.model.readout === 'yz');
+  // The peers' kernel (native/peer_kernel.c) also returns every state, so it runs whatever is read.
+  const peerFused = !hamiltonian && implementation === 'fused';
   const mnist = exp.task.kind === 'smnist' || exp.task.kind === 'psmnist';
   const copy = exp.task.kind === 'copy';
   const T = exp.task.length;
@@ -204,10 +206,12 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
     terms.push(term('kernel', weights + gradients + scratch + saved, detail, lower));
   }
 
+  if (peerFused) terms.push(peerKernelTerm(exp.model.kind as PeerKind, T, B, m, dAll, L, term));
+
   // One at a time: the largest counts.
   const batchArrays = 2 * T * B * d;
   const phases: MemoryTerm[] = [];
-  if (fused)
+  if (fused || peerFused)
     phases.push(
       term(
         'training',
@@ -234,18 +238,60 @@ export function estimateTrainingMemory(exp: ResolvedExperiment, implementation: 
     );
   }
   // Reading every state (copy, mean readout) keeps them all during evaluation too: two per step of the top layer.
-  const evaluation = (fused ? 4 * L * Be * F : L * c.evaluation * Be * m + (readsEveryState ? 2 * T * Be * m : 0)) + 3 * T * Be * d + 2 * below * T * Be * m;
+  const evaluation =
+    (fused || peerFused ? 4 * L * Be * F : L * c.evaluation * Be * m + (readsEveryState ? 2 * T * Be * m : 0)) + 3 * T * Be * d + 2 * below * T * Be * m;
   phases.push(term('evaluation', evaluation, `evaluation in chunks of ${Be} sequences of length ${T}`, mnist ? 'task.evalLimit' : 'task.testSize'));
   if (Bs > 0) {
-    const floats = fused ? 4 * L * Bs * F + 2 * T * Bs * dAll : T * (L * c.forward * Bs * m + Bs * dAll + 2 * below * Bs * m);
+    const floats = fused || peerFused ? 4 * L * Bs * F + 2 * T * Bs * dAll : T * (L * c.forward * Bs * m + Bs * dAll + 2 * below * Bs * m);
     phases.push(term('statistics', floats, `readout statistics on ${Bs} sequences of length ${T}`, `${sizeKeys}, or set model.readoutNorm: none`));
   }
   terms.push(phases.reduce((a, b) => (b.bytes > a.bytes ? b : a)));
   terms.sort((a, b) => b.bytes - a.bytes);
-  return { bytes: terms.reduce((sum, t) => sum + t.bytes, 0), terms, implementation: fused ? 'fused' : 'composite' };
+  return { bytes: terms.reduce((sum, t) => sum + t.bytes, 0), terms, implementation: fused || peerFused ? 'fused' : 'composite' };
 }
 
 /** `98.2 GB`, `310 MB`: sizes in messages (decimal units, as `free -h --si` and disk tools show them). */
 export function formatBytes(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.max(1, Math.round(bytes / 1e6))} MB`;
+}
+
+type PeerKind = Exclude<ModelKind, 'hamiltonian'>;
+/** Gate columns per hidden unit of each peer kernel, and whether its state row holds aux (c or hz). */
+const PEER_GATES: Record<PeerKind, { gates: number; aux: boolean }> = {
+  'tanh-rnn': { gates: 1, aux: false },
+  lstm: { gates: 4, aux: true },
+  gru: { gates: 3, aux: false },
+  cornn: { gates: 1, aux: true },
+};
+/** peerSequence.ts: every step's slot is stored while the slots stay under this; else k = ceil(sqrt(T)). */
+const PEER_STORED_LIMIT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The peer kernel's workspace per layer (make_layout in native/peer_kernel.c): one slot per kept
+ * step (the state row [h | aux] and the gate activations, GRU one more row), the checkpointed
+ * states, the packed weights and their gradients, the scratch rows, and its copy of the inputs.
+ */
+function peerKernelTerm(
+  kind: PeerKind,
+  T: number,
+  B: number,
+  m: number,
+  dAll: number,
+  L: number,
+  term: (name: MemoryTermName, floats: number, detail: string, lower: string) => MemoryTerm,
+): MemoryTerm {
+  const { gates, aux } = PEER_GATES[kind];
+  const mp = kernelPadded(m);
+  const state = (aux ? 2 * mp : mp) + KERNEL_ROW_PAD;
+  const acts = gates * mp + (kind === 'gru' ? mp : 0) + KERNEL_ROW_PAD;
+  const slot = B * (state + acts);
+  const stored = T * slot * FLOAT <= PEER_STORED_LIMIT_BYTES;
+  const k = stored ? T : Math.ceil(Math.sqrt(T));
+  const saved = L * (k * slot + (stored ? 0 : Math.ceil(T / k) * B * state));
+  const weights = L * 4 * (state * gates * mp + gates * mp) + 4 * dAll * gates * mp;
+  const scratch = L * B * (3 * state + 3 * (gates * mp + KERNEL_ROW_PAD)) + T * B * dAll;
+  const detail = stored
+    ? `the fused ${kind} kernel stores every step: batch ${B} x hidden ${m} x length ${T}`
+    : `the fused ${kind} kernel keeps a state every ${k} steps and recomputes between them: batch ${B} x hidden ${m}`;
+  return term('kernel', saved + weights + scratch, detail, 'training.batchSize or model.hidden');
 }

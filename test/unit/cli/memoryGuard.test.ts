@@ -105,7 +105,7 @@ training: { batchSize: ${batch}, steps: 10 }
   it('a sweep needs its largest run, or its N largest with --parallel N', () => {
     const sweep = loadExperimentText(
       `task: { kind: adding, length: 1000 }
-model: { kind: gru, hidden: 64 }
+model: { kind: gru, hidden: 64, implementation: tfjs }
 training: { batchSize: 100 }
 probes: { every: null }
 sweep:

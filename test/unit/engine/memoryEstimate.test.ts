@@ -45,13 +45,26 @@ describe('training memory estimate', () => {
     );
     // The training step is what grows: at least 39 floats per sequence, hidden unit and step.
     assert.ok(termBytes(byLength[1], 'training') - termBytes(byLength[0], 'training') >= 39 * 100 * 64 * 1000 * 4);
-    // The peer cells are composite whatever the implementation asked for.
-    const lstm = [1000, 2000, 3000].map((T) => estimateTrainingMemory(withSizes('kind: lstm, hidden: 64', 100, T), 'fused'));
+    // A composite LSTM grows linearly too.
+    const lstm = [1000, 2000, 3000].map((T) => estimateTrainingMemory(withSizes('kind: lstm, hidden: 64', 100, T), 'composite'));
     assertLinear(
       lstm.map((e) => e.bytes),
       'an LSTM, in the length',
     );
     assert.equal(lstm[0].implementation, 'composite');
+  });
+
+  it('fused peer kernels (issue 10): T = 10000 at batch 128, hidden 128 fits in a fraction of the composite estimate, checkpointed every ~sqrt(T) steps', () => {
+    for (const kind of ['tanh-rnn', 'lstm', 'gru', 'cornn']) {
+      const fused = estimateTrainingMemory(withSizes(`kind: ${kind}, hidden: 128`, 128, 10000), 'fused');
+      const composite = estimateTrainingMemory(withSizes(`kind: ${kind}, hidden: 128`, 128, 10000), 'composite');
+      assert.equal(fused.implementation, 'fused');
+      assert.ok(fused.bytes < composite.bytes / 10, `${kind}: fused ${fused.bytes} vs composite ${composite.bytes}`);
+      assert.match(fused.terms.find((t) => t.name === 'kernel')!.detail, /keeps a state every 100 steps/);
+      // Short sequences store every step (no recomputation).
+      const short = estimateTrainingMemory(withSizes(`kind: ${kind}, hidden: 128`, 128, 50), 'fused');
+      assert.match(short.terms.find((t) => t.name === 'kernel')!.detail, /stores every step/);
+    }
   });
 
   it('fused kernel, reversible backprop: the stored states do not grow with the length', () => {

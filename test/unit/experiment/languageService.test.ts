@@ -56,7 +56,7 @@ describe('experiment language service: completion', () => {
     );
     const cornn = labels('model:\n  |\n  kind: "cornn"\n');
     assert.ok(cornn.includes('dt') && cornn.includes('hidden') && !cornn.includes('tau'), cornn.join());
-    assert.deepEqual(labels('model: {kind: gru, |}\n'), ['hidden', 'layers', 'readoutPool', 'dropout', 'readoutNorm']);
+    assert.deepEqual(labels('model: {kind: gru, |}\n'), ['hidden', 'layers', 'readoutPool', 'dropout', 'readoutNorm', 'implementation']);
     // Typing a key: the kind on another line still filters; no kind (or an unknown one) offers every key.
     assert.ok(!labels('model:\n  kind: lstm\n  ta|\n').includes('tau'));
     assert.deepEqual(
