@@ -53,7 +53,11 @@ describe('Plots panel at scale', () => {
     api.eventLoop.reset();
     const t0 = Date.now();
     const panel = api.plots.show(dirs, { mode: 'replace' });
+    const msShow = Date.now() - t0;
+    const pauseByShow = api.eventLoop.longestPauseMs();
     panel.measureBytes = true;
+    let ready: { ms: number; pause: number } | undefined;
+    const readySub = panel.onDidBecomeReady(() => (ready ??= { ms: Date.now() - t0, pause: api.eventLoop.longestPauseMs() }));
     const runIds = dirs.map((d) => path.basename(d));
     const drawn = await until(
       [panel.onDidRender],
@@ -66,7 +70,14 @@ describe('Plots panel at scale', () => {
     );
     const msToDrawn = Date.now() - t0;
     const pauseMs = api.eventLoop.longestPauseMs();
+    readySub.dispose();
     const bytes = panel.stats.bytesPosted;
+    // Where the time went: opening the webview (host side), its page loading (ready), reading the runs, drawing.
+    console.log(
+      `      show() returned after ${msShow} ms (longest pause so far ${pauseByShow.toFixed(0)} ms); webview ready after ${ready?.ms} ms ` +
+        `(longest pause so far ${ready?.pause.toFixed(0)} ms); snapshot read in ${panel.stats.lastSnapshotMs} ms, posted after ` +
+        `${(panel.stats.lastSnapshotPostedAt ?? NaN) - t0} ms`,
+    );
     console.log(
       `      opened on ${RUNS} x ${STEPS} steps: drawn after ${msToDrawn} ms, ${(bytes / 1e6).toFixed(2)} MB posted in ${panel.stats.snapshots} snapshot(s), ` +
         `longest extension-host pause ${pauseMs.toFixed(0)} ms`,

@@ -62,9 +62,11 @@ export class PanelRuns {
   add(runDir: string): boolean {
     if (this.sources.has(runDir)) return false;
     const source = new RunSource(runDir);
-    // Only the small summary now; metrics.jsonl is read asynchronously by the next snapshot.
+    // Only the small summary now; metrics.jsonl is read asynchronously, starting at once so the
+    // records (a long run's overview) are at hand when the webview says it is ready.
     source.pollSummary();
     source.setSmoothing(this.smoothing);
+    void source.poll().catch(() => undefined);
     this.sources.set(runDir, source);
     if (!this.colors.has(runDir)) this.colors.set(runDir, freeColorIndex(this.colors.values()));
     return true;

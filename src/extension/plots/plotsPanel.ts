@@ -26,6 +26,9 @@ export interface PanelStats {
   skippedWhileHidden: number;
   /** JSON size of every message posted to the webview (what crossed to it). */
   bytesPosted: number;
+  /** How long the last snapshot took to read and build (ms), and when it was posted (Date.now()). */
+  lastSnapshotMs?: number;
+  lastSnapshotPostedAt?: number;
 }
 
 export interface PlotsPanelDeps {
@@ -211,7 +214,9 @@ export class PlotsPanel implements vscode.Disposable {
     this.snapshotDue = false;
     // The webview shrinks live runs with the same buckets (src/protocol/seriesReduction.ts).
     this.runs.buckets = bucketsFor(settings.maxPointsPerLine());
+    const t0 = Date.now();
     const snap = await this.runs.snapshot();
+    this.stats.lastSnapshotMs = Date.now() - t0;
     if (this.disposed || !this.ready) {
       this.snapshotDue = true;
       return;
@@ -226,6 +231,28 @@ export class PlotsPanel implements vscode.Disposable {
       title: snap.title,
       settings: { updateHz: settings.plotUpdateRateHz(), maxPointsPerLine: settings.maxPointsPerLine() },
     });
+    this.stats.lastSnapshotPostedAt = Date.now();
+  }
+
+  /** Answers a zoomed chart with the records of its window (read off the host's thread for a long run). */
+  private async sendDetail(m: Extract<WebviewToHost, { type: 'requestDetail' }>): Promise<void> {
+    if (![m.requestId, m.minStep, m.maxStep, m.buckets].every(Number.isFinite) || m.maxStep < m.minStep) return;
+    try {
+      const window = await this.runs.trainWindow(m.runId, m.minStep, m.maxStep, m.buckets);
+      if (!window) return;
+      const { requestId, runId, minStep, maxStep } = m;
+      void this.post({
+        type: 'detail',
+        requestId,
+        runId,
+        minStep,
+        maxStep,
+        train: window.records,
+        ...(window.reduction ? { trainReduction: window.reduction } : {}),
+      });
+    } catch (err) {
+      this.deps.log.error(`plots panel: detail of ${m.runId} failed: ${String(err)}`);
+    }
   }
 
   private post(message: HostMessage): Thenable<boolean> {
@@ -254,6 +281,9 @@ export class PlotsPanel implements vscode.Disposable {
       case 'requestSnapshot':
         this.snapshotDue = true;
         this.update();
+        break;
+      case 'requestDetail':
+        void this.sendDetail(message);
         break;
       case 'saveFile':
         this.deps.saveFile(message).catch((err: unknown) => this.deps.log.error(`saving ${message.suggestedName} failed: ${String(err)}`));

@@ -52,6 +52,7 @@ export class RunSource {
   /** The inode of metrics.jsonl once its start was read (null: not yet). */
   private inode: number | null = null;
   private weight = 0;
+  private polling: Promise<unknown> = Promise.resolve();
 
   constructor(readonly runDir: string) {
     this.tail = new AsyncMetricsTail(this.metricsFile);
@@ -82,7 +83,14 @@ export class RunSource {
    * Reads what was appended or rewritten since the last call (everything on the first call).
    * `collect`: also return the new records (for an append message); a snapshot needs only the totals.
    */
-  async poll(options: { collect?: boolean } = {}): Promise<RunChanges> {
+  poll(options: { collect?: boolean } = {}): Promise<RunChanges> {
+    // One poll at a time: a read started early (the panel opening) and the snapshot's must not interleave.
+    const next = this.polling.then(() => this.pollNow(options));
+    this.polling = next.catch(() => undefined);
+    return next;
+  }
+
+  private async pollNow(options: { collect?: boolean }): Promise<RunChanges> {
     const restartedHere = await this.start();
     const collected: MetricRecord[] = [];
     const newTrain: TrainRecord[] = [];

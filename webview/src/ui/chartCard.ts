@@ -43,7 +43,12 @@ interface DatasetRole {
 export interface CardActions {
   exportCsv(spec: ChartSpec): void;
   exportPng(card: ChartCard): void;
+  /** The x window the user zoomed or panned to, once it settled (undefined: zoom reset). */
+  windowSettled?(card: ChartCard, window: XWindow | undefined): void;
 }
+
+/** How long zoom and pan must rest before the host is asked for detail (a drag fires many changes). */
+const SETTLE_MS = 250;
 
 export class ChartCard {
   readonly element: HTMLElement;
@@ -58,6 +63,7 @@ export class ChartCard {
   private drawnByKey = new Map<string, number>();
   private budget = 2000;
   private theme: Theme;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * @param mount puts the card's element into the document; Chart.js is created after it, so the
@@ -145,11 +151,25 @@ export class ChartCard {
     this.chart.resetZoom('none');
     this.fillDatasets();
     this.chart.update('none');
+    this.settle();
+  }
+
+  /** The plot area's width in pixels (how many buckets a detail request asks for). */
+  get plotWidth(): number {
+    return Math.max(50, Math.round(this.chart.chartArea?.width ?? this.chart.width));
   }
 
   destroy(): void {
+    clearTimeout(this.settleTimer);
     this.chart.destroy();
     this.element.remove();
+  }
+
+  /** Tells the app the window once zoom and pan have rested. */
+  private settle(): void {
+    if (!this.actions.windowSettled) return;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => this.actions.windowSettled?.(this, this.visibleWindow()), SETTLE_MS);
   }
 
   /** The zoom window on x when zoomed, for decimation. */
@@ -227,6 +247,7 @@ export class ChartCard {
     const onViewChanged = () => {
       this.fillDatasets();
       this.chart.update('none');
+      this.settle();
     };
     return {
       animation: false,
