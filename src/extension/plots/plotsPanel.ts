@@ -257,7 +257,9 @@ export class PlotsPanel implements vscode.Disposable {
 
   private post(message: HostMessage): Thenable<boolean> {
     if (this.disposed) return Promise.resolve(false);
-    if (this.measureBytes) this.stats.bytesPosted += Buffer.byteLength(JSON.stringify(message));
+    // Sized in a task of its own: a snapshot's stringify takes milliseconds, and the measurement must
+    // not add them to the pause of posting it (which serialises the message too).
+    if (this.measureBytes) setImmediate(() => (this.stats.bytesPosted += Buffer.byteLength(JSON.stringify(message))));
     return this.webviewPanel.webview.postMessage(message);
   }
 

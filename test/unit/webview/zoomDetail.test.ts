@@ -1,8 +1,11 @@
-/** Zoomed detail spliced into a reduced run (webview/src/core/zoomDetail.ts). */
+/** Zoomed detail spliced into a reduced run (webview/src/core/zoomDetail.ts), and CSV export naming reduced lines. */
 import assert from 'node:assert/strict';
 import type { RunSeries } from '../../../src/protocol/webview';
 import { withDetail, type TrainDetail } from '../../../webview/src/core/zoomDetail';
-import { makeRun, trainRecord } from './helpers';
+import { buildCharts } from '../../../webview/src/core/chartModel';
+import { reducedLines } from '../../../webview/src/core/exportCsv';
+import { DEFAULT_VIEW_OPTIONS } from '../../../webview/src/core/viewOptions';
+import { makeRun, panelWith, trainRecord } from './helpers';
 
 function reducedRun(): RunSeries {
   const run = makeRun('a');
@@ -43,5 +46,17 @@ describe('webview: detail for a zoomed chart', () => {
     );
     assert.equal(a.trainReduction?.smoothing, undefined);
     assert.equal(b, other);
+  });
+});
+
+describe('webview: CSV export of reduced runs', () => {
+  it('names the lines that hold a reduction of their run', () => {
+    const full = makeRun('full', { train: 50 });
+    const reduced = makeRun('long', { train: 50 });
+    reduced.trainReduction = { total: 1_000_000 };
+    const charts = buildCharts(panelWith([full, reduced]), DEFAULT_VIEW_OPTIONS);
+    const lines = reducedLines(charts);
+    assert.ok(lines.length >= 2 && lines.every((l) => l.includes('long')), JSON.stringify(lines));
+    assert.deepEqual(reducedLines(buildCharts(panelWith([full]), DEFAULT_VIEW_OPTIONS)), []);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { CHART_IDS, type ChartDataReport, type ChartId, type HostMessage } from '../../../src/protocol/webview';
 import { buildCharts, chartReport, probeSteps, type ChartSpec } from '../core/chartModel';
-import { chartsToCsv } from '../core/exportCsv';
+import { chartsToCsv, reducedLines } from '../core/exportCsv';
 import { applyHostMessage, emptyPanelData, type PanelData } from '../core/panelState';
 import type { XWindow } from '../core/decimation';
 import { sanitizeViewOptions, type ViewOptions } from '../core/viewOptions';
@@ -280,7 +280,11 @@ export class App {
   }
 
   private saveCsv(specs: readonly ChartSpec[], what: string): void {
-    this.guard(() => this.api.postMessage({ type: 'saveFile', format: 'csv', suggestedName: `${this.baseName()}-${what}.csv`, data: chartsToCsv(specs) }));
+    // A long run's train lines are min-max reductions: the file's name says so.
+    const reduced = reducedLines(specs).length > 0 ? '-reduced' : '';
+    this.guard(() =>
+      this.api.postMessage({ type: 'saveFile', format: 'csv', suggestedName: `${this.baseName()}-${what}${reduced}.csv`, data: chartsToCsv(specs) }),
+    );
   }
 
   private savePng(cards: readonly ChartCard[], what: string): void {
