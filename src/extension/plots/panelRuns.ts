@@ -41,6 +41,8 @@ export class PanelRuns {
   private smoothing = 0;
   /** Buckets of a reduced train series (about one per pixel column). */
   buckets: number = REDUCTION_DEFAULTS.buckets;
+  /** Called when a long run's smoothing at the panel's weight became known (a new snapshot is due). */
+  onRefined: (() => void) | undefined;
 
   constructor(state?: PanelRunsState) {
     if (state) {
@@ -178,6 +180,13 @@ export class PanelRuns {
       // Reducing a long run takes milliseconds (tens for 1M records held here): let the host breathe between runs.
       if (source.train.length > 100_000 || source.overview) await yieldToEventLoop();
       const { records, reduction } = source.reduceTrain(this.buckets);
+      // A weight the overview lacks: this snapshot goes without the host's smoothing (the webview
+      // smooths what it holds meanwhile), and the worker reads the run for it.
+      if (source.smoothingPending)
+        void source
+          .refineSmoothing()
+          .then((refined) => refined && this.onRefined?.())
+          .catch(() => undefined);
       reductions.push(reduction);
       shown.push({
         runDir: source.runDir,

@@ -88,6 +88,10 @@ export class PlotsPanel implements vscode.Disposable {
       }),
       webviewPanel.onDidDispose(() => this.dispose()),
     );
+    this.runs.onRefined = () => {
+      this.snapshotDue = true;
+      this.update();
+    };
     webviewPanel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'plots-icon.svg');
     webviewPanel.title = this.runs.title();
     this.saveState();

@@ -53,6 +53,8 @@ export class RunSource {
   private inode: number | null = null;
   private weight = 0;
   private polling: Promise<unknown> = Promise.resolve();
+  /** The weight a refinement is reading for. */
+  private refining: number | undefined;
 
   constructor(readonly runDir: string) {
     this.tail = new AsyncMetricsTail(this.metricsFile);
@@ -84,10 +86,53 @@ export class RunSource {
    * `collect`: also return the new records (for an append message); a snapshot needs only the totals.
    */
   poll(options: { collect?: boolean } = {}): Promise<RunChanges> {
-    // One poll at a time: a read started early (the panel opening) and the snapshot's must not interleave.
-    const next = this.polling.then(() => this.pollNow(options));
+    return this.queued(() => this.pollNow(options));
+  }
+
+  /** Whether the train records' smoothing at the panel's weight awaits `refineSmoothing` (the overview lacks that weight). */
+  get smoothingPending(): boolean {
+    return !!this.overview && !this.overview.hasWeight(this.weight);
+  }
+
+  /**
+   * Rebuilds the overview with the panel's weight (a full read by the worker thread) when the one in
+   * use lacks it: smoothing is only ever computed on the full series. Resolves true when the new
+   * overview took over (a new snapshot is then due).
+   */
+  async refineSmoothing(): Promise<boolean> {
+    const weight = this.weight;
+    if (!this.smoothingPending || this.refining === weight) return false;
+    this.refining = weight;
+    try {
+      const weights = [...OVERVIEW_WEIGHTS, weight];
+      const json = await readOverviewOffThread(this.metricsFile, weights);
+      return await this.queued(async () => {
+        const overview = SeriesOverview.fromJSON(json);
+        // The weight moved on, or the file was replaced meanwhile: this read no longer applies.
+        if (!overview || this.weight !== weight || !this.overview || overview.inode !== this.inode) return false;
+        this.useOverview(overview);
+        return true;
+      });
+    } finally {
+      this.refining = undefined;
+    }
+  }
+
+  /** One read at a time: a read started early (the panel opening), a snapshot's and a refinement must not interleave. */
+  private queued<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.polling.then(task);
     this.polling = next.catch(() => undefined);
     return next;
+  }
+
+  private useOverview(overview: SeriesOverview): void {
+    this.overview = overview;
+    this.eval.length = 0;
+    this.probes.length = 0;
+    this.eval.push(...overview.eval);
+    this.probes.push(...overview.probes);
+    this.tail = new AsyncMetricsTail(this.metricsFile);
+    this.tail.seek(overview.bytes, overview.inode);
   }
 
   private async pollNow(options: { collect?: boolean }): Promise<RunChanges> {
@@ -192,12 +237,7 @@ export class RunSource {
         overview = null;
       }
     }
-    if (overview) {
-      this.overview = overview;
-      this.eval.push(...overview.eval);
-      this.probes.push(...overview.probes);
-      this.tail.seek(overview.bytes, overview.inode);
-    }
+    if (overview) this.useOverview(overview);
     return restarted;
   }
 }

@@ -81,6 +81,26 @@ describe('extension: plots panel runs on long runs (overview.json, worker, detai
     window.records.forEach((r, k) => assert.ok(Math.abs(window.reduction!.smoothing!.loss[k] - full[r.step - 1]) < 1e-9));
   });
 
+  it('smooths with a weight the overview lacks once the worker has read the full series, then asks for a snapshot', async () => {
+    const { dir, writer } = writeRun('weight');
+    writer.close();
+    const runs = new PanelRuns();
+    runs.setSmoothing(0.5);
+    runs.add(dir);
+    const refined = new Promise<void>((resolve) => (runs.onRefined = resolve));
+    const first = (await runs.snapshot()).runs[0];
+    assert.equal(first.trainReduction?.smoothing, undefined, 'not made up from the reduced points');
+    await refined;
+    const run = (await runs.snapshot()).runs[0];
+    assert.equal(run.trainReduction?.smoothing?.weight, 0.5);
+    const full = debiasedEma(
+      Array.from({ length: STEPS }, (_, i) => train(i + 1).loss),
+      0.5,
+    );
+    run.train.forEach((r, k) => assert.ok(Math.abs(run.trainReduction!.smoothing!.loss[k] - full[r.step - 1]) < 1e-9, `step ${r.step}`));
+    assert.equal(run.eval.length, STEPS / 1000);
+  });
+
   it('reads a long run without an overview (written before overviews) off the thread, to the same snapshot', async () => {
     const { dir, writer } = writeRun('older');
     writer.close();
