@@ -273,9 +273,10 @@ export class PlotsPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         if (typeof message.smoothing === 'number') this.runs.setSmoothing(message.smoothing);
-        // The snapshot goes out with the next flush (now: the throttle lets a first request through at once).
+        // The snapshot goes out now: a flush that found the page not ready yet (the panel opening)
+        // must not make the first draw wait out the update interval.
         this.snapshotDue = true;
-        this.update();
+        this.flush();
         this.readyEmitter.fire();
         break;
       case 'viewOptions':
