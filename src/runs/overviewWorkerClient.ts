@@ -1,10 +1,11 @@
 /**
- * Hands bulk reads of metrics.jsonl (src/runs/overviewReader.ts) to one worker thread, started on
+ * Hands bulk reads of metrics.jsonl (src/runs/overviewReader.ts) to a few worker threads, started on
  * first use from `overviewWorker.js` beside this code (dist/ in the bundle, out/src/runs in tests),
  * so the extension host's event loop only waits for the answer. Where that file is missing, the
  * read runs in process (asynchronously, in slices). No vscode.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TrainRecord } from '../protocol/records';
@@ -23,6 +24,11 @@ class OverviewWorker {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly file: string) {}
+
+  /** Jobs posted and not answered yet. */
+  get busy(): number {
+    return this.pending.size;
+  }
 
   run(job: Job): Promise<unknown> {
     const worker = this.start();
@@ -61,11 +67,15 @@ class OverviewWorker {
 }
 
 const workerFile = path.join(__dirname, 'overviewWorker.js');
-let shared: OverviewWorker | null | undefined;
+/** Up to four threads, leaving a core to the host: several older runs opened at once are read side by side. */
+const POOL_SIZE = Math.max(1, Math.min(4, os.availableParallelism() - 1));
+let pool: OverviewWorker[] | null | undefined;
 
+/** The least busy worker (threads start on first use); null where the worker's file is missing. */
 function worker(): OverviewWorker | null {
-  if (shared === undefined) shared = fs.existsSync(workerFile) ? new OverviewWorker(workerFile) : null;
-  return shared;
+  if (pool === undefined) pool = fs.existsSync(workerFile) ? Array.from({ length: POOL_SIZE }, () => new OverviewWorker(workerFile)) : null;
+  if (!pool) return null;
+  return pool.reduce((a, b) => (b.busy < a.busy ? b : a));
 }
 
 /** The overview of a whole metrics.jsonl, read off this thread. */
