@@ -38,6 +38,9 @@ const targets = [
   // The wasm kernel's worker thread, started from its own file beside the bundles that load the
   // kernel (path.join(__dirname, 'wasmWorker.js') in src/engine/kernels/wasmKernel.ts).
   { entry: 'src/engine/kernels/wasmWorker.ts', outfile: 'dist/wasmWorker.js', platform: 'node', external: nodeExternals },
+  // The plots panel's worker thread reading long runs off the extension host's thread
+  // (path.join(__dirname, 'overviewWorker.js') in src/runs/overviewWorkerClient.ts).
+  { entry: 'src/runs/overviewWorker.ts', outfile: 'dist/overviewWorker.js', platform: 'node', external: nodeExternals },
   { entry: 'webview/src/main.ts', outfile: 'media/webview/plots.js', platform: 'browser', external: [] },
 ].filter((t) => fs.existsSync(path.join(root, t.entry)));
 

@@ -61,6 +61,21 @@ export class StreamingEma {
     this.weight = clampSmoothingWeight(weight);
   }
 
+  /** Everything the average carries forward, as JSON (a run's overview stores it so a reader can go on from there). */
+  state(): EmaState {
+    return { last: this.last, wPow: this.wPow, first: this.first ?? null, constantSoFar: this.constantSoFar };
+  }
+
+  /** An average that goes on from `state` (what `state()` returned for the same weight). */
+  static restore(weight: number, state: EmaState): StreamingEma {
+    const ema = new StreamingEma(weight);
+    ema.last = state.last;
+    ema.wPow = state.wPow;
+    ema.first = state.first ?? undefined;
+    ema.constantSoFar = state.constantSoFar;
+    return ema;
+  }
+
   push(v: number): number {
     if (!Number.isFinite(v)) return v;
     if (this.first === undefined) this.first = v;
@@ -70,6 +85,14 @@ export class StreamingEma {
     this.wPow *= this.weight;
     return this.constantSoFar ? v : this.last / (1 - this.wPow);
   }
+}
+
+/** The state of a `StreamingEma`, as JSON. */
+export interface EmaState {
+  last: number;
+  wPow: number;
+  first: number | null;
+  constantSoFar: boolean;
 }
 
 function isConstant(values: ArrayLike<number>): boolean {

@@ -37,6 +37,8 @@
  * - Long runs (issue 12): `RunSeries.trainReduction` (the host sends a min-max reduction of the train
  *   records, smoothed on the full series first), `append.trainSmoothing`, `ready.smoothing` and
  *   `viewOptions` (the webview tells the host its smoothing weight).
+ * - Detail on zoom (issue 12): `requestDetail` (the webview asks for a step window of a reduced run
+ *   at its pixel width once zoom or pan settles) and its answer `detail` (`HostAnswer`, no `seq`).
  */
 import type { EvalRecord, MetricRecord, ProbeRecord, RunSummary, TrainRecord } from './records';
 
@@ -185,6 +187,8 @@ export type WebviewToHost =
   /** The user changed what the host computes for long runs (the smoothing weight). */
   | { type: 'viewOptions'; smoothing: number }
   | { type: 'requestSnapshot' }
+  /** The train records of a reduced run in a step window, reduced to `buckets` (about the chart's pixel width). */
+  | { type: 'requestDetail'; requestId: number; runId: string; minStep: number; maxStep: number; buckets: number }
   /** Save a file the webview produced (CSV text, or PNG as base64 data without the `data:` prefix). */
   | { type: 'saveFile'; format: 'csv' | 'png'; suggestedName: string; data: string }
   | { type: 'openRunFolder'; runId: string }
@@ -197,7 +201,22 @@ export type WebviewToHost =
 /** Host -> webview request for what is drawn (separate so tests can await the answer). */
 export type HostRequest = { type: 'requestChartData'; requestId: number };
 
-export type HostMessage = HostToWebview | HostRequest;
+/**
+ * The answer to `requestDetail`: the run's train records in [minStep, maxStep] (one beyond each
+ * edge), min-max reduced to the buckets asked for, smoothed on the full series. Not sequenced: the
+ * webview drops an answer for a window it no longer shows, or that a later snapshot replaced.
+ */
+export type HostAnswer = {
+  type: 'detail';
+  requestId: number;
+  runId: string;
+  minStep: number;
+  maxStep: number;
+  train: TrainRecord[];
+  trainReduction?: TrainReduction;
+};
+
+export type HostMessage = HostToWebview | HostRequest | HostAnswer;
 
 /**
  * The standalone HTML report (`hrnn report`) inlines its data as

@@ -30,6 +30,16 @@ export class AsyncMetricsTail {
   constructor(readonly file: string) {}
 
   /**
+   * Goes on from byte `offset` of the file with inode `inode` (what a run's overview covers): the
+   * records before it are not read. Call before the first `readNew`.
+   */
+  seek(offset: number, inode: number | undefined): void {
+    this.offset = offset;
+    this.pending = Buffer.alloc(0);
+    this.inode = inode ?? null;
+  }
+
+  /**
    * Hands every new record to `sink`, a chunk at a time, in file order. `restarted`: the file was
    * replaced or truncated since the previous call (what the sink got before no longer holds; the
    * caller clears it before this call's records arrive: `onRestart` runs first). Calls are queued,

@@ -2,11 +2,13 @@
  * The set of runs one plots panel shows, with their stable colours, turned into the messages of
  * `src/protocol/webview.ts`: a full snapshot (built by `src/runs/snapshot.ts`, as `hrnn report`
  * builds its own), or the increments since the last look. Long runs go out reduced (min-max per
- * bucket, smoothed on the full series first: src/runs/trainSeries.ts); run files are read
- * asynchronously, so reading never blocks the extension host. Free of `vscode`.
+ * bucket, smoothed on the full series first: src/runs/runSource.ts), a step window of one in detail
+ * when a chart is zoomed; run files are read asynchronously or by a worker thread, so reading never
+ * blocks the extension host. Free of `vscode`.
  */
 import fs from 'node:fs';
-import type { HostToWebview, RunSeries } from '../../protocol/webview';
+import type { TrainRecord } from '../../protocol/records';
+import type { HostToWebview, RunSeries, TrainReduction } from '../../protocol/webview';
 import { REDUCTION_DEFAULTS } from '../../protocol/seriesReduction';
 import { yieldToEventLoop } from '../../runs/metricsStream';
 import { readRunExperiment } from '../../runs/runExperiment';
@@ -39,6 +41,8 @@ export class PanelRuns {
   private smoothing = 0;
   /** Buckets of a reduced train series (about one per pixel column). */
   buckets: number = REDUCTION_DEFAULTS.buckets;
+  /** Called when a long run's smoothing at the panel's weight became known (a new snapshot is due). */
+  onRefined: (() => void) | undefined;
 
   constructor(state?: PanelRunsState) {
     if (state) {
@@ -60,9 +64,11 @@ export class PanelRuns {
   add(runDir: string): boolean {
     if (this.sources.has(runDir)) return false;
     const source = new RunSource(runDir);
-    // Only the small summary now; metrics.jsonl is read asynchronously by the next snapshot.
+    // Only the small summary now; metrics.jsonl is read asynchronously, starting at once so the
+    // records (a long run's overview) are at hand when the webview says it is ready.
     source.pollSummary();
-    source.train.setSmoothing(this.smoothing);
+    source.setSmoothing(this.smoothing);
+    void source.poll().catch(() => undefined);
     this.sources.set(runDir, source);
     if (!this.colors.has(runDir)) this.colors.set(runDir, freeColorIndex(this.colors.values()));
     return true;
@@ -85,7 +91,7 @@ export class PanelRuns {
   setSmoothing(weight: number): boolean {
     if (!Number.isFinite(weight) || weight === this.smoothing) return false;
     this.smoothing = weight;
-    for (const source of this.sources.values()) source.train.setSmoothing(weight);
+    for (const source of this.sources.values()) source.setSmoothing(weight);
     return true;
   }
 
@@ -146,6 +152,21 @@ export class PanelRuns {
   }
 
   /**
+   * The train records of one run in a step window, reduced to `buckets` (what a zoomed chart asks
+   * for); undefined when the run is not shown.
+   */
+  async trainWindow(
+    runId: string,
+    minStep: number,
+    maxStep: number,
+    buckets: number,
+  ): Promise<{ records: TrainRecord[]; reduction?: TrainReduction } | undefined> {
+    for (const source of this.sources.values())
+      if (source.summary && snapshotRunId(source.summary) === runId) return source.trainWindow(minStep, maxStep, Math.max(1, Math.min(buckets, 4000)));
+    return undefined;
+  }
+
+  /**
    * Everything read so far, for a full snapshot; long runs' train records reduced. Reads what is
    * new on disk first (all runs at once, asynchronously) so the snapshot is current.
    */
@@ -156,9 +177,16 @@ export class PanelRuns {
     const reductions: Array<RunSeries['trainReduction']> = [];
     for (const source of sources) {
       if (!source.summary) continue;
-      // Reducing a run of 1M records takes tens of milliseconds: let the host breathe between runs.
-      if (source.train.length > 100_000) await yieldToEventLoop();
-      const { records, reduction } = source.train.reduce(this.buckets);
+      // Reducing a long run takes milliseconds (tens for 1M records held here): let the host breathe between runs.
+      if (source.train.length > 100_000 || source.overview) await yieldToEventLoop();
+      const { records, reduction } = source.reduceTrain(this.buckets);
+      // A weight the overview lacks: this snapshot goes without the host's smoothing (the webview
+      // smooths what it holds meanwhile), and the worker reads the run for it.
+      if (source.smoothingPending)
+        void source
+          .refineSmoothing()
+          .then((refined) => refined && this.onRefined?.())
+          .catch(() => undefined);
       reductions.push(reduction);
       shown.push({
         runDir: source.runDir,

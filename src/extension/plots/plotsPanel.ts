@@ -26,6 +26,9 @@ export interface PanelStats {
   skippedWhileHidden: number;
   /** JSON size of every message posted to the webview (what crossed to it). */
   bytesPosted: number;
+  /** How long the last snapshot took to read and build (ms), and when it was posted (Date.now()). */
+  lastSnapshotMs?: number;
+  lastSnapshotPostedAt?: number;
 }
 
 export interface PlotsPanelDeps {
@@ -85,6 +88,10 @@ export class PlotsPanel implements vscode.Disposable {
       }),
       webviewPanel.onDidDispose(() => this.dispose()),
     );
+    this.runs.onRefined = () => {
+      this.snapshotDue = true;
+      this.update();
+    };
     webviewPanel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'plots-icon.svg');
     webviewPanel.title = this.runs.title();
     this.saveState();
@@ -211,7 +218,9 @@ export class PlotsPanel implements vscode.Disposable {
     this.snapshotDue = false;
     // The webview shrinks live runs with the same buckets (src/protocol/seriesReduction.ts).
     this.runs.buckets = bucketsFor(settings.maxPointsPerLine());
+    const t0 = Date.now();
     const snap = await this.runs.snapshot();
+    this.stats.lastSnapshotMs = Date.now() - t0;
     if (this.disposed || !this.ready) {
       this.snapshotDue = true;
       return;
@@ -226,11 +235,35 @@ export class PlotsPanel implements vscode.Disposable {
       title: snap.title,
       settings: { updateHz: settings.plotUpdateRateHz(), maxPointsPerLine: settings.maxPointsPerLine() },
     });
+    this.stats.lastSnapshotPostedAt = Date.now();
+  }
+
+  /** Answers a zoomed chart with the records of its window (read off the host's thread for a long run). */
+  private async sendDetail(m: Extract<WebviewToHost, { type: 'requestDetail' }>): Promise<void> {
+    if (![m.requestId, m.minStep, m.maxStep, m.buckets].every(Number.isFinite) || m.maxStep < m.minStep) return;
+    try {
+      const window = await this.runs.trainWindow(m.runId, m.minStep, m.maxStep, m.buckets);
+      if (!window) return;
+      const { requestId, runId, minStep, maxStep } = m;
+      void this.post({
+        type: 'detail',
+        requestId,
+        runId,
+        minStep,
+        maxStep,
+        train: window.records,
+        ...(window.reduction ? { trainReduction: window.reduction } : {}),
+      });
+    } catch (err) {
+      this.deps.log.error(`plots panel: detail of ${m.runId} failed: ${String(err)}`);
+    }
   }
 
   private post(message: HostMessage): Thenable<boolean> {
     if (this.disposed) return Promise.resolve(false);
-    if (this.measureBytes) this.stats.bytesPosted += Buffer.byteLength(JSON.stringify(message));
+    // Sized in a task of its own: a snapshot's stringify takes milliseconds, and the measurement must
+    // not add them to the pause of posting it (which serialises the message too).
+    if (this.measureBytes) setImmediate(() => (this.stats.bytesPosted += Buffer.byteLength(JSON.stringify(message))));
     return this.webviewPanel.webview.postMessage(message);
   }
 
@@ -240,9 +273,10 @@ export class PlotsPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         if (typeof message.smoothing === 'number') this.runs.setSmoothing(message.smoothing);
-        // The snapshot goes out with the next flush (now: the throttle lets a first request through at once).
+        // The snapshot goes out now: a flush that found the page not ready yet (the panel opening)
+        // must not make the first draw wait out the update interval.
         this.snapshotDue = true;
-        this.update();
+        this.flush();
         this.readyEmitter.fire();
         break;
       case 'viewOptions':
@@ -254,6 +288,9 @@ export class PlotsPanel implements vscode.Disposable {
       case 'requestSnapshot':
         this.snapshotDue = true;
         this.update();
+        break;
+      case 'requestDetail':
+        void this.sendDetail(message);
         break;
       case 'saveFile':
         this.deps.saveFile(message).catch((err: unknown) => this.deps.log.error(`saving ${message.suggestedName} failed: ${String(err)}`));

@@ -1,16 +1,30 @@
 /**
- * One run as the plots panel follows it: everything read so far from its folder (train records as
- * columns, see src/runs/trainSeries.ts), and what is new since the last look. The run folder on disk
- * is the source of truth; this only reads it, asynchronously and in slices (src/runs/metricsStream.ts),
- * so the extension host never blocks on a long run's metrics.jsonl.
+ * One run as the plots panel follows it: everything read so far from its folder, and what is new
+ * since the last look. The run folder on disk is the source of truth; this only reads it. A run with
+ * an overview.json (written by the run writer: src/runs/seriesOverview.ts) and a long metrics.jsonl starts from that
+ * small file and reads only the metrics.jsonl bytes after what it covers; a long run without one (written
+ * before overviews existed) has its overview built by the worker thread (src/runs/overviewWorkerClient.ts);
+ * a short one is read here as train columns (src/runs/trainSeries.ts). Reads are asynchronous and in
+ * slices (src/runs/metricsStream.ts), so the extension host never blocks on a long run's metrics.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { RUN_FILES, type EvalRecord, type MetricRecord, type ProbeRecord, type RunSummary, type TrainRecord } from '../../protocol/records';
-import type { TrainSmoothing } from '../../protocol/webview';
-import { AsyncMetricsTail } from '../../runs/metricsStream';
+import type { TrainReduction, TrainSmoothing } from '../../protocol/webview';
+import { AsyncMetricsTail, yieldToEventLoop } from '../../runs/metricsStream';
+import { readOverviewOffThread, readRangeOffThread } from '../../runs/overviewWorkerClient';
 import { readSummary } from '../../runs/runFolder';
+import { OVERVIEW_FILE, OVERVIEW_WEIGHTS, SeriesOverview } from '../../runs/seriesOverview';
 import { TrainSeries } from '../../runs/trainSeries';
+
+/**
+ * From this size on, metrics.jsonl is not read here from its start: the run's overview is used (or
+ * built by the worker thread when the run has none). Below it (about 30k records) every record is
+ * read here and kept, which is cheap.
+ */
+export const OVERVIEW_FROM_BYTES = 4 << 20;
+/** Records read before a zoomed window so its smoothing has forgotten where reading started (0.99^3000 < 1e-13). */
+const SMOOTHING_WARMUP = 3000;
 
 export interface RunChanges {
   /** New records in file order (only when `collect` was asked for). */
@@ -26,15 +40,28 @@ export interface RunChanges {
 }
 
 export class RunSource {
-  private readonly tail: AsyncMetricsTail;
+  private tail: AsyncMetricsTail;
+  /** Train records read here (no overview). */
   readonly train = new TrainSeries();
+  /** The run's overview and the train records read after it; null: `train` holds them. */
+  overview: SeriesOverview | null = null;
   readonly eval: EvalRecord[] = [];
   readonly probes: ProbeRecord[] = [];
   summary: RunSummary | null = null;
   private summaryStamp = '';
+  /** The inode of metrics.jsonl once its start was read (null: not yet). */
+  private inode: number | null = null;
+  private weight = 0;
+  private polling: Promise<unknown> = Promise.resolve();
+  /** The weight a refinement is reading for. */
+  private refining: number | undefined;
 
   constructor(readonly runDir: string) {
-    this.tail = new AsyncMetricsTail(path.join(runDir, RUN_FILES.metrics));
+    this.tail = new AsyncMetricsTail(this.metricsFile);
+  }
+
+  get metricsFile(): string {
+    return path.join(this.runDir, RUN_FILES.metrics);
   }
 
   /** Reads summary.json when it changed (a small file); returns it then, else null. */
@@ -48,11 +75,68 @@ export class RunSource {
     return read;
   }
 
+  /** The panel's EMA weight: train records are smoothed with it on the full series. */
+  setSmoothing(weight: number): void {
+    this.weight = weight;
+    this.train.setSmoothing(weight);
+  }
+
   /**
    * Reads what was appended or rewritten since the last call (everything on the first call).
    * `collect`: also return the new records (for an append message); a snapshot needs only the totals.
    */
-  async poll(options: { collect?: boolean } = {}): Promise<RunChanges> {
+  poll(options: { collect?: boolean } = {}): Promise<RunChanges> {
+    return this.queued(() => this.pollNow(options));
+  }
+
+  /** Whether the train records' smoothing at the panel's weight awaits `refineSmoothing` (the overview lacks that weight). */
+  get smoothingPending(): boolean {
+    return !!this.overview && !this.overview.hasWeight(this.weight);
+  }
+
+  /**
+   * Rebuilds the overview with the panel's weight (a full read by the worker thread) when the one in
+   * use lacks it: smoothing is only ever computed on the full series. Resolves true when the new
+   * overview took over (a new snapshot is then due).
+   */
+  async refineSmoothing(): Promise<boolean> {
+    const weight = this.weight;
+    if (!this.smoothingPending || this.refining === weight) return false;
+    this.refining = weight;
+    try {
+      const weights = [...OVERVIEW_WEIGHTS, weight];
+      const json = await readOverviewOffThread(this.metricsFile, weights);
+      return await this.queued(async () => {
+        const overview = SeriesOverview.fromJSON(json);
+        // The weight moved on, or the file was replaced meanwhile: this read no longer applies.
+        if (!overview || this.weight !== weight || !this.overview || overview.inode !== this.inode) return false;
+        this.useOverview(overview);
+        return true;
+      });
+    } finally {
+      this.refining = undefined;
+    }
+  }
+
+  /** One read at a time: a read started early (the panel opening), a snapshot's and a refinement must not interleave. */
+  private queued<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.polling.then(task);
+    this.polling = next.catch(() => undefined);
+    return next;
+  }
+
+  private useOverview(overview: SeriesOverview): void {
+    this.overview = overview;
+    this.eval.length = 0;
+    this.probes.length = 0;
+    this.eval.push(...overview.eval);
+    this.probes.push(...overview.probes);
+    this.tail = new AsyncMetricsTail(this.metricsFile);
+    this.tail.seek(overview.bytes, overview.inode);
+  }
+
+  private async pollNow(options: { collect?: boolean }): Promise<RunChanges> {
+    const restartedHere = await this.start();
     const collected: MetricRecord[] = [];
     const newTrain: TrainRecord[] = [];
     const { restarted, records: count } = await this.tail.readNew(
@@ -60,21 +144,46 @@ export class RunSource {
         for (const r of records) {
           if (r.type === 'train') {
             if (options.collect) newTrain.push(r);
-            else this.train.push(r);
+            else this.pushTrain(r);
           } else if (r.type === 'eval') this.eval.push(r);
           else this.probes.push(r);
           if (options.collect) collected.push(r);
         }
       },
-      () => {
-        this.train.clear();
-        this.eval.length = 0;
-        this.probes.length = 0;
-      },
+      () => this.clear(),
     );
-    const trainSmoothing = newTrain.length ? this.train.pushAll(newTrain) : undefined;
+    let trainSmoothing: TrainSmoothing | undefined;
+    if (newTrain.length && this.overview) {
+      const overview = this.overview;
+      trainSmoothing = overview.smoothingOf(
+        newTrain.map((r) => overview.pushTrain(r)),
+        this.weight,
+      );
+    } else if (newTrain.length) trainSmoothing = this.train.pushAll(newTrain);
     const summary = this.pollSummary();
-    return { records: collected, ...(trainSmoothing ? { trainSmoothing } : {}), count, summary, restarted };
+    return { records: collected, ...(trainSmoothing ? { trainSmoothing } : {}), count, summary, restarted: restarted || restartedHere };
+  }
+
+  /** The train records to draw: every one while few, else a min-max reduction to `buckets`. */
+  reduceTrain(buckets: number): { records: TrainRecord[]; reduction?: TrainReduction } {
+    return this.overview ? this.overview.reduce(buckets, this.weight) : this.train.reduce(buckets);
+  }
+
+  /** The train records of a step window, reduced to `buckets` (detail for a zoomed chart). */
+  async trainWindow(minStep: number, maxStep: number, buckets: number): Promise<{ records: TrainRecord[]; reduction?: TrainReduction }> {
+    if (!this.overview) return this.train.reduce(buckets, { minStep, maxStep });
+    const { start, end } = this.overview.byteRange(minStep, maxStep, this.weight > 0 ? SMOOTHING_WARMUP : 0);
+    const window = await readRangeOffThread({
+      file: this.metricsFile,
+      start,
+      ...(end !== undefined ? { end } : {}),
+      minStep,
+      maxStep,
+      buckets,
+      weight: this.weight,
+    });
+    // The window's reduction counts what was read; the run's total is the overview's.
+    return { records: window.records, reduction: { ...window.reduction, total: this.overview.count } };
   }
 
   get running(): boolean {
@@ -82,7 +191,66 @@ export class RunSource {
   }
 
   get pointCount(): number {
-    return this.train.length + this.eval.length + this.probes.length;
+    return (this.overview ? this.overview.count : this.train.length) + this.eval.length + this.probes.length;
+  }
+
+  private pushTrain(r: TrainRecord): void {
+    if (this.overview) this.overview.pushTrain(r);
+    else this.train.push(r);
+  }
+
+  private clear(): void {
+    this.train.clear();
+    this.overview = null;
+    this.eval.length = 0;
+    this.probes.length = 0;
+  }
+
+  /**
+   * Decides where reading starts, once per metrics.jsonl (again when it was replaced: a resumed run
+   * rewrites it): after its overview when one covers it, else from the start (by the worker for a
+   * long file). Returns whether what was read before was dropped.
+   */
+  private async start(): Promise<boolean> {
+    let stat: fs.Stats;
+    try {
+      stat = await fs.promises.stat(this.metricsFile);
+    } catch {
+      return false;
+    }
+    if (this.inode === stat.ino) return false;
+    const restarted = this.inode !== null;
+    if (restarted) {
+      this.clear();
+      this.tail = new AsyncMetricsTail(this.metricsFile);
+    }
+    this.inode = stat.ino;
+    // A short file is read here whole: every record stays at hand, as before overviews.
+    if (stat.size < OVERVIEW_FROM_BYTES) return restarted;
+    let overview = await readOverviewFile(path.join(this.runDir, OVERVIEW_FILE));
+    if (overview && (overview.inode !== stat.ino || overview.bytes > stat.size)) overview = null;
+    if (!overview) {
+      const weights = OVERVIEW_WEIGHTS.includes(this.weight) || this.weight <= 0 ? OVERVIEW_WEIGHTS : [...OVERVIEW_WEIGHTS, this.weight];
+      try {
+        overview = SeriesOverview.fromJSON(await readOverviewOffThread(this.metricsFile, weights));
+      } catch {
+        overview = null;
+      }
+    }
+    if (overview) this.useOverview(overview);
+    return restarted;
+  }
+}
+
+async function readOverviewFile(file: string): Promise<SeriesOverview | null> {
+  try {
+    const text = await fs.promises.readFile(file, 'utf8');
+    // Parsing (about 1 MB) and rebuilding are a few milliseconds each: not in one stretch with other runs' work.
+    const json: unknown = JSON.parse(text);
+    await yieldToEventLoop();
+    return SeriesOverview.fromJSON(json);
+  } catch {
+    return null;
   }
 }
 

@@ -5,9 +5,11 @@
  */
 import { ALL_CHART_IDS, type ChartDataReport, type ChartId, type HostMessage } from '../../../src/protocol/webview';
 import { buildCharts, chartReport, probeSteps, type ChartSpec } from '../core/chartModel';
-import { chartsToCsv } from '../core/exportCsv';
+import { chartsToCsv, reducedLines } from '../core/exportCsv';
 import { applyHostMessage, emptyPanelData, type PanelData } from '../core/panelState';
+import type { XWindow } from '../core/decimation';
 import { sanitizeViewOptions, type ViewOptions } from '../core/viewOptions';
+import { withDetail, type TrainDetail } from '../core/zoomDetail';
 import { ChartCard } from './chartCard';
 import { Toolbar } from './controls';
 import { el } from './dom';
@@ -34,6 +36,12 @@ export class App {
   private themeChanged = true;
   /** Bumped when data is replaced rather than appended. */
   private dataEpoch = 0;
+  /** Zoomed detail of reduced runs (the host's answers), by run id, and the window it is for. */
+  private readonly details = new Map<string, TrainDetail>();
+  private detailWindow: (XWindow & { buckets: number }) | undefined;
+  /** The latest detail request per run: older answers are dropped. */
+  private readonly detailRequests = new Map<string, number>();
+  private nextDetailId = 1;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly toolbar: Toolbar;
   private readonly runTable: ExperimentsTable;
@@ -104,10 +112,24 @@ export class App {
         this.api.postMessage({ type: 'chartDataReport', requestId: msg.requestId, charts: this.report() });
         return;
       }
+      if (msg.type === 'detail') {
+        // Only the answer to the latest request for a run counts (zoom moved on, or a snapshot came since).
+        if (this.detailRequests.get(msg.runId) !== msg.requestId) return;
+        this.detailRequests.delete(msg.runId);
+        this.details.set(msg.runId, msg);
+        this.dataEpoch++;
+        this.schedule();
+        return;
+      }
       const outcome = applyHostMessage(this.data, msg);
       if (outcome.requestSnapshot) this.requestSnapshot();
       if (!outcome.applied) return;
-      if (msg.type === 'snapshot') this.dataEpoch++;
+      if (msg.type === 'snapshot') {
+        this.dataEpoch++;
+        // The snapshot's overview replaces every run's records: ask again for the window shown.
+        this.details.clear();
+        this.requestDetails();
+      }
       if (outcome.snapshot) {
         this.renderedPending = true;
         this.clearRetry();
@@ -115,6 +137,33 @@ export class App {
       if (outcome.changed.has('runs')) this.runsDirty = true;
       this.schedule();
     });
+  }
+
+  /**
+   * A train chart over steps was zoomed or panned (or reset): reduced runs get the window's records
+   * from the host at the chart's width; a reset goes back to the overview.
+   */
+  private windowSettled(card: ChartCard, window: XWindow | undefined): void {
+    if (this.api.standalone || (card.id !== 'loss' && card.id !== 'gradNorm') || card.currentSpec?.xName !== 'step') return;
+    this.detailWindow = window ? { ...window, buckets: card.plotWidth } : undefined;
+    if (this.details.size) {
+      this.details.clear();
+      this.dataEpoch++;
+      this.schedule();
+    }
+    this.requestDetails();
+  }
+
+  private requestDetails(): void {
+    this.detailRequests.clear();
+    const w = this.detailWindow;
+    if (!w) return;
+    for (const run of this.data.runs) {
+      if (!run.trainReduction) continue;
+      const requestId = this.nextDetailId++;
+      this.detailRequests.set(run.runId, requestId);
+      this.api.postMessage({ type: 'requestDetail', requestId, runId: run.runId, minStep: Math.floor(w.min), maxStep: Math.ceil(w.max), buckets: w.buckets });
+    }
   }
 
   /** What the charts draw now (after drawing anything pending). */
@@ -157,7 +206,7 @@ export class App {
   private render(): void {
     const hidden = new Set(this.view.hiddenRuns);
     const visibleRuns = this.data.runs.filter((r) => !hidden.has(r.runId));
-    this.specs = buildCharts(this.data, this.view);
+    this.specs = buildCharts(this.details.size ? { ...this.data, runs: withDetail(this.data.runs, this.details) } : this.data, this.view);
     const budget = Math.max(100, this.data.settings.maxPointsPerLine);
     for (const id of ALL_CHART_IDS) {
       const spec = this.specs.find((s) => s.id === id);
@@ -176,6 +225,7 @@ export class App {
           {
             exportCsv: (s) => this.saveCsv([s], s.id),
             exportPng: (c) => this.savePng([c], c.id),
+            windowSettled: (c, window) => this.windowSettled(c, window),
           },
           (element) => this.grid.insertBefore(element, this.nextCardElement(id)),
         );
@@ -230,7 +280,11 @@ export class App {
   }
 
   private saveCsv(specs: readonly ChartSpec[], what: string): void {
-    this.guard(() => this.api.postMessage({ type: 'saveFile', format: 'csv', suggestedName: `${this.baseName()}-${what}.csv`, data: chartsToCsv(specs) }));
+    // A long run's train lines are min-max reductions: the file's name says so.
+    const reduced = reducedLines(specs).length > 0 ? '-reduced' : '';
+    this.guard(() =>
+      this.api.postMessage({ type: 'saveFile', format: 'csv', suggestedName: `${this.baseName()}-${what}${reduced}.csv`, data: chartsToCsv(specs) }),
+    );
   }
 
   private savePng(cards: readonly ChartCard[], what: string): void {

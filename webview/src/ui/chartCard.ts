@@ -43,7 +43,12 @@ interface DatasetRole {
 export interface CardActions {
   exportCsv(spec: ChartSpec): void;
   exportPng(card: ChartCard): void;
+  /** The x window the user zoomed or panned to, once it settled (undefined: zoom reset). */
+  windowSettled?(card: ChartCard, window: XWindow | undefined): void;
 }
+
+/** How long zoom and pan must rest before the host is asked for detail (a drag fires many changes). */
+const SETTLE_MS = 250;
 
 export class ChartCard {
   readonly element: HTMLElement;
@@ -58,6 +63,13 @@ export class ChartCard {
   private drawnByKey = new Map<string, number>();
   private budget = 2000;
   private theme: Theme;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The signature without point counts: equal when an update can only have added points. */
+  private structure = '';
+  /** Per dataset: how many points of its line it holds one for one (-1: decimated, so not appendable). */
+  private heldPoints: number[] = [];
+  /** Updates drawn by appending points, and by rebuilding the datasets (tests and diagnostics). */
+  readonly stats = { appended: 0, rebuilt: 0 };
 
   /**
    * @param mount puts the card's element into the document; Chart.js is created after it, so the
@@ -124,6 +136,17 @@ export class ChartCard {
       this.spec = spec;
       return;
     }
+    const structure = `${opts.dataEpoch}|${specSignature(spec, false)}`;
+    // A live update that only added points at the end: add them to the datasets instead of rebuilding them.
+    if (!themeChanged && structure === this.structure && budget === this.budget && this.appendPoints(spec)) {
+      this.spec = spec;
+      this.signature = signature;
+      this.stats.appended++;
+      this.chart.update('none');
+      return;
+    }
+    this.structure = structure;
+    this.stats.rebuilt++;
     const prev = this.spec;
     const axesChanged = !prev || prev.xScale !== spec.xScale || prev.yScale !== spec.yScale || prev.xName !== spec.xName;
     this.spec = spec;
@@ -145,11 +168,25 @@ export class ChartCard {
     this.chart.resetZoom('none');
     this.fillDatasets();
     this.chart.update('none');
+    this.settle();
+  }
+
+  /** The plot area's width in pixels (how many buckets a detail request asks for). */
+  get plotWidth(): number {
+    return Math.max(50, Math.round(this.chart.chartArea?.width ?? this.chart.width));
   }
 
   destroy(): void {
+    clearTimeout(this.settleTimer);
     this.chart.destroy();
     this.element.remove();
+  }
+
+  /** Tells the app the window once zoom and pan have rested. */
+  private settle(): void {
+    if (!this.actions.windowSettled) return;
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => this.actions.windowSettled?.(this, this.visibleWindow()), SETTLE_MS);
   }
 
   /** The zoom window on x when zoomed, for decimation. */
@@ -166,7 +203,10 @@ export class ChartCard {
     const logY = spec.yScale === 'logarithmic';
     const datasets: LineDataset[] = [];
     const roles: DatasetRole[] = [];
+    const held: number[] = [];
     this.drawnByKey = new Map();
+    // Zoomed lines are cut to the window: never appended to.
+    const whole = (pts: Point[], s: SeriesSpec) => (!zoomWindow && pts.length === s.ys.length ? pts.length : -1);
     for (const s of spec.series) {
       const hidden = this.hiddenGroups.has(s.group);
       if (s.smoothed) {
@@ -176,16 +216,54 @@ export class ChartCard {
         const sm = this.points(s.xs, s.smoothed, logY, zoomWindow);
         datasets.push(this.dataset(s, `${s.label} (smoothed)`, sm, false, hidden));
         roles.push({ key: s.key, group: s.group, role: 'main' });
+        held.push(whole(raw, s), whole(sm, s));
         this.drawnByKey.set(s.key, sm.length);
       } else {
         const pts = this.points(s.xs, s.ys, logY, zoomWindow);
         datasets.push(this.dataset(s, s.label, pts, false, hidden));
         roles.push({ key: s.key, group: s.group, role: 'main' });
+        held.push(whole(pts, s));
         this.drawnByKey.set(s.key, pts.length);
       }
     }
+    this.heldPoints = held;
     this.roles = roles;
     this.chart.data.datasets = datasets;
+  }
+
+  /**
+   * Adds the points `spec` has beyond what the datasets hold, when that is all that changed: same
+   * lines (the structure signature matched), nothing decimated or cut to a zoom window before or
+   * after, and the points held still the first ones of each line. Returns false (nothing changed)
+   * otherwise; the caller then rebuilds.
+   */
+  private appendPoints(spec: ChartSpec): boolean {
+    if (this.chart.isZoomedOrPanned()) return false;
+    const datasets = this.chart.data.datasets;
+    const plan: Array<{ data: Point[]; xs: readonly number[]; ys: readonly number[]; from: number }> = [];
+    let j = 0;
+    for (const s of spec.series) {
+      const lines = s.smoothed ? [s.ys, s.smoothed] : [s.ys];
+      for (const ys of lines) {
+        const held = this.heldPoints[j];
+        const data = datasets[j]?.data;
+        j++;
+        if (!data || held < 0 || held !== data.length || ys.length < held || ys.length > this.budget) return false;
+        if (held > 0 && (data[0].x !== s.xs[0] || data[held - 1].x !== s.xs[held - 1])) return false;
+        plan.push({ data, xs: s.xs, ys, from: held });
+      }
+    }
+    if (j !== datasets.length) return false;
+    const logY = spec.yScale === 'logarithmic';
+    plan.forEach(({ data, xs, ys, from }, k) => {
+      for (let i = from; i < ys.length; i++) {
+        const y = ys[i];
+        data.push({ x: xs[i], y: Number.isFinite(y) && (!logY || y > 0) ? y : NaN });
+      }
+      this.heldPoints[k] = ys.length;
+    });
+    for (const s of spec.series) this.drawnByKey.set(s.key, s.ys.length);
+    return true;
   }
 
   private points(xs: readonly number[], ys: readonly number[], logY: boolean, zoomWindow?: XWindow): Point[] {
@@ -227,6 +305,7 @@ export class ChartCard {
     const onViewChanged = () => {
       this.fillDatasets();
       this.chart.update('none');
+      this.settle();
     };
     return {
       animation: false,
@@ -381,10 +460,20 @@ export class ChartCard {
 }
 
 /** What a card shows, compactly: equal signatures draw the same picture. */
-function specSignature(spec: ChartSpec): string {
+/** What a chart shows; `counts` false leaves out how many points each line has (see `structure`). */
+function specSignature(spec: ChartSpec, counts = true): string {
   const parts = [spec.xScale, spec.yScale, spec.xName, spec.title, spec.subtitle, JSON.stringify(spec.xSuggested ?? null)];
   for (const s of spec.series) {
-    parts.push(s.key, s.label, String(s.ys.length), String(s.total ?? ''), String(s.smoothingWeight ?? ''), String(s.probeStep ?? ''), s.color);
+    parts.push(
+      s.key,
+      s.label,
+      counts ? String(s.ys.length) : '',
+      counts ? String(s.total ?? '') : '',
+      String(s.smoothingWeight ?? ''),
+      String(s.probeStep ?? ''),
+      s.color,
+    );
+    parts.push(s.smoothed ? 'smoothed' : '');
     // Sweep points change value in place when a run finishes; they are few, so include them.
     if (s.series === 'sweep') parts.push(s.xs.join(','), s.ys.join(','));
   }
