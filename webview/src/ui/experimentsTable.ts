@@ -169,7 +169,10 @@ export class ExperimentsTable {
   private nameCell(row: ExperimentRow, run: TableRun): HTMLElement {
     const swatch = el('span', { className: 'swatch' });
     swatch.style.backgroundColor = runColor(run.colorIndex); // CSSOM: allowed under the strict CSP
-    const content = el('span', { className: 'run-cell' }, [swatch, el('span', { className: 'run-name', textContent: row.label, title: `${run.runId}\n${run.runDir}` })]);
+    const content = el('span', { className: 'run-cell' }, [
+      swatch,
+      el('span', { className: 'run-name', textContent: row.label, title: `${run.runId}\n${run.runDir}` }),
+    ]);
     if (this.handlers.openFolder) {
       const openFolder = this.handlers.openFolder;
       const open = el('button', { className: 'link-button', textContent: 'folder', title: `Reveal ${run.runDir}` });
