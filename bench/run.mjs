@@ -3,16 +3,19 @@
 //
 //   npm run build && node bench/run.mjs [--sizes add200,add1000,smnist] [--no-speed] [--no-memory] [--no-reference]
 //                                       [--steps 7] [--write bench/RESULTS.md] [--quick]
-//                                       [--peers tanh-rnn,lstm,gru,cornn | --no-peers] [--peer-wasm]
+//                                       [--peers tanh-rnn,lstm,gru,cornn | --no-peers] [--peer-wasm] [--no-fma-peak]
 // Peer rows (issue #10): each peer cell on the fused peer kernel (checkpoint auto) against PyTorch's
 // nn.RNN / nn.LSTM / nn.GRU and a PyTorch coRNN cell, a two-layer LSTM row, and peak memory of every
 // kind at T = 1000 / 5000 / 10000. "kernel share" = time inside the compiled kernel / step time.
+// Two FLOP floors per row: "x floor" against OpenBLAS' matmul peak (torch.mm) and "x FMA floor" against
+// this CPU's FMA peak in the kernel's own instruction set (bench/fma_peak.c, compiled here with
+// -march=native), both measured in the same run.
 //
 // One full training step per measurement (forward over T, backward, Adam; readout + loss in tfjs
 // for our kernels, see bench/tfjs_step.cjs; the same cell in PyTorch eager autograd + Adam, see
 // bench/torch_step.py), every implementation in its own process so peak RSS is its own.
 // Needs: the tsc build in out/ (npm run build), Debian's /usr/bin/python3 with python3-torch and
-// libopenblas0-pthread (bench/setup.sh installs them).
+// libopenblas0-pthread (bench/setup.sh installs them); a C compiler `cc` for the FMA peak.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -113,6 +116,26 @@ console.error(`bench: ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, load
 const peak = run(PYTHON, ['bench/torch_step.py', 'peak'], 'matmul peak (torch.mm 2048^2)');
 const peakGflops = peak.failed ? NaN : peak.gflops;
 
+/** This CPU's FMA peak in its widest vectors, one thread per core: bench/fma_peak.c built into a temp dir. */
+function measureFmaPeak() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-fma-peak-'));
+  try {
+    const exe = path.join(dir, 'fma_peak');
+    const cc = spawnSync('cc', ['-O2', '-march=native', '-pthread', path.join(here, 'fma_peak.c'), '-o', exe], { encoding: 'utf8' });
+    if (cc.status !== 0) {
+      console.error(`  FMA peak: cc failed: ${((cc.stderr || '') + (cc.error?.message ?? '')).trim().split('\n').slice(-2).join(' | ')}`);
+      return { failed: true, error: 'cc failed' };
+    }
+    return run(exe, [String(os.cpus().length)], `FMA peak (fma_peak.c, ${os.cpus().length} threads)`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+const fmaPeak = flag('no-fma-peak') ? { failed: true, skipped: true } : measureFmaPeak();
+const fmaPeakGflops = fmaPeak.failed ? NaN : fmaPeak.gflops;
+/** ms of one step at a FLOP count, at a peak in GFLOP/s. */
+const floorMs = (flopCount, gflops) => (flopCount / (gflops * 1e9)) * 1e3;
+
 const speedRows = [];
 for (const name of sizes) {
   const size = SIZES[name];
@@ -129,9 +152,10 @@ for (const name of sizes) {
     results.push(['tfjs-wasm composite (reference)', tfjs('tfjs', 'stored', size, ['--warmup', 1, '--steps', name === 'add200' ? 3 : 2])]);
   }
   const torchMedian = results[0][1].failed ? NaN : median(results[0][1].times_ms);
-  const floor = (flops(size) / (peakGflops * 1e9)) * 1e3;
+  const floor = floorMs(flops(size), peakGflops);
+  const fmaFloor = floorMs(flops(size), fmaPeakGflops);
   for (const [label, r] of results) {
-    speedRows.push({ size: name, label, r, torchMedian, floor });
+    speedRows.push({ size: name, label, r, torchMedian, floor, fmaFloor });
   }
   // the peers: each against PyTorch's same cell
   const peerRuns = PEERS.map((kind) => [kind, 1]);
@@ -146,8 +170,9 @@ for (const name of sizes) {
     ];
     if (flag('peer-wasm') && layers === 1) rows.push([`${tag}: fused-wasm`, tfjs('wasm', 'stored', size, ['--warmup', 1, '--steps', quick ? 2 : 3, ...model])]);
     const refMedian = ref.failed ? NaN : median(ref.times_ms);
-    const peerFloor = (peerFlops(kind, size, layers) / (peakGflops * 1e9)) * 1e3;
-    for (const [label, r] of rows) speedRows.push({ size: name, label, r, torchMedian: refMedian, floor: peerFloor });
+    const peerFloor = floorMs(peerFlops(kind, size, layers), peakGflops);
+    const peerFmaFloor = floorMs(peerFlops(kind, size, layers), fmaPeakGflops);
+    for (const [label, r] of rows) speedRows.push({ size: name, label, r, torchMedian: refMedian, floor: peerFloor, fmaFloor: peerFmaFloor });
   }
 }
 
@@ -179,21 +204,36 @@ const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const lines = [];
 lines.push(`Matmul peak (torch.mm 2048², float32, OpenBLAS, same run): **${fmt(peakGflops)} GFLOP/s**. FLOP floor = T·(12·B·m² + 4·B·m·d) / peak.`);
 lines.push('');
-lines.push('| size | implementation | median ms/step | min–max | steps | x PyTorch | x floor | CPU ms/step | kernel share | peak RSS MB | load before |');
-lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const { size, label, r, torchMedian, floor } of speedRows) {
+lines.push(
+  fmaPeak.skipped
+    ? 'FMA peak: not measured (--no-fma-peak).'
+    : fmaPeak.failed
+      ? `FMA peak: failed (bench/fma_peak.c: ${fmaPeak.error}).`
+      : `FMA peak (${fmaPeak.isa}, ${fmaPeak.threads} threads, same run): **${fmt(fmaPeakGflops)} GFLOP/s** (bench/fma_peak.c; the threads got ${fmt(fmaPeak.cpu_share * 100)}% of their CPUs).`,
+);
+lines.push(
+  '"x floor" = median ms/step / (FLOPs / matmul peak); "x FMA floor" = median ms/step / (FLOPs / FMA peak), with FLOPs = T·(12·B·m² + 4·B·m·d) for the Hamiltonian rows and 3 x the forward products for the peers (issue #10 asks ≤ 1.5 x FMA floor).',
+);
+lines.push('');
+lines.push(
+  '| size | implementation | median ms/step | min–max | steps | x PyTorch | x floor | x FMA floor | CPU ms/step | kernel share | peak RSS MB | load before |',
+);
+lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+for (const { size, label, r, torchMedian, floor, fmaFloor } of speedRows) {
   if (r.failed) {
-    lines.push(`| ${size} | ${label} | failed: ${r.error.replace(/\|/g, '/')} | | | | | | | | |`);
+    lines.push(`| ${size} | ${label} | failed: ${r.error.replace(/\|/g, '/')} | | | | | | | | | |`);
     continue;
   }
   const med = median(r.times_ms);
   lines.push(
-    `| ${size} | ${label} | **${fmt(med, 1)}** | ${fmt(Math.min(...r.times_ms), 1)}–${fmt(Math.max(...r.times_ms), 1)} | ${r.times_ms.length} | ${fmt(med / torchMedian, 2)} | ${fmt(med / floor, 2)} | ${fmt(r.cpu_ms_per_step, 0)} | ${r.kernel_ms_per_step ? fmt(r.kernel_ms_per_step / med, 2) : ''} | ${fmt(r.maxrss_mb)} | ${fmt(r.loadBefore, 2)} |`,
+    `| ${size} | ${label} | **${fmt(med, 1)}** | ${fmt(Math.min(...r.times_ms), 1)}–${fmt(Math.max(...r.times_ms), 1)} | ${r.times_ms.length} | ${fmt(med / torchMedian, 2)} | ${fmt(med / floor, 2)} | ${fmt(med / fmaFloor, 2)} | ${fmt(r.cpu_ms_per_step, 0)} | ${r.kernel_ms_per_step ? fmt(r.kernel_ms_per_step / med, 2) : ''} | ${fmt(r.maxrss_mb)} | ${fmt(r.loadBefore, 2)} |`,
   );
 }
 for (const name of sizes) {
   const row = speedRows.find((x) => x.size === name);
-  lines.push(`\nFloor ${name}: ${fmt(row.floor, 1)} ms (${fmt(flops(SIZES[name]) / 1e9, 2)} GFLOP/step).`);
+  lines.push(
+    `\nFloor ${name}: ${fmt(row.floor, 1)} ms at the matmul peak, ${fmt(row.fmaFloor, 1)} ms at the FMA peak (${fmt(flops(SIZES[name]) / 1e9, 2)} GFLOP/step).`,
+  );
 }
 if (memoryRows.length) {
   lines.push('');
