@@ -28,9 +28,9 @@ const cli = path.join(root, 'dist', 'cli.js');
 
 function experiment(name: string, steps: number): string {
   return `name: ${name}
-task: { kind: adding, length: 10, testSize: 20 }
+task: { kind: adding, length: 10, testSize: 20, validationSize: 20 }
 model: { kind: hamiltonian, hidden: 8 }
-training: { batchSize: 4, steps: ${steps}, evalEvery: 20, checkpointEvery: 20 }
+training: { batchSize: 4, steps: ${steps}, evalEvery: ${Math.max(20, steps / 5)}, checkpointEvery: ${Math.max(20, steps / 5)} }
 probes: { every: null }
 backend: cpu
 sweep:
@@ -67,7 +67,8 @@ describe('VS Code side of Slurm on a real one-node cluster', function () {
   it('finds sbatch, submits through the bundled CLI, shows the queued member, follows the sweep to completion', async () => {
     assert.ok(await findSbatch(cluster!.env.PATH), 'sbatch on the PATH');
     const file = path.join(work, 'ext.hrnn.yaml');
-    fs.writeFileSync(file, experiment('ext', 60));
+    // Long enough (seconds a member) that the sweep cannot end before the loop below first looks, even on an idle machine.
+    fs.writeFileSync(file, experiment('ext', 1500));
     const runsDir = path.join(work, 'runs');
     const t0 = Date.now();
     const submitted = await submitToSlurm(runner, { experimentFile: file, runsDir });
