@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { ChartDataReport, WebviewToHost } from '../../src/protocol/webview';
+import { buildWebviewHtml, type ChartDataReport, type WebviewToHost } from '../../src/protocol/webview';
 import type { PageDocument, PageWindow } from './pageTypes';
 
 // Page globals for the `page.evaluate` callbacks (see pageTypes.ts).
@@ -15,6 +15,26 @@ declare function requestAnimationFrame(callback: () => void): number;
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const OUTPUT_DIR = path.resolve(__dirname, '../../../test-output/webview');
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * The panel's page as the extension serves it (buildWebviewHtml: its strict CSP, a nonce) loading
+ * the built bundle and styles from disk, written to test-output/webview/<name>; returns the file.
+ */
+export function writeWebviewPage(name: string, nonce: string): string {
+  fs.mkdirSync(OUTPUT_DIR, { recursive: true });
+  const html = buildWebviewHtml({
+    scriptUri: `file://${path.join(ROOT, 'media/webview/plots.js')}`,
+    styleUri: `file://${path.join(ROOT, 'media/webview/plots.css')}`,
+    cspSource: 'file:',
+    nonce,
+    title: 'Plots',
+  });
+  const file = path.join(OUTPUT_DIR, name);
+  fs.writeFileSync(file, html);
+  return file;
+}
 
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium or set CHROMIUM_PATH`);

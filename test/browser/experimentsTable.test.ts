@@ -10,11 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { buildWebviewHtml, type WebviewToHost } from '../../src/protocol/webview';
+import { type WebviewToHost } from '../../src/protocol/webview';
 import { loadReportSnapshot } from '../../src/report/reportData';
 import { renderReportHtml } from '../../src/report/renderReport';
 import { writeSeedSweep, type SeedSweep } from '../fixtures/runs/seedSweep';
-import { colouredPixels, launchChromium, OUTPUT_DIR, requestChartData, settle, waitForPosted, watchPage } from './chromium';
+import { colouredPixels, launchChromium, OUTPUT_DIR, requestChartData, settle, waitForPosted, watchPage, writeWebviewPage } from './chromium';
 
 // Page globals for the `page.evaluate` callbacks: only what these tests touch, typed narrowly.
 interface ChartLike {
@@ -35,8 +35,6 @@ declare const window: {
   __state?: unknown;
   acquireVsCodeApi?: () => { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
 };
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 describe('experiments table with a seed-grouped sweep (headless Chromium)', function () {
   this.timeout(90_000);
@@ -163,15 +161,7 @@ describe('experiments table with a seed-grouped sweep (headless Chromium)', func
   });
 
   it('in the panel: unticking a group hides its runs in every chart and view, under the host CSP', async () => {
-    const html = buildWebviewHtml({
-      scriptUri: `file://${path.join(ROOT, 'media/webview/plots.js')}`,
-      styleUri: `file://${path.join(ROOT, 'media/webview/plots.css')}`,
-      cspSource: 'file:',
-      nonce: 'dGFibGVub25jZTEyMzQ1Njc4',
-      title: 'Plots',
-    });
-    const file = path.join(OUTPUT_DIR, 'experiments-host-page.html');
-    fs.writeFileSync(file, html);
+    const file = writeWebviewPage('experiments-host-page.html', 'dGFibGVub25jZTEyMzQ1Njc4');
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const { errors } = await watchPage(page);
     await page.addInitScript(() => {

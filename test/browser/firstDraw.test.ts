@@ -6,14 +6,13 @@
  * was drawn and a generous bound (a shared machine).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { TrainRecord } from '../../src/protocol/records';
-import { buildWebviewHtml, type HostToWebview, type RunSeries, type WebviewToHost } from '../../src/protocol/webview';
+import type { HostToWebview, RunSeries, WebviewToHost } from '../../src/protocol/webview';
 import { bucketsFor } from '../../src/protocol/seriesReduction';
 import { SeriesOverview } from '../../src/runs/seriesOverview';
-import { launchChromium, OUTPUT_DIR, waitForPosted, watchPage } from './chromium';
+import { syntheticTrainRecord } from '../fixtures/runs/syntheticTrain';
+import { launchChromium, OUTPUT_DIR, waitForPosted, watchPage, writeWebviewPage } from './chromium';
 import type { PageWindow } from './pageTypes';
 
 declare const window: PageWindow & { dispatchEvent(event: unknown): boolean };
@@ -22,22 +21,11 @@ declare class MessageEvent {
   constructor(type: string, init: { data: unknown });
 }
 
-const ROOT = path.resolve(__dirname, '../../..');
 const RUNS = 5;
 const STEPS = 200_000;
 const SMOOTHING = 0.6; // the panel's default
 
-function train(step: number, seed: number): TrainRecord {
-  return {
-    type: 'train',
-    step,
-    epoch: 0,
-    loss: 1 / Math.sqrt(step) + 0.05 * Math.sin(step * 0.37 + seed),
-    gradNorm: 1 + 0.3 * Math.cos(step * 0.11),
-    lr: 1e-3,
-    wallMs: step * 5,
-  };
-}
+const train = syntheticTrainRecord;
 
 /** A run of `steps` train records with evals and probes, as PanelRuns sends it from the run's overview. */
 function hostRun(index: number, steps: number): RunSeries {
@@ -91,15 +79,7 @@ describe('webview: first draw of five long runs from their overviews (headless C
   let browser: Browser;
 
   before(async () => {
-    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
-    const html = buildWebviewHtml({
-      scriptUri: `file://${path.join(ROOT, 'media/webview/plots.js')}`,
-      styleUri: `file://${path.join(ROOT, 'media/webview/plots.css')}`,
-      cspSource: 'file:',
-      nonce: 'Zmlyc3RkcmF3MTIzNDU2Nzg5',
-      title: 'Plots',
-    });
-    fs.writeFileSync(path.join(OUTPUT_DIR, 'first-draw.html'), html);
+    writeWebviewPage('first-draw.html', 'Zmlyc3RkcmF3MTIzNDU2Nzg5');
     browser = await launchChromium();
   });
   after(async () => browser?.close());

@@ -5,14 +5,13 @@
  * the end of the redraw. Reports the figures; asserts only a generous ratio (a shared machine).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import type { TrainRecord } from '../../src/protocol/records';
-import { buildWebviewHtml, type HostToWebview, type RunSeries, type WebviewToHost } from '../../src/protocol/webview';
+import type { HostToWebview, RunSeries, WebviewToHost } from '../../src/protocol/webview';
 import { bucketsFor } from '../../src/protocol/seriesReduction';
 import { TrainSeries } from '../../src/runs/trainSeries';
-import { launchChromium, OUTPUT_DIR, waitForPosted, watchPage } from './chromium';
+import { syntheticTrainRecord } from '../fixtures/runs/syntheticTrain';
+import { launchChromium, OUTPUT_DIR, waitForPosted, watchPage, writeWebviewPage } from './chromium';
 import type { PageWindow } from './pageTypes';
 
 declare const window: PageWindow & { dispatchEvent(event: unknown): boolean };
@@ -21,23 +20,12 @@ declare class MessageEvent {
   constructor(type: string, init: { data: unknown });
 }
 
-const ROOT = path.resolve(__dirname, '../../..');
 const RUNS = 3;
 const UPDATES = 40;
 const RECORDS_PER_UPDATE = 10;
 const SMOOTHING = 0.6; // the panel's default
 
-function train(step: number, seed: number): TrainRecord {
-  return {
-    type: 'train',
-    step,
-    epoch: 0,
-    loss: 1 / Math.sqrt(step) + 0.05 * Math.sin(step * 0.37 + seed),
-    gradNorm: 1 + 0.3 * Math.cos(step * 0.11),
-    lr: 1e-3,
-    wallMs: step * 5,
-  };
-}
+const train = syntheticTrainRecord;
 
 /** A run of `steps` train records, as PanelRuns sends it (reduced when long). */
 function hostRun(index: number, steps: number): RunSeries {
@@ -103,15 +91,7 @@ describe('webview: cost of a live update at 1k and at 200k points per run (headl
   const figures: Record<string, number> = {};
 
   before(async () => {
-    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
-    const html = buildWebviewHtml({
-      scriptUri: `file://${path.join(ROOT, 'media/webview/plots.js')}`,
-      styleUri: `file://${path.join(ROOT, 'media/webview/plots.css')}`,
-      cspSource: 'file:',
-      nonce: 'bGl2ZXVwZGF0ZWNvc3QxMjM0',
-      title: 'Plots',
-    });
-    fs.writeFileSync(path.join(OUTPUT_DIR, 'live-cost.html'), html);
+    writeWebviewPage('live-cost.html', 'bGl2ZXVwZGF0ZWNvc3QxMjM0');
     browser = await launchChromium();
   });
   after(async () => browser?.close());

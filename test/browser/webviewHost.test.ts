@@ -4,18 +4,15 @@
  * the message contract played by the test.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TrainRecord } from '../../src/protocol/records';
-import { buildWebviewHtml, type HostToWebview, type RunSeries, type WebviewToHost } from '../../src/protocol/webview';
-import { colouredPixels, launchChromium, OUTPUT_DIR, posted, requestChartData, settle, waitForPosted, watchPage } from './chromium';
+import type { HostToWebview, RunSeries, WebviewToHost } from '../../src/protocol/webview';
+import { colouredPixels, launchChromium, OUTPUT_DIR, posted, requestChartData, settle, waitForPosted, watchPage, writeWebviewPage } from './chromium';
 import type { PageWindow } from './pageTypes';
 
 // Page globals for the `page.evaluate` callbacks (see pageTypes.ts).
 declare const window: PageWindow;
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 function train(step: number): TrainRecord {
   return { type: 'train', step, epoch: 0, loss: 1 / Math.sqrt(step), gradNorm: 1, lr: 1e-3, wallMs: step * 5 };
@@ -58,16 +55,7 @@ describe('webview under the host HTML and CSP (headless Chromium)', function () 
   let watched: { errors: string[]; requests: string[] };
 
   before(async () => {
-    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
-    const html = buildWebviewHtml({
-      scriptUri: `file://${path.join(ROOT, 'media/webview/plots.js')}`,
-      styleUri: `file://${path.join(ROOT, 'media/webview/plots.css')}`,
-      cspSource: 'file:',
-      nonce: 'dGVzdG5vbmNlMTIzNDU2Nzg5',
-      title: 'Plots',
-    });
-    const file = path.join(OUTPUT_DIR, 'host-page.html');
-    fs.writeFileSync(file, html);
+    const file = writeWebviewPage('host-page.html', 'dGVzdG5vbmNlMTIzNDU2Nzg5');
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     watched = await watchPage(page);

@@ -5,18 +5,15 @@
  * only adds points appends them to the chart's datasets instead of rebuilding them.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TrainRecord } from '../../src/protocol/records';
-import { buildWebviewHtml, type HostAnswer, type HostToWebview, type RunSeries, type WebviewToHost } from '../../src/protocol/webview';
-import { launchChromium, OUTPUT_DIR, waitForPosted, watchPage } from './chromium';
+import { type HostAnswer, type HostToWebview, type RunSeries, type WebviewToHost } from '../../src/protocol/webview';
+import { launchChromium, OUTPUT_DIR, waitForPosted, watchPage, writeWebviewPage } from './chromium';
 import type { PageDocument, PageWindow } from './pageTypes';
 
 declare const window: PageWindow;
 declare const document: PageDocument;
-
-const ROOT = path.resolve(__dirname, '../../..');
 
 const train = (step: number): TrainRecord => ({ type: 'train', step, epoch: 0, loss: 1 / Math.sqrt(step), gradNorm: 1, lr: 1e-3, wallMs: step });
 
@@ -57,15 +54,7 @@ describe('webview: detail on zoom and appended points (headless Chromium)', func
   this.timeout(120_000);
   let browser: Browser;
   before(async () => {
-    fs.mkdirSync(OUTPUT_DIR, { recursive: true });
-    const html = buildWebviewHtml({
-      scriptUri: `file://${path.join(ROOT, 'media/webview/plots.js')}`,
-      styleUri: `file://${path.join(ROOT, 'media/webview/plots.css')}`,
-      cspSource: 'file:',
-      nonce: 'em9vbWRldGFpbDEyMzQ1Njc4',
-      title: 'Plots',
-    });
-    fs.writeFileSync(path.join(OUTPUT_DIR, 'zoom-detail.html'), html);
+    writeWebviewPage('zoom-detail.html', 'em9vbWRldGFpbDEyMzQ1Njc4');
     browser = await launchChromium();
   });
   after(async () => browser?.close());
