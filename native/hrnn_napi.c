@@ -37,6 +37,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aligned_buffer.h"
 #include "hrnn_kernel.h"
 
 #define MAX_SHARDS 64
@@ -260,19 +261,6 @@ static void context_finalize(napi_env env, void *data, void *hint) {
   free(data);
 }
 
-/* Grows *buf to at least `bytes` (64-byte aligned); returns 0 on allocation failure. */
-static int ensure_buffer(void **buf, size_t *cap, size_t bytes) {
-  if (*cap >= bytes && *buf) return 1;
-  free(*buf);
-  *buf = 0;
-  *cap = 0;
-  size_t rounded = (bytes + 63) / 64 * 64;
-  void *p = aligned_alloc(64, rounded ? rounded : 64);
-  if (!p) return 0;
-  *buf = p;
-  *cap = rounded;
-  return 1;
-}
 
 static void forward_task(void *arg, int i) {
   context *c = (context *)arg;

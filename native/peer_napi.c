@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aligned_buffer.h"
 #include "peer_kernel.h"
 
 #define PEER_MAX_SHARDS 64
@@ -68,18 +69,6 @@ static void ctx_finalize(napi_env env, void *data, void *hint) {
   free(data);
 }
 
-static int grow(void **buf, size_t *cap, size_t bytes) {
-  if (*cap >= bytes && *buf) return 1;
-  free(*buf);
-  *buf = 0;
-  *cap = 0;
-  size_t rounded = (bytes + 63) / 64 * 64;
-  void *p = aligned_alloc(64, rounded ? rounded : 64);
-  if (!p) return 0;
-  *buf = p;
-  *cap = rounded;
-  return 1;
-}
 
 static int any_cancelled(const peer_context *c) {
   for (int i = 0; i < c->shards; i++)
@@ -246,7 +235,7 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
     c->r0[i] = (int)((long long)cfg.B * i / shards);
     c->r1[i] = (int)((long long)cfg.B * (i + 1) / shards);
     size_t bytes = peer_workspace_bytes(&cfg, c->r1[i] - c->r0[i]);
-    if (!bytes || !grow(&c->ws[i], &c->ws_cap[i], bytes)) return fail(env, "peer_kernel: cannot allocate the workspace (out of memory?)");
+    if (!bytes || !ensure_buffer(&c->ws[i], &c->ws_cap[i], bytes)) return fail(env, "peer_kernel: cannot allocate the workspace (out of memory?)");
   }
   if (c->u_ref) napi_delete_reference(env, c->u_ref);
   c->u_ref = 0;
@@ -281,7 +270,7 @@ static napi_value js_backward(napi_env env, napi_callback_info info) {
   if (!f32_list(env, argv[3], c, g, "grads")) return 0;
   if (!f32_arg(env, argv[4], (size_t)cfg->T * cfg->B * cfg->d, 1, &gu, "gu")) return 0;
   size_t total = total_params(c);
-  if (!grow((void **)&c->gbuf, &c->gbuf_cap, total * c->shards * sizeof(float))) return fail(env, "peer_kernel: out of memory");
+  if (!ensure_buffer((void **)&c->gbuf, &c->gbuf_cap, total * c->shards * sizeof(float))) return fail(env, "peer_kernel: out of memory");
   c->gout = gout;
   c->gseq = gseq;
   c->gu = gu;
