@@ -38,6 +38,15 @@ const EXPERIMENTS = [
     quick: ['training.steps=4', 'training.evalEvery=2', 'probes.every=2', 'task.length=60', 'task.testSize=32'],
   },
   {
+    name: 'energy',
+    file: 'examples/adding-T50.hrnn.yaml',
+    caption: 'Energy of a free run of the trained cell (adding T = 50), symplectic vs forward Euler',
+    // After training, the probes run the cell on for 1000 steps with its input held at zero.
+    sets: ['probes.freeRunSteps=1000', 'probes.freeRunInput=zero'],
+    figures: [{ card: 'Energy drift', png: 'energy-drift.png' }],
+    quick: ['training.steps=4', 'training.evalEvery=2', 'probes.every=2', 'task.testSize=32'],
+  },
+  {
     name: 'tau-window',
     file: 'examples/tau-sweep-T200.hrnn.yaml',
     caption: 'The tau window: adding problem T = 200, reservoir mode, three seeds per tau',
@@ -100,6 +109,7 @@ function experimentFile(experiment) {
 function train(experiment) {
   const args = ['train', experimentFile(experiment), '--runs-dir', path.join(runsDir, experiment.name)];
   if (experiment.parallel) args.push('--parallel', String(Math.min(experiment.parallel, os.cpus().length)));
+  for (const set of experiment.sets ?? []) args.push('--set', set);
   if (quick) for (const set of experiment.quick) args.push('--set', set);
   const printed = hrnn(args).split('\n').filter(Boolean);
   // A sweep prints its members' folders, then the sweep folder last; a single run prints one folder.
@@ -116,10 +126,14 @@ function listRuns(folder) {
 }
 
 function resultsTable(experiment, runs) {
+  // How the example was changed for this figure, so the table names exactly what trained.
+  const edits = Object.entries(experiment.edit ?? {}).map(([k, v]) => `${k}: ${v}`);
+  const sets = (experiment.sets ?? []).map((set) => `--set ${set}`);
+  const changed = edits.length || sets.length ? ` with ${[...edits, ...sets].join(', ')}` : '';
   const lines = [
     `### ${experiment.caption}`,
     '',
-    `\`${experiment.file}\``,
+    `\`${experiment.file}\`${changed}`,
     '',
     '| run | status | steps | metric (test, best evaluation) | wall time |',
     '|---|---|---:|---|---:|',

@@ -23,7 +23,7 @@ describe('npm run reproduce --quick', function () {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/reproduce.mjs'), '--quick', '--out', out], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     const images = fs.readdirSync(path.join(out, 'images')).sort();
-    assert.deepEqual(images, ['experiments-table.png', 'gradient-over-time.png', 'state-norms.png', 'tau-window.png']);
+    assert.deepEqual(images, ['energy-drift.png', 'experiments-table.png', 'gradient-over-time.png', 'state-norms.png', 'tau-window.png']);
     for (const image of images) {
       const bytes = fs.readFileSync(path.join(out, 'images', image));
       assert.ok(bytes.subarray(0, 8).equals(PNG_SIGNATURE), `${image} is a PNG`);
@@ -31,9 +31,9 @@ describe('npm run reproduce --quick', function () {
     }
     const results = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
     assert.match(results, /Quick mode/);
-    // One row per run: 2 of the gradient comparison, 5 taus x 3 seeds of the tau sweep, each completed with its steps.
-    const rows = results.split('\n').filter((l) => /^\| \d+-/.test(l));
-    assert.equal(rows.length, 17, results);
+    // One row per run: 2 of the gradient comparison, 1 of the energy view, 5 taus x 3 seeds of the tau sweep, each completed.
+    const rows = results.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| run |'));
+    assert.equal(rows.length, 18, results);
     for (const row of rows) assert.match(row, /\| completed \| 4\/4 \| mse \d/, row);
   });
 });
