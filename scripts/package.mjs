@@ -105,7 +105,19 @@ for (const target of wanted) {
     }
   }
   const out = path.join(buildDir, target === 'universal' ? 'hamiltonian-rnn-lab.vsix' : `hamiltonian-rnn-lab-${target}.vsix`);
-  const args = [vsce, 'package', '--allow-missing-repository', '--skip-license', '--ignoreFile', ignoreFileFor(target), '--out', out];
+  // The README's images are relative (docs/images/, shipped in the package): VS Code shows them from
+  // the installed extension, so vsce must not rewrite them to a repository URL (there is none).
+  const args = [
+    vsce,
+    'package',
+    '--allow-missing-repository',
+    '--no-rewrite-relative-links',
+    '--skip-license',
+    '--ignoreFile',
+    ignoreFileFor(target),
+    '--out',
+    out,
+  ];
   if (target !== 'universal') args.push('--target', target);
   execFileSync(process.execPath, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, HRNN_PACKAGE_BUILT: '1' } });
   made.push(out);
