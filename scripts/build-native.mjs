@@ -21,7 +21,17 @@ const wasmFile = path.join(nativeDir, 'wasm', 'hrnn_kernel.wasm');
 const wasmRecord = wasmFile + '.json';
 const peerWasmFile = path.join(nativeDir, 'wasm', 'peer_kernel.wasm');
 
-const ADDON_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'kernel_simd.h', 'aligned_buffer.h', 'hrnn_napi.c', 'binding.gyp', 'peer_kernel.c', 'peer_kernel.h', 'peer_napi.c'];
+const ADDON_SOURCES = [
+  'hrnn_kernel.c',
+  'hrnn_kernel.h',
+  'kernel_simd.h',
+  'aligned_buffer.h',
+  'hrnn_napi.c',
+  'binding.gyp',
+  'peer_kernel.c',
+  'peer_kernel.h',
+  'peer_napi.c',
+];
 /** The C files compiled into the addon (binding.gyp lists the same). */
 const ADDON_C_SOURCES = ['hrnn_kernel.c', 'hrnn_napi.c', 'peer_kernel.c', 'peer_napi.c'];
 const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'kernel_simd.h', 'hrnn_wasm.c'];
