@@ -5,10 +5,9 @@
  * Fresh random batches every step (one seeded stream, resumable from its state); a fixed test set,
  * an optional fixed validation set, a fixed probe batch.
  */
-import type { EvalSplit } from '../../protocol/records';
-import { Rng, deriveSeed } from '../rng';
-import { SyntheticSplits } from './syntheticSplits';
-import type { Batch, Task, TrainingStreamState } from './task';
+import type { Rng } from '../rng';
+import { SyntheticTask } from './syntheticTask';
+import type { Batch, Task } from './task';
 
 export const ADDING_TRIVIAL_MSE = 1 / 6;
 
@@ -28,15 +27,10 @@ export function addingBatch(rng: Rng, T: number, B: number): Batch {
   return { inputs: { data, T, B, d: 2 }, targets };
 }
 
-export class AddingTask implements Task {
+export class AddingTask extends SyntheticTask implements Task {
   readonly name = 'adding';
   readonly inputDim = 2;
   readonly output = { kind: 'regression' } as const;
-  readonly trainSize = null;
-  readonly monitorSplit: EvalSplit;
-  readonly finalSplits: EvalSplit[];
-  private readonly trainRng: Rng;
-  private readonly splits: SyntheticSplits;
 
   /** `validationSize` null: no validation split (evaluations and `best` on the test set). */
   constructor(
@@ -46,41 +40,8 @@ export class AddingTask implements Task {
     validationSize: number | null = null,
   ) {
     if (length < 2) throw new Error(`adding problem needs length >= 2 (got ${length})`);
-    this.trainRng = new Rng(deriveSeed(seed, 'adding-train'));
     // The sets depend on T only, so runs with different seeds are compared on the same data.
-    this.splits = new SyntheticSplits('adding', length, (rng, B) => addingBatch(rng, length, B), testSize, validationSize);
-    this.monitorSplit = this.splits.monitorSplit;
-    this.finalSplits = this.splits.finalSplits;
-  }
-
-  nextTrainBatch(batchSize: number): Batch {
-    return addingBatch(this.trainRng, this.length, batchSize);
-  }
-
-  currentEpoch(): number {
-    return 1;
-  }
-
-  /** Fresh batches from one seeded stream: its state is all there is. */
-  trainingStream(): TrainingStreamState {
-    return { rng: this.trainRng.getState() };
-  }
-
-  restoreTrainingStream(state: TrainingStreamState): void {
-    if (typeof state.rng !== 'number') throw new Error('the checkpoint has no adding-problem stream state');
-    this.trainRng.setState(state.rng);
-  }
-
-  evalBatches(split: EvalSplit, chunk: number): Iterable<Batch> {
-    return this.splits.evalBatches(split, chunk);
-  }
-
-  probeBatch(size: number): Batch {
-    return this.splits.probeBatch(size);
-  }
-
-  statisticsBatch(size: number): Batch {
-    return this.splits.statisticsBatch(size);
+    super('adding', seed, length, (rng, B) => addingBatch(rng, length, B), testSize, validationSize);
   }
 }
 

@@ -11,10 +11,9 @@
  * >= COPY_SOLVED_ACCURACY on the recalled symbols (per symbol, over the evaluation set).
  * Fresh random batches every step from one seeded stream; fixed test (and validation) sets.
  */
-import type { EvalSplit } from '../../protocol/records';
-import { Rng, deriveSeed } from '../rng';
-import { SyntheticSplits } from './syntheticSplits';
-import type { Batch, Task, TrainingStreamState } from './task';
+import { deriveSeed, type Rng } from '../rng';
+import { SyntheticTask } from './syntheticTask';
+import type { Batch, Task } from './task';
 
 /** Accuracy on the recalled symbols at which the copy task counts as solved. */
 export const COPY_SOLVED_ACCURACY = 0.99;
@@ -36,15 +35,10 @@ export function copyBatch(rng: Rng, T: number, K: number, A: number, B: number):
   return { inputs: { data, T, B, d }, targets };
 }
 
-export class CopyTask implements Task {
+export class CopyTask extends SyntheticTask implements Task {
   readonly name = 'copy';
   readonly inputDim: number;
   readonly output: { kind: 'classification'; classes: number; outputSteps: number };
-  readonly trainSize = null;
-  readonly monitorSplit: EvalSplit;
-  readonly finalSplits: EvalSplit[];
-  private readonly trainRng: Rng;
-  private readonly splits: SyntheticSplits;
 
   constructor(
     readonly length: number,
@@ -55,42 +49,10 @@ export class CopyTask implements Task {
     validationSize: number | null = null,
   ) {
     if (length <= 2 * symbols) throw new Error(`the copy task needs length > 2 x copySymbols (got length ${length}, ${symbols} symbols)`);
-    this.inputDim = alphabet + 2;
-    this.output = { kind: 'classification', classes: alphabet, outputSteps: symbols };
-    this.trainRng = new Rng(deriveSeed(seed, 'copy-train'));
     const draw = (rng: Rng, B: number) => copyBatch(rng, length, symbols, alphabet, B);
     // The sets depend on the task's shape (T, K, A) only, not on the experiment seed.
-    this.splits = new SyntheticSplits('copy', deriveSeed(length, `copy-${symbols}-${alphabet}`), draw, testSize, validationSize);
-    this.monitorSplit = this.splits.monitorSplit;
-    this.finalSplits = this.splits.finalSplits;
-  }
-
-  nextTrainBatch(batchSize: number): Batch {
-    return copyBatch(this.trainRng, this.length, this.symbols, this.alphabet, batchSize);
-  }
-
-  currentEpoch(): number {
-    return 1;
-  }
-
-  trainingStream(): TrainingStreamState {
-    return { rng: this.trainRng.getState() };
-  }
-
-  restoreTrainingStream(state: TrainingStreamState): void {
-    if (typeof state.rng !== 'number') throw new Error('the checkpoint has no copy-task stream state');
-    this.trainRng.setState(state.rng);
-  }
-
-  evalBatches(split: EvalSplit, chunk: number): Iterable<Batch> {
-    return this.splits.evalBatches(split, chunk);
-  }
-
-  probeBatch(size: number): Batch {
-    return this.splits.probeBatch(size);
-  }
-
-  statisticsBatch(size: number): Batch {
-    return this.splits.statisticsBatch(size);
+    super('copy', seed, deriveSeed(length, `copy-${symbols}-${alphabet}`), draw, testSize, validationSize);
+    this.inputDim = alphabet + 2;
+    this.output = { kind: 'classification', classes: alphabet, outputSteps: symbols };
   }
 }
