@@ -15,12 +15,12 @@
  * thread (or the native addon's signal handler) can stop an instance that blocks its thread.
  */
 #include "hrnn_kernel.h"
+#include "wasm_buffers.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
 enum { BUF_P0, BUF_P1, BUF_P2, BUF_P3, BUF_U, BUF_OUT, BUF_GOUT, BUF_G0, BUF_G1, BUF_G2, BUF_G3, BUF_DRIFT, BUF_WS, BUF_YS, BUF_GYS, BUF_GU, BUF_COUNT };
 
-extern unsigned char __heap_base;
 
 static hrnn_config config;
 static int shard_r0, shard_r1;
@@ -77,20 +77,7 @@ int hrnn_wasm_prepare_seq(int variant, int backprop, int T, int B, int d, int m,
   sizes[BUF_GU] = sequences ? sizes[BUF_U] : 0;
   size_t ws = hrnn_workspace_bytes(&c, r1 - r0);
   if (!ws) return 0;
-  unsigned long long top = ((unsigned long long)(unsigned long)&__heap_base + 63) / 64 * 64;
-  unsigned long long ptr[BUF_COUNT];
-  for (int i = 0; i < BUF_COUNT; i++) {
-    unsigned long long bytes = i == BUF_WS ? (unsigned long long)ws : sizes[i] * 4ull;
-    ptr[i] = top;
-    top = (top + bytes + 63) / 64 * 64;
-  }
-  if (top > 0xFFFF0000ull) return 0;
-  unsigned long long have = (unsigned long long)__builtin_wasm_memory_size(0) * 65536ull;
-  if (top > have) {
-    unsigned long long pages = (top - have + 65535) / 65536;
-    if (__builtin_wasm_memory_grow(0, (unsigned long)pages) == (unsigned long)-1) return 0;
-  }
-  for (int i = 0; i < BUF_COUNT; i++) buf_ptr[i] = (unsigned long)ptr[i];
+  if (!wasm_lay_out_buffers(sizes, BUF_COUNT, BUF_WS, ws, buf_ptr)) return 0;
   config = c;
   shard_r0 = r0;
   shard_r1 = r1;

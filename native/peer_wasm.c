@@ -9,13 +9,13 @@
  * kernel asks the imported env.hrnn_cancel_requested() between time steps.
  */
 #include "peer_kernel.h"
+#include "wasm_buffers.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
 /* Buffers 0..11 are the parameters, 16..27 their gradients. */
 enum { BUF_P0 = 0, BUF_U = 12, BUF_OUT, BUF_SEQ, BUF_GOUT, BUF_G0, BUF_GSEQ = 28, BUF_GU, BUF_WS, BUF_COUNT };
 
-extern unsigned char __heap_base;
 
 static peer_config config;
 static int shard_r0, shard_r1, with_seq;
@@ -56,20 +56,7 @@ int peer_wasm_prepare(int kind, int T, int B, int d, int m, int checkpoint_every
   sizes[BUF_GU] = seq ? sizes[BUF_U] : 0;
   size_t ws = peer_workspace_bytes(&c, r1 - r0);
   if (!ws) return 0;
-  unsigned long long top = ((unsigned long long)(unsigned long)&__heap_base + 63) / 64 * 64;
-  unsigned long long ptr[BUF_COUNT];
-  for (int i = 0; i < BUF_COUNT; i++) {
-    unsigned long long bytes = i == BUF_WS ? (unsigned long long)ws : sizes[i] * 4ull;
-    ptr[i] = top;
-    top = (top + bytes + 63) / 64 * 64;
-  }
-  if (top > 0xFFFF0000ull) return 0;
-  unsigned long long have = (unsigned long long)__builtin_wasm_memory_size(0) * 65536ull;
-  if (top > have) {
-    unsigned long long pages = (top - have + 65535) / 65536;
-    if (__builtin_wasm_memory_grow(0, (unsigned long)pages) == (unsigned long)-1) return 0;
-  }
-  for (int i = 0; i < BUF_COUNT; i++) buf_ptr[i] = (unsigned long)ptr[i];
+  if (!wasm_lay_out_buffers(sizes, BUF_COUNT, BUF_WS, ws, buf_ptr)) return 0;
   config = c;
   shard_r0 = r0;
   shard_r1 = r1;

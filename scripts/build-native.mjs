@@ -34,9 +34,9 @@ const ADDON_SOURCES = [
 ];
 /** The C files compiled into the addon (binding.gyp lists the same). */
 const ADDON_C_SOURCES = ['hrnn_kernel.c', 'hrnn_napi.c', 'peer_kernel.c', 'peer_napi.c'];
-const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'kernel_simd.h', 'hrnn_wasm.c'];
+const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'kernel_simd.h', 'wasm_buffers.h', 'hrnn_wasm.c'];
 /** The peer kernels' module (issue #10): the same flags, its own sources. */
-const PEER_WASM_SOURCES = ['peer_kernel.c', 'peer_kernel.h', 'hrnn_kernel.h', 'kernel_simd.h', 'peer_wasm.c'];
+const PEER_WASM_SOURCES = ['peer_kernel.c', 'peer_kernel.h', 'hrnn_kernel.h', 'kernel_simd.h', 'wasm_buffers.h', 'peer_wasm.c'];
 /** Flags of the wasm build, relative source paths: the output depends only on these and clang's version. */
 export const WASM_FLAGS = [
   '--target=wasm32',
