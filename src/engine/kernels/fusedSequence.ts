@@ -22,7 +22,7 @@ export interface FusedKernelWithStats extends FusedKernel {
  * Outside one, no gradient can be asked for, so the forward pass need not keep its states.
  * Reads tfjs-core's engine state; if that ever changes shape, assume recording (always correct).
  */
-function gradientRecording(): boolean {
+export function gradientRecording(): boolean {
   const state = (tf.engine() as unknown as { state?: { gradientDepth?: unknown } }).state;
   return typeof state?.gradientDepth === 'number' ? state.gradientDepth > 0 : true;
 }

@@ -16,6 +16,7 @@ import {
   type PeerRawContext,
   type PeerRawKernel,
 } from './peerTypes';
+import { gradientRecording } from './fusedSequence';
 import type { SequenceInputs } from './types';
 
 export interface PeerSequenceOptions {
@@ -97,12 +98,6 @@ export function peerRawConfig(inputs: SequenceInputs, params: readonly tf.Tensor
     gamma: opts.gamma,
     epsilon: opts.epsilon,
   };
-}
-
-/** Whether tfjs records a gradient tape now (as in fusedSequence.ts); when unsure, assume it does. */
-function gradientRecording(): boolean {
-  const state = (tf.engine() as unknown as { state?: { gradientDepth?: unknown } }).state;
-  return typeof state?.gradientDepth === 'number' ? state.gradientDepth > 0 : true;
 }
 
 export function createPeerFusedKernel(raw: PeerRawKernel): PeerFusedKernel {
