@@ -2,8 +2,10 @@
  * Shared pieces of the fused-kernel tests: seeded random problems, error measures, and a float64
  * plain-JS forward pass of MODEL.md's recurrence (an oracle independent of tfjs).
  */
+import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import type { FusedSequenceOptions, HamiltonianVariant, SequenceInputs } from '../../../src/engine/kernels/types';
+import type { SequenceModel } from '../../../src/engine/model/sequenceModel';
 import { Rng } from '../../../src/engine/rng';
 
 export interface Problem {
@@ -138,5 +140,31 @@ export function finiteDifferenceGrads(variant: HamiltonianVariant, p: Problem, t
       g[i] = (up - down) / (2 * eps);
     }
     return g;
+  });
+}
+
+/** One training step's view of a regression model: loss, outputs and every recurrent gradient. */
+export interface ModelRun {
+  value: number;
+  out: Float32Array;
+  grads: Float32Array[];
+}
+
+/** Loss and gradients of `model` on `inputs` (tidy: nothing leaks), and its outputs. */
+export function runModel(model: SequenceModel, inputs: SequenceInputs, targets: Float32Array): ModelRun {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => model.loss(model.forward(inputs).output, targets), model.recurrentVariables);
+    const out = model.forward(inputs).output.dataSync().slice() as Float32Array;
+    return { value: value.dataSync()[0], out, grads: model.recurrentVariables.map((v) => grads[v.name].dataSync().slice() as Float32Array) };
+  });
+}
+
+/** `got` equals the reference run `ref` to `tol` (relative): outputs, loss and every gradient, named by `names`. */
+export function assertRunsAgree(got: ModelRun, ref: ModelRun, names: readonly string[], tol: number, label: string): void {
+  assert.ok(relError(got.out, ref.out) < tol, `${label}: outputs rel. error ${relError(got.out, ref.out)}`);
+  assert.ok(Math.abs(got.value - ref.value) <= tol * Math.max(1, Math.abs(ref.value)), `${label}: loss ${got.value} vs ${ref.value}`);
+  got.grads.forEach((g, j) => {
+    const e = relError(g, ref.grads[j]);
+    assert.ok(e < tol, `${label}: gradient of ${names[j]} rel. error ${e}`);
   });
 }

@@ -13,7 +13,7 @@ import { StackedCell } from '../../../src/engine/model/stackedCell';
 import { Rng } from '../../../src/engine/rng';
 import { resolveExperiment } from '../../../src/experiment/resolve';
 import type { ExperimentInput, ModelConfig, ModelKind } from '../../../src/experiment/schema';
-import { relError } from './helpers';
+import { assertRunsAgree, runModel } from './helpers';
 
 const TOL = 1e-4;
 const KINDS: Exclude<ModelKind, 'hamiltonian'>[] = ['tanh-rnn', 'lstm', 'gru', 'cornn'];
@@ -43,22 +43,11 @@ for (const which of ['native', 'wasm'] as const) {
           ]) {
             const inputs: SequenceInputs = { data: new Rng(T * 10 + B).uniformArray(T * B * 2, -1, 1), T, B, d: 2 };
             const targets = new Float32Array(B).map((_, i) => 0.1 * i - 0.2);
-            const run = (model: SequenceModel) =>
-              tf.tidy(() => {
-                const { value, grads } = tf.variableGrads(() => model.loss(model.forward(inputs).output, targets), model.recurrentVariables);
-                const out = model.forward(inputs).output.dataSync().slice();
-                return { value: value.dataSync()[0], out, grads: model.recurrentVariables.map((v) => grads[v.name].dataSync().slice()) };
-              });
             const before = tf.memory().numTensors;
-            const got = run(fusedModel);
+            const got = runModel(fusedModel, inputs, targets);
             assert.equal(tf.memory().numTensors, before, 'no tensor leaks from a fused step');
-            const ref = run(compModel);
-            assert.ok(relError(got.out, ref.out) < TOL, `T${T} B${B}: outputs rel. error ${relError(got.out, ref.out)}`);
-            assert.ok(Math.abs(got.value - ref.value) <= TOL * Math.max(1, Math.abs(ref.value)));
-            got.grads.forEach((g, j) => {
-              const e = relError(g, ref.grads[j]);
-              assert.ok(e < TOL, `T${T} B${B}: gradient of ${fusedModel.cell.variableNames[j]} rel. error ${e}`);
-            });
+            const ref = runModel(compModel, inputs, targets);
+            assertRunsAgree(got, ref, fusedModel.cell.variableNames, TOL, `T${T} B${B}`);
           }
           fusedModel.dispose();
           compModel.dispose();
