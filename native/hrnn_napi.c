@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "aligned_buffer.h"
+#include "napi_args.h"
 #include "hrnn_kernel.h"
 
 #define MAX_SHARDS 64
@@ -290,38 +291,8 @@ static napi_value throw_msg(napi_env env, const char *msg) {
   return 0;
 }
 
-/* A Float32Array argument of exactly `expected` elements (or null when allow_null). */
 static int get_f32(napi_env env, napi_value v, size_t expected, int allow_null, float **data, const char *name) {
-  char msg[200];
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (allow_null && (t == napi_null || t == napi_undefined)) {
-    *data = 0;
-    return 1;
-  }
-  bool is_ta = false;
-  napi_is_typedarray(env, v, &is_ta);
-  if (!is_ta) {
-    snprintf(msg, sizeof msg, "hrnn_kernel: %s must be a Float32Array", name);
-    napi_throw_type_error(env, 0, msg);
-    return 0;
-  }
-  napi_typedarray_type type;
-  size_t length;
-  void *ptr;
-  napi_get_typedarray_info(env, v, &type, &length, &ptr, 0, 0);
-  if (type != napi_float32_array) {
-    snprintf(msg, sizeof msg, "hrnn_kernel: %s must be a Float32Array", name);
-    napi_throw_type_error(env, 0, msg);
-    return 0;
-  }
-  if (length != expected) {
-    snprintf(msg, sizeof msg, "hrnn_kernel: %s has %zu elements, expected %zu", name, length, expected);
-    napi_throw_range_error(env, 0, msg);
-    return 0;
-  }
-  *data = (float *)ptr;
-  return 1;
+  return napi_f32_arg(env, v, expected, allow_null, data, "hrnn_kernel", name);
 }
 
 static context *get_context(napi_env env, napi_value v) {

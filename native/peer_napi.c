@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "aligned_buffer.h"
+#include "napi_args.h"
 #include "peer_kernel.h"
 
 #define PEER_MAX_SHARDS 64
@@ -112,33 +113,8 @@ static napi_value fail(napi_env env, const char *msg) {
   return 0;
 }
 
-/* A Float32Array of exactly `expected` elements (or null/undefined when allow_null). */
 static int f32_arg(napi_env env, napi_value v, size_t expected, int allow_null, float **data, const char *name) {
-  char msg[200];
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  if (allow_null && (t == napi_null || t == napi_undefined)) {
-    *data = 0;
-    return 1;
-  }
-  bool is_ta = false;
-  napi_is_typedarray(env, v, &is_ta);
-  napi_typedarray_type type = napi_int8_array;
-  size_t length = 0;
-  void *ptr = 0;
-  if (is_ta) napi_get_typedarray_info(env, v, &type, &length, &ptr, 0, 0);
-  if (!is_ta || type != napi_float32_array) {
-    snprintf(msg, sizeof msg, "peer_kernel: %s must be a Float32Array", name);
-    napi_throw_type_error(env, 0, msg);
-    return 0;
-  }
-  if (length != expected) {
-    snprintf(msg, sizeof msg, "peer_kernel: %s has %zu elements, expected %zu", name, length, expected);
-    napi_throw_range_error(env, 0, msg);
-    return 0;
-  }
-  *data = (float *)ptr;
-  return 1;
+  return napi_f32_arg(env, v, expected, allow_null, data, "peer_kernel", name);
 }
 
 /* An array of c->nparams Float32Arrays of the parameter sizes. */

@@ -26,6 +26,7 @@ const ADDON_SOURCES = [
   'hrnn_kernel.h',
   'kernel_simd.h',
   'aligned_buffer.h',
+  'napi_args.h',
   'hrnn_napi.c',
   'binding.gyp',
   'peer_kernel.c',
