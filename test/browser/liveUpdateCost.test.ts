@@ -11,6 +11,7 @@ import type { HostToWebview, RunSeries, WebviewToHost } from '../../src/protocol
 import { bucketsFor } from '../../src/protocol/seriesReduction';
 import { TrainSeries } from '../../src/runs/trainSeries';
 import { syntheticTrainRecord } from '../fixtures/runs/syntheticTrain';
+import { fixtureSummary } from '../fixtures/runs/summary';
 import { launchChromium, OUTPUT_DIR, waitForPosted, watchPage, writeWebviewPage } from './chromium';
 import type { PageWindow } from './pageTypes';
 
@@ -39,24 +40,12 @@ function hostRun(index: number, steps: number): RunSeries {
     runDir: `/runs/${runId}`,
     label: runId,
     colorIndex: index,
-    summary: {
-      formatVersion: 1,
-      runId,
+    summary: fixtureSummary(runId, {
       name: runId,
-      status: 'running',
       stepsDone: steps,
       totalSteps: steps * 2,
-      best: null,
-      final: {},
-      backend: 'cpu',
-      implementation: 'tfjs',
-      durationMs: 0,
-      packageVersion: '0.1.0',
-      startedAt: '2026-01-01T00:00:00Z',
-      endedAt: null,
-      experimentFile: '/e.hrnn.yaml',
       tags: { model: 'hamiltonian', task: 'adding', hidden: 8, length: 10, tau: 0.5 },
-    },
+    }),
     train: records,
     eval: [],
     probes: [],

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { TrainRecord } from '../../src/protocol/records';
 import { type HostAnswer, type HostToWebview, type RunSeries, type WebviewToHost } from '../../src/protocol/webview';
+import { fixtureSummary } from '../fixtures/runs/summary';
 import { launchChromium, OUTPUT_DIR, waitForPosted, watchPage, writeWebviewPage } from './chromium';
 import type { PageDocument, PageWindow } from './pageTypes';
 
@@ -23,24 +24,12 @@ function run(runId: string, steps: number[], total?: number): RunSeries {
     runDir: `/runs/${runId}`,
     label: runId,
     colorIndex: 0,
-    summary: {
-      formatVersion: 1,
-      runId,
+    summary: fixtureSummary(runId, {
       name: runId,
-      status: 'running',
       stepsDone: 0,
       totalSteps: 100_000,
-      best: null,
-      final: {},
-      backend: 'cpu',
-      implementation: 'tfjs',
-      durationMs: 0,
-      packageVersion: '0.1.0',
-      startedAt: '2026-01-01T00:00:00Z',
-      endedAt: null,
-      experimentFile: '/e.hrnn.yaml',
       tags: { model: 'hamiltonian', task: 'adding', hidden: 8, length: 10, tau: 0.5 },
-    },
+    }),
     train: steps.map(train),
     eval: [],
     probes: [],
