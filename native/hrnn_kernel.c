@@ -38,7 +38,7 @@ ALWAYS_INLINE void mk_ab(const int mr, int K, const float *A, int lda, const flo
   }
 }
 
-/* C[i*ldc + 0..NR] += sum_r A1[r*lda + i] * B1[r*ldb + ..] + A2[r*lda + i] * B2[r*ldb + ..] */
+/* C[i*ldc + 0..NR] += sum_r A1[r*lda + i] * B1[r*ldb + ..] + A2[r*lda + i] * B2[r*ldb + ..]  (A2 null: the first sum only) */
 ALWAYS_INLINE void mk_atb2(const int mr, int R, const float *A1, const float *B1, const float *A2, const float *B2,
                            int lda, int ldb, float *C, int ldc) {
   vf acc[MR][NRV];
@@ -47,7 +47,7 @@ ALWAYS_INLINE void mk_atb2(const int mr, int R, const float *A1, const float *B1
     UNROLL_FULL
     for (int v = 0; v < NRV; v++) acc[i][v] = vload(C + (size_t)i * ldc + v * VL);
   }
-  for (int pass = 0; pass < 2; pass++) {
+  for (int pass = 0; pass < (A2 ? 2 : 1); pass++) {
     const float *A = pass ? A2 : A1;
     const float *B = pass ? B2 : B1;
     UNROLL4
@@ -109,9 +109,9 @@ static int round_up(int x, int to) { return (x + to - 1) / to * to; }
 typedef unsigned long long u64;
 
 typedef struct {
-  int mp, kp, lm, lk, rows, nanch;
+  int mp, kp, dp, lm, lk, rows, nanch;
   /* offsets in floats */
-  u64 Wpk, WTpk, VT, b, w, s;         /* prepared parameters */
+  u64 Wpk, WTpk, VT, Vpk, b, w, s;    /* prepared parameters */
   u64 y, z, gy, gz, gf, gA, H;        /* state, adjoints, per-step scratch */
   u64 dW, dVT, db, dw, ds;            /* padded gradients */
   u64 store, anchors, total;          /* stored states, reversible anchors */
@@ -128,6 +128,7 @@ static layout make_layout(const hrnn_config *c, int rows) {
   const int full = c->variant == HRNN_VARIANT_FULL;
   L.mp = round_up(c->m, NR);
   L.kp = full ? round_up(c->k, NR) : L.mp;
+  L.dp = round_up(c->d, NR);
   L.lm = L.mp + LDPAD;
   L.lk = L.kp + LDPAD;
   L.rows = rows;
@@ -140,6 +141,7 @@ static layout make_layout(const hrnn_config *c, int rows) {
     TAKE(s, mp);
   }
   TAKE(VT, d * kp);
+  TAKE(Vpk, (u64)L.dp * kp);
   TAKE(b, kp);
   TAKE(y, R * lm);
   TAKE(z, R * lm);
@@ -273,29 +275,70 @@ static void prepare_params(const shard *S, hrnn_params P) {
       vstore(s + q0, (v_tanh(c * 0.5f) + 1.0f) * 0.5f);
     }
   }
+  /* Vpk (for gu = gA V, K = kp): Vpk[j][p][c] = V[p][j*NR + c], zero beyond d (k = m for the diagonal variant) */
+  float *Vpk = AT(S, Vpk);
+  fill_zero(Vpk, (u64)S->L.dp * kp);
+  for (int p = 0; p < k; p++)
+    for (int e = 0; e < d; e++) Vpk[(size_t)(e / NR) * kp * NR + (size_t)p * NR + e % NR] = P.p1[(size_t)p * d + e];
 }
 
-/* ---------------------------------------------------------------- full variant: tiles */
+/* ---------------------------------------------------------------- input term (both variants) */
 
-/* H[:, panel j] = tanh(y W^T + u V^T + b) for mr rows; y: ld lm, u: ld d, H: ld lk. */
-ALWAYS_INLINE void act_tile(const int mr, const shard *S, int j, const float *y, const float *u, float *H) {
-  const int mp = S->mp, kp = S->kp, lm = S->lm, lk = S->lk, d = S->d, c0 = j * NR;
-  const float *VT = AT(S, VT), *bias = AT(S, b);
-  vf acc[MR][NRV];
+/* acc = b + u V^T on the panel of columns c0 .. c0 + NR, for mr rows of u (ld d) */
+ALWAYS_INLINE void input_acc(const int mr, const shard *S, int c0, const float *u, vf acc[MR][NRV]) {
+  const float *bias = AT(S, b);
   UNROLL_FULL
   for (int v = 0; v < NRV; v++) {
     vf bv = vload(bias + c0 + v * VL);
     UNROLL_FULL
     for (int i = 0; i < mr; i++) acc[i][v] = bv;
   }
-  for (int e = 0; e < d; e++) {
+  mk_ab(mr, S->d, u, S->d, AT(S, VT) + c0, S->kp, acc);
+}
+
+/* P[:, panel j] = u V^T + b for mr rows; u: ld d, P: ld lk. */
+ALWAYS_INLINE void proj_tile(const int mr, const shard *S, int j, const float *u, float *P) {
+  const int lk = S->lk, c0 = j * NR;
+  vf acc[MR][NRV];
+  input_acc(mr, S, c0, u, acc);
+  UNROLL_FULL
+  for (int i = 0; i < mr; i++) {
     UNROLL_FULL
-    for (int v = 0; v < NRV; v++) {
-      vf vt = vload(VT + (size_t)e * kp + c0 + v * VL);
+    for (int v = 0; v < NRV; v++) vstore(P + (size_t)i * lk + c0 + v * VL, acc[i][v]);
+  }
+}
+
+/* C[i*ldc + 0..cols] = sum_{kk < K} A[i*lda + kk] * Bpk[kk*NR + ..] for mr rows, cols <= NR (the rest unwritten) */
+ALWAYS_INLINE void ab_store_tile(const int mr, int K, const float *A, int lda, const float *Bpk, float *C, int ldc, int cols) {
+  vf acc[MR][NRV];
+  UNROLL_FULL
+  for (int i = 0; i < mr; i++) {
+    UNROLL_FULL
+    for (int v = 0; v < NRV; v++) acc[i][v] = vsplat(0.0f);
+  }
+  mk_ab(mr, K, A, lda, Bpk, NR, acc);
+  UNROLL_FULL
+  for (int i = 0; i < mr; i++) {
+    float *c = C + (size_t)i * ldc;
+    if (cols == NR) {
       UNROLL_FULL
-      for (int i = 0; i < mr; i++) VFMA(acc[i][v], vbcast(u + (size_t)i * d + e), vt);
+      for (int v = 0; v < NRV; v++) vstore(c + v * VL, acc[i][v]);
+    } else {
+      float tmp[NR] __attribute__((aligned(64)));
+      UNROLL_FULL
+      for (int v = 0; v < NRV; v++) vstore(tmp + v * VL, acc[i][v]);
+      for (int e = 0; e < cols; e++) c[e] = tmp[e];
     }
   }
+}
+
+/* ---------------------------------------------------------------- full variant: tiles */
+
+/* H[:, panel j] = tanh(y W^T + u V^T + b) for mr rows; y: ld lm, u: ld d, H: ld lk. */
+ALWAYS_INLINE void act_tile(const int mr, const shard *S, int j, const float *y, const float *u, float *H) {
+  const int mp = S->mp, lm = S->lm, lk = S->lk, c0 = j * NR;
+  vf acc[MR][NRV];
+  input_acc(mr, S, c0, u, acc);
   mk_ab(mr, mp, y, lm, AT(S, WTpk) + (size_t)j * mp * NR, NR, acc);
   UNROLL_FULL
   for (int i = 0; i < mr; i++) {
@@ -375,6 +418,27 @@ ALWAYS_INLINE void gy_tile(const int mr, const shard *S, int j, const float *gA,
       DISPATCH_MR(mr, BODY)                                                                                    \
     }
 
+/* P = u_n V^T + b for every row of the shard: the diagonal variant's input term, one product per step */
+static void input_proj(const shard *S, const float *un, float *P) {
+  const int R = S->R, lk = S->lk, d = S->d;
+#define PRJ(MRC) proj_tile(MRC, S, j, un + (size_t)i0 * d, P + (size_t)i0 * lk)
+  FOR_TILES(S->kp / NR, PRJ)
+#undef PRJ
+}
+
+/* dV^T += u_n^T gA over the shard's rows: one product with K = the rows, tiles of MR inputs x NR columns */
+static void input_weight_grads(const shard *S, const float *gA, const float *un) {
+  const int kp = S->kp, lk = S->lk, R = S->R, d = S->d;
+  float *dVT = AT(S, dVT);
+  for (int q0 = 0; q0 < kp; q0 += NR)
+    for (int e0 = 0; e0 < d; e0 += MR) {
+      int mr = d - e0 < MR ? d - e0 : MR;
+#define ATB(MRC) mk_atb2(MRC, R, un + e0, gA + q0, 0, 0, d, lk, dVT + (size_t)e0 * kp + q0, kp)
+      DISPATCH_MR(mr, ATB)
+#undef ATB
+    }
+}
+
 static void full_act(const shard *S, const float *y, const float *un, float *H) {
   const int R = S->R, lm = S->lm, lk = S->lk, d = S->d;
 #define ACT(MRC) act_tile(MRC, S, j, y + (size_t)i0 * lm, un + (size_t)i0 * d, H + (size_t)i0 * lk)
@@ -418,9 +482,9 @@ static void full_back(const shard *S, const float *H) {
 
 /* dW += H^T gf + gA^T y_n, dV^T += u^T gA, db += colsum(gA) over all rows of the shard. */
 static void full_weight_grads(const shard *S, const float *H, const float *Yn, const float *un) {
-  const int mp = S->mp, kp = S->kp, lm = S->lm, lk = S->lk, R = S->R, d = S->d;
+  const int mp = S->mp, kp = S->kp, lm = S->lm, lk = S->lk, R = S->R;
   const float *gf = AT(S, gf), *gA = AT(S, gA);
-  float *dW = AT(S, dW), *dVT = AT(S, dVT), *db = AT(S, db);
+  float *dW = AT(S, dW), *db = AT(S, db);
   for (int q0 = 0; q0 < mp; q0 += NR) {
     for (int p0 = 0; p0 < kp; p0 += MR) {
       int mr = kp - p0 < MR ? kp - p0 : MR;
@@ -432,24 +496,9 @@ static void full_weight_grads(const shard *S, const float *H, const float *Yn, c
   }
   for (int r = 0; r < R; r++) {
     const float *g = gA + (size_t)r * lk;
-    for (int p = 0; p < kp; p += VL) {
-      vf gv = vload(g + p);
-      vstore(db + p, vload(db + p) + gv);
-      for (int e = 0; e < d; e++) {
-        float *t = dVT + (size_t)e * kp + p;
-        vstore(t, vload(t) + un[(size_t)r * d + e] * gv);
-      }
-    }
+    for (int p = 0; p < kp; p += VL) vstore(db + p, vload(db + p) + vload(g + p));
   }
-}
-
-/* ---------------------------------------------------------------- diagonal variant */
-
-/* a = w y + V u + b for one row */
-ALWAYS_INLINE vf diag_pre(const shard *S, int q, vf yv, const float *u_row) {
-  vf a = vload(AT(S, b) + q) + vload(AT(S, w) + q) * yv;
-  for (int e = 0; e < S->d; e++) a += u_row[e] * vload(AT(S, VT) + (size_t)e * S->mp + q);
-  return a;
+  input_weight_grads(S, gA, un);
 }
 
 
@@ -504,8 +553,8 @@ int hrnn_forward_seq(const hrnn_config *c, int r0, int r1, hrnn_params P, const 
       }
     }
   } else {
-    const float *sv = AT(S, s);
-    float *Ys = AT(S, store), *Zs = Ys + (u64)T * Rm;
+    const float *sv = AT(S, s), *wv = AT(S, w);
+    float *Ys = AT(S, store), *Zs = Ys + (u64)T * Rm, *Pn = AT(S, H);
     for (int n = 0; n < T; n++) {
       if (n > 0 && hrnn_cancel_requested()) CANCEL_RETURN(env);
       const float *un = u + ((size_t)n * c->B + r0) * d;
@@ -513,12 +562,13 @@ int hrnn_forward_seq(const hrnn_config *c, int r0, int r1, hrnn_params P, const 
         copy_floats(Ys + (u64)n * Rm, y, Rm);
         copy_floats(Zs + (u64)n * Rm, z, Rm);
       }
+      input_proj(S, un, Pn);
       for (int r = 0; r < R; r++) {
         float *yr = y + (size_t)r * lm, *zr = z + (size_t)r * lm;
-        const float *ur = un + (size_t)r * d;
+        const float *pr = Pn + (size_t)r * lk;
         for (int q = 0; q < mp; q += VL) {
           vf yv = vload(yr + q), zv = vload(zr + q);
-          vf h = v_tanh(diag_pre(S, q, yv, ur));
+          vf h = v_tanh(vload(pr + q) + vload(wv + q) * yv);
           vf step = S->tau * vload(sv + q);
           zv = zv - step * (h + S->alpha * yv);
           vstore(zr + q, zv);
@@ -540,7 +590,6 @@ int hrnn_forward_seq(const hrnn_config *c, int r0, int r1, hrnn_params P, const 
       o[m + q] = z[(size_t)r * lm + q];
     }
   }
-  (void)lk;
   fp_leave(env);
   return HRNN_DONE;
 }
@@ -568,20 +617,19 @@ static void write_grads(const shard *S, hrnn_grads G) {
   }
 }
 
-/* gu[n, r0 + r, :] = gA[r, :] V: the gradient with respect to the step's input u_n (stacked layers). */
+/* gu[n, r0 + r, :] = gA[r, :] V: the gradient with respect to the step's input u_n (stacked layers),
+ * register tiles over the packed panels of V (Vpk). */
 static void input_grads(const shard *S, const float *gA, float *gu, int n) {
-  const int kp = S->kp, lk = S->lk, d = S->d;
-  const float *VT = AT(S, VT);
+  const int kp = S->kp, lk = S->lk, d = S->d, R = S->R;
   float *dst = gu + ((size_t)n * S->c->B + S->r0) * d;
-  for (int r = 0; r < S->R; r++) {
-    const float *g = gA + (size_t)r * lk;
-    for (int e = 0; e < d; e++) {
-      const float *v = VT + (size_t)e * kp;
-      vf acc = vsplat(0.0f);
-      for (int p = 0; p < kp; p += VL) acc += vload(g + p) * vload(v + p);
-      float sum = 0.0f;
-      for (int i = 0; i < VL; i++) sum += acc[i];
-      dst[(size_t)r * d + e] = sum;
+  for (int j = 0; j < S->L.dp / NR; j++) {
+    const int c0 = j * NR, cols = d - c0 < NR ? d - c0 : NR;
+    const float *panel = AT(S, Vpk) + (size_t)j * kp * NR;
+    for (int i0 = 0; i0 < R; i0 += MR) {
+      int mr = R - i0 < MR ? R - i0 : MR;
+#define GU(MRC) ab_store_tile(MRC, kp, gA + (size_t)i0 * lk, lk, panel, dst + (size_t)i0 * d + c0, d, cols)
+      DISPATCH_MR(mr, GU)
+#undef GU
     }
   }
 }
@@ -691,16 +739,18 @@ int hrnn_backward_seq(const hrnn_config *c, int r0, int r1, const float *u, cons
       if (gu) input_grads(S, AT(S, gA), gu, n);
     } else {
       const float *Ys = AT(S, store) + (u64)n * Rm, *Zs = AT(S, store) + (u64)T * Rm + (u64)n * Rm;
-      float *dw = AT(S, dw), *ds = AT(S, ds), *dVT = AT(S, dVT), *db = AT(S, db);
+      float *dw = AT(S, dw), *ds = AT(S, ds), *db = AT(S, db);
       const float *sv = AT(S, s), *wv = AT(S, w);
       if (n == T - 1) {
         fill_zero(dw, mp);
         fill_zero(ds, mp);
       }
       vf errv = vsplat(0.0f), scalev = vsplat(0.0f);
+      float *Pn = AT(S, H), *gAn = AT(S, gA);
+      input_proj(S, un, Pn);
       for (int r = 0; r < R; r++) {
         size_t row = (size_t)r * lm;
-        const float *ur = un + (size_t)r * d;
+        const float *pr = Pn + (size_t)r * lk;
         for (int q = 0; q < mp; q += VL) {
           size_t p = row + q;
           vf step = tau * vload(sv + q);
@@ -718,7 +768,7 @@ int hrnn_backward_seq(const hrnn_config *c, int r0, int r1, const float *u, cons
               yp = ex;
             }
           }
-          vf h = v_tanh(diag_pre(S, q, yp, ur));
+          vf h = v_tanh(vload(pr + q) + vload(wv + q) * yp);
           vf f = h + alpha * yp;
           if (stored) {
             zn = zp - step * f;
@@ -742,11 +792,11 @@ int hrnn_backward_seq(const hrnn_config *c, int r0, int r1, const float *u, cons
           vstore(gz + p, gzt);
           vstore(dw + q, vload(dw + q) + gA * yp);
           vstore(db + q, vload(db + q) + gA);
-          for (int e = 0; e < d; e++) vstore(dVT + (size_t)e * mp + q, vload(dVT + (size_t)e * mp + q) + ur[e] * gA);
-          if (gu) vstore(AT(S, gA) + (size_t)r * lk + q, gA);
+          vstore(gAn + (size_t)r * lk + q, gA);
         }
       }
-      if (gu) input_grads(S, AT(S, gA), gu, n);
+      input_weight_grads(S, gAn, un);
+      if (gu) input_grads(S, gAn, gu, n);
       float e = hmax(errv), sc = hmax(scalev);
       err = e > err ? e : err;
       scale = sc > scale ? sc : scale;

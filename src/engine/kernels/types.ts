@@ -46,6 +46,13 @@ export interface FusedKernel {
    * y_n. Kernels without it leave stacked layers to the composite ops.
    */
   sequenceStates?(input: SequenceInputs | tf.Tensor3D, params: tf.Tensor[], opts: FusedSequenceOptions): { final: tf.Tensor2D; ys: tf.Tensor3D };
+  /**
+   * A whole stack in one op: layer l+1 reads every y_n of layer l, passed between the layers in
+   * plain arrays (never as tfjs tensors, whose copies cost more than the recurrence on long
+   * sequences); returns the top layer's [y_T | z_T], [B, 2m], differentiable with respect to every
+   * layer's parameters (`layerParams[l]`, each in this contract's layout). One context per layer.
+   */
+  stackSequence?(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: FusedSequenceOptions): tf.Tensor2D;
   /** Another kernel of the same kind with its own saved states (one per stacked layer). */
   fork?(): FusedKernel;
   /** Reversible mode: max relative reconstruction error of the last backward pass, if measured. */

@@ -96,6 +96,22 @@ export class HamiltonianCell implements RecurrentCell {
     };
   }
 
+  /**
+   * Stacked cells as one fused op (FusedKernel.stackSequence of layer 1's kernel): the top layer's
+   * readout features, the same as running the layers one by one. Null when a layer has no kernel
+   * or the kernel no such op.
+   */
+  static runStack(cells: readonly HamiltonianCell[], inputs: SequenceInputs): CellRun | null {
+    const kernel = cells[0]?.kernel;
+    if (!kernel?.stackSequence || cells.some((c) => !c.kernel)) return null;
+    const final = kernel.stackSequence(
+      inputs,
+      cells.map((c) => c.variables),
+      cells[0].opts,
+    ); // [B, 2m] of the top layer
+    return { features: cells[cells.length - 1].features(final) };
+  }
+
   /** Readout features from [y_T | z_T] ([B, 2m]): all of it, or y_T alone. */
   private features(yz: tf.Tensor2D): tf.Tensor2D {
     return this.config.readout === 'yz' ? yz : (tf.slice(yz, [0, 0], [-1, this.hidden]) as tf.Tensor2D);

@@ -19,6 +19,7 @@ import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { CellRun, EnergyTrace, LayerInput, RecurrentCell, RunOptions } from './cell';
 import { dropoutBetweenLayers } from './dropout';
+import { HamiltonianCell } from './hamiltonian';
 import { createLayerCell } from './layerCell';
 
 /** Checkpoint names of layer l (1-based): layer 1 keeps the single-layer names, so old checkpoints load. */
@@ -36,7 +37,14 @@ export class StackedCell implements RecurrentCell {
   readonly implementation: string;
   readonly energy?: (inputs: SequenceInputs, states: NonNullable<CellRun['states']>) => EnergyTrace;
 
-  constructor(readonly layers: RecurrentCell[]) {
+  /**
+   * @param whole runs the whole stack as one fused op (null when it cannot), used when nothing
+   * needs a layer's own states: no probes, no sequence output, no dropout between the layers.
+   */
+  constructor(
+    readonly layers: RecurrentCell[],
+    private readonly whole: ((inputs: SequenceInputs) => CellRun | null) | null = null,
+  ) {
     if (layers.length === 0) throw new Error('a stack needs at least one layer');
     const first = layers[0];
     this.kind = first.kind;
@@ -54,6 +62,11 @@ export class StackedCell implements RecurrentCell {
    * `composite` to every layer. Each layer below the top returns its state sequence for the next.
    */
   run(inputs: LayerInput, opts: RunOptions = {}): CellRun {
+    const plain = !opts.sequence && !opts.perturb && !opts.collect && !opts.composite && !opts.dropout;
+    if (this.whole && plain && !('shape' in inputs)) {
+      const run = this.whole(inputs);
+      if (run) return run;
+    }
     let input: LayerInput = inputs;
     let states: CellRun['states'];
     let run: CellRun | null = null;
@@ -107,5 +120,6 @@ export function createRecurrentStack(
     const own = kernel?.fork ? kernel.fork() : null;
     cells.push(createLayerCell(config.kind, config.hidden, config, rng.fork(`cell/layer${l}`), own, peerKernel?.fork() ?? null));
   }
-  return new StackedCell(cells);
+  const whole = config.kind === 'hamiltonian' ? (inputs: SequenceInputs) => HamiltonianCell.runStack(cells as HamiltonianCell[], inputs) : null;
+  return new StackedCell(cells, whole);
 }

@@ -24,6 +24,7 @@ const SHAPES: Array<[T: number, B: number, d: number, m: number]> = [
   [6, 1, 1, 4], // batch 1
   [9, 3, 3, 5], // odd sizes
   [7, 19, 3, 37], // several shards, hidden size not a multiple of the vector width
+  [5, 11, 41, 19], // a wide input (a layer above another): input products span whole and partial tiles
 ];
 const MODES: Array<[FusedSequenceOptions['backprop'], number | null]> = [
   ['stored', null],
@@ -89,6 +90,28 @@ for (const kind of ['native', 'wasm'] as const) {
 
     after(() => kernel?.dispose());
 
+    it('the whole-stack op under one gradient twice (the first call redoes its forward pass) equals each call alone', () => {
+      for (const backprop of ['stored', 'reversible'] as const) {
+        const model = new SequenceModel(modelConfig('diagonal', 2, backprop, null, 'fused'), 2, { kind: 'regression' }, new Rng(9), kernel!.fork!());
+        const batch = (seed: number, B: number) => ({
+          inputs: { data: new Rng(seed).uniformArray(6 * B * 2, -1, 1), T: 6, B, d: 2 },
+          targets: new Float32Array(B).map((_, i) => 0.05 * i),
+        });
+        const [a, b] = [batch(1, 5), batch(2, 9)];
+        const alone = [a, b].map((x) => runModel(model, x.inputs, x.targets).grads);
+        const both = tf.tidy(() => {
+          const lossOf = (x: typeof a) => model.loss(model.forward(x.inputs).output, x.targets);
+          const { grads } = tf.variableGrads(() => tf.add(lossOf(a), lossOf(b)) as tf.Scalar, model.recurrentVariables);
+          return model.recurrentVariables.map((v) => grads[v.name].dataSync().slice() as Float32Array);
+        });
+        both.forEach((g, j) => {
+          const sum = alone[0][j].map((x, i) => x + alone[1][j][i]);
+          assert.ok(relError(g, sum) < TOL, `${backprop}: gradient of ${model.cell.variableNames[j]} rel. error ${relError(g, sum)}`);
+        });
+        model.dispose();
+      }
+    });
+
     for (const variant of ['full', 'diagonal'] as const) {
       for (const [backprop, anchor] of MODES) {
         for (const tensorInput of [false, true]) {
@@ -111,27 +134,41 @@ for (const kind of ['native', 'wasm'] as const) {
         }
 
         for (const layers of [2, 3]) {
-          it(`${variant}, ${backprop}${anchor ? ` (anchor ${anchor})` : ''}: a ${layers}-layer fused model equals the composite one (outputs, every gradient), no leaks`, () => {
+          it(`${variant}, ${backprop}${anchor ? ` (anchor ${anchor})` : ''}: a ${layers}-layer fused model equals the composite one (whole-stack op and layer by layer; outputs, every gradient), no leaks`, () => {
             let calls = 0;
-            // counts the stacked-form calls of every layer's own kernel: each layer must run fused
-            const counting = (k: FusedKernel): FusedKernel => ({
-              ...k,
-              sequenceStates: (...args) => {
-                calls += 1;
-                return k.sequenceStates!(...args);
-              },
-              fork: () => counting(k.fork!()),
-            });
-            const fusedModel = new SequenceModel(
-              modelConfig(variant, layers, backprop, anchor, 'fused'),
-              2,
-              { kind: 'regression' },
-              new Rng(4),
-              counting(kernel!.fork!()),
-            );
+            // counts the fused calls: the whole-stack op, or (without it) each layer's own stacked-form op
+            const counting = (k: FusedKernel, whole: boolean): FusedKernel => {
+              const { stackSequence, ...rest } = k;
+              return {
+                ...rest,
+                ...(whole
+                  ? {
+                      stackSequence: (...args: Parameters<NonNullable<FusedKernel['stackSequence']>>) => {
+                        calls += 1;
+                        return stackSequence!(...args);
+                      },
+                    }
+                  : {}),
+                sequenceStates: (...args) => {
+                  calls += 1;
+                  return k.sequenceStates!(...args);
+                },
+                fork: () => counting(k.fork!(), whole),
+              };
+            };
+            const model = (whole: boolean) =>
+              new SequenceModel(
+                modelConfig(variant, layers, backprop, anchor, 'fused'),
+                2,
+                { kind: 'regression' },
+                new Rng(4),
+                counting(kernel!.fork!(), whole),
+              );
+            const wholeModel = model(true);
+            const layerModel = model(false);
             const compModel = new SequenceModel(modelConfig(variant, layers, backprop, anchor, 'tfjs'), 2, { kind: 'regression' }, new Rng(4));
-            assert.ok(fusedModel.cell instanceof StackedCell);
-            assert.equal(fusedModel.cell.implementation, kernel!.name, 'every layer runs the kernel');
+            assert.ok(wholeModel.cell instanceof StackedCell);
+            assert.equal(wholeModel.cell.implementation, kernel!.name, 'every layer runs the kernel');
             for (const [T, B] of [
               [1, 3],
               [5, 1],
@@ -139,15 +176,21 @@ for (const kind of ['native', 'wasm'] as const) {
             ]) {
               const inputs: SequenceInputs = { data: new Rng(T * 10 + B).uniformArray(T * B * 2, -1, 1), T, B, d: 2 };
               const targets = new Float32Array(B).map((_, i) => 0.1 * i - 0.2);
-              const before = tf.memory().numTensors;
-              calls = 0;
-              const got = runModel(fusedModel, inputs, targets);
-              assert.equal(calls, 2 * layers, 'every layer ran the stacked kernel op (forward and output)');
-              assert.equal(tf.memory().numTensors, before, 'no tensor leaks from a fused step');
               const ref = runModel(compModel, inputs, targets);
-              assertRunsAgree(got, ref, fusedModel.cell.variableNames, TOL, `T${T} B${B}`);
+              for (const [fusedModel, expectedCalls, how] of [
+                [wholeModel, 2, 'the whole-stack op ran once per forward pass (gradient and output)'],
+                [layerModel, 2 * layers, 'every layer ran the stacked kernel op (forward and output)'],
+              ] as const) {
+                const before = tf.memory().numTensors;
+                calls = 0;
+                const got = runModel(fusedModel, inputs, targets);
+                assert.equal(calls, expectedCalls, how);
+                assert.equal(tf.memory().numTensors, before, 'no tensor leaks from a fused step');
+                assertRunsAgree(got, ref, fusedModel.cell.variableNames, TOL, `T${T} B${B}, ${expectedCalls === 2 ? 'whole stack' : 'layer by layer'}`);
+              }
             }
-            fusedModel.dispose();
+            wholeModel.dispose();
+            layerModel.dispose();
             compModel.dispose();
           });
         }
