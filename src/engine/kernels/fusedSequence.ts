@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { rawConfig } from './config';
 import { parameterSizes, type RawConfig, type RawContext, type RawDrift, type RawKernel } from './rawKernel';
 import type { FusedKernel, FusedSequenceOptions, SequenceInputs } from './types';
+import { createWholeStack } from './wholeStack';
 
 /** A FusedKernel plus what the probes and tests want to know. */
 export interface FusedKernelWithStats extends FusedKernel {
@@ -125,7 +126,20 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
     return { final, ys };
   };
 
-  const stackSequence = createStackSequence(raw, (d) => (drift = d));
+  const stackSequence = createWholeStack<FusedSequenceOptions, RawConfig, RawContext>(
+    {
+      createContext: () => raw.createContext(),
+      releaseContext: (c) => c.release(),
+      config: rawConfig,
+      forwardOnly: (cfg) => ({ ...cfg, backprop: 1, anchorEvery: 0 }),
+      hidden: (cfg) => cfg.m,
+      outputWidth: (cfg) => 2 * cfg.m,
+      forward: (c, cfg, params, u, out, seq) => c.forward(cfg, params, u, out, seq),
+      backward: (c, cfg, gout, grads, gseq, gu) => relativeDrift(cfg, c.backward(gout, grads, gseq, gu)),
+    },
+    gradientRecording,
+    (d) => (drift = d),
+  );
 
   return {
     name: raw.name,
@@ -144,103 +158,4 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
 /** Relative reconstruction drift of a reversible backward pass (null in stored mode). */
 function relativeDrift(cfg: RawConfig, d: RawDrift): number | null {
   return cfg.backprop === 1 ? (d.maxState > 0 ? d.maxError / d.maxState : d.maxError) : null;
-}
-
-/** A Float32Array of n floats, reusing `held[i]` when it has that size (big arrays cost page faults to make). */
-function reusable(held: Float32Array[], i: number, n: number): Float32Array {
-  if (held[i]?.length !== n) held[i] = new Float32Array(n);
-  return held[i];
-}
-
-/**
- * The whole-stack op (FusedKernel.stackSequence) of a kernel: one context per layer, and per layer
- * the arrays that carry the state sequence up (forward) and its gradient down (backward), reused
- * from call to call. Training and evaluation keep separate sequence arrays, so an evaluation
- * between a forward pass and its gradient leaves the saved inputs intact (the gradient then redoes
- * its forward pass, as `sequence` does).
- */
-function createStackSequence(raw: RawKernel, reportDrift: (drift: number | null) => void) {
-  const contexts: RawContext[] = [];
-  const trainingSeqs: Float32Array[] = [];
-  const evaluationSeqs: Float32Array[] = [];
-  const inputGrads: Float32Array[] = [];
-  let generation = 0;
-  const onContexts = <T>(call: () => T): T => {
-    try {
-      return call();
-    } catch (err) {
-      generation += 1;
-      throw err;
-    }
-  };
-
-  /** Forward through every layer; returns the top's [B, 2m] and each layer's configuration. */
-  const forwardAll = (inputs: SequenceInputs, tensors: tf.Tensor[][], values: Float32Array[][], opts: FusedSequenceOptions, recording: boolean) => {
-    const { T, B } = inputs;
-    const seqs = recording ? trainingSeqs : evaluationSeqs;
-    const cfgs: RawConfig[] = [];
-    let below: SequenceInputs = inputs;
-    let out = new Float32Array(0);
-    tensors.forEach((params, l) => {
-      const cfg = rawConfig(below, params, opts);
-      cfgs.push(cfg);
-      // the top layer's sequence feeds nothing, but the wasm kernel takes an input gradient (gu)
-      // only from a forward pass that wrote the sequence
-      const ys = tensors.length > 1 ? reusable(seqs, l, T * B * cfg.m) : null;
-      out = new Float32Array(B * 2 * cfg.m);
-      contexts[l].forward(recording ? cfg : { ...cfg, backprop: 1, anchorEvery: 0 }, values[l], below.data, out, ys);
-      if (ys) below = { data: ys, T, B, d: cfg.m };
-    });
-    return { out, cfgs };
-  };
-
-  const stack = (inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: FusedSequenceOptions): tf.Tensor2D => {
-    if (layerParams.length === 0) throw new Error('fused kernel: a stack needs at least one layer');
-    while (contexts.length < layerParams.length) contexts.push(raw.createContext());
-    const counts = layerParams.map((p) => p.length);
-    const starts = counts.reduce((acc, n) => [...acc, acc[acc.length - 1] + n], [0]); // layer l's tensors: [starts[l], starts[l+1])
-    const data: SequenceInputs = { ...inputs, data: inputs.data.slice() }; // the caller may reuse its buffer
-    const recording = gradientRecording();
-    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const flat = args.slice(0, starts[counts.length]) as tf.Tensor[];
-      const tensors = counts.map((_, l) => flat.slice(starts[l], starts[l + 1]));
-      const values = tensors.map((ts) => ts.map((t) => t.dataSync() as Float32Array));
-      const { out, cfgs } = onContexts(() => forwardAll(data, tensors, values, opts, recording));
-      generation += 1;
-      const mine = recording ? generation : -1;
-      const kept = recording ? values.map((vs) => vs.map((v) => v.slice())) : values;
-      return {
-        value: tf.tensor2d(out, [data.B, 2 * cfgs[cfgs.length - 1].m]),
-        gradFunc: (dy: tf.Tensor) => {
-          if (generation !== mine) {
-            onContexts(() => forwardAll(data, tensors, kept, opts, true));
-            generation = mine;
-          }
-          const grads: Float32Array[][] = [];
-          let gys: Float32Array | null = null;
-          let worst: number | null = null;
-          for (let l = cfgs.length - 1; l >= 0; l--) {
-            const cfg = cfgs[l];
-            const top = l === cfgs.length - 1;
-            // a lower layer's final state reaches the loss only through the sequence the layer above read
-            const gout = top ? (dy.dataSync() as Float32Array) : new Float32Array(data.B * 2 * cfg.m);
-            const gu = l > 0 ? reusable(inputGrads, l, data.T * data.B * cfg.d) : null;
-            grads[l] = parameterSizes(cfg).map((n) => new Float32Array(n));
-            const d = onContexts(() => contexts[l].backward(gout, grads[l], gys, gu));
-            const rel = relativeDrift(cfg, d);
-            if (rel !== null) worst = Math.max(worst ?? 0, rel);
-            gys = gu;
-          }
-          reportDrift(worst);
-          return grads.flat().map((a, i) => tf.tensor(a, flat[i].shape, 'float32'));
-        },
-      };
-    });
-    return op(...layerParams.flat()) as tf.Tensor2D;
-  };
-  stack.release = () => {
-    contexts.forEach((c) => c.release());
-    trainingSeqs.length = evaluationSeqs.length = inputGrads.length = 0;
-  };
-  return stack;
 }

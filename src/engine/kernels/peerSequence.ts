@@ -17,6 +17,7 @@ import {
   type PeerRawKernel,
 } from './peerTypes';
 import { gradientRecording } from './fusedSequence';
+import { createWholeStack } from './wholeStack';
 import type { SequenceInputs } from './types';
 
 export interface PeerSequenceOptions {
@@ -44,6 +45,11 @@ export interface PeerFusedKernel {
    * below's states), differentiable with respect to u and the parameters.
    */
   layerSequence(u: tf.Tensor3D, params: tf.Tensor[], opts: PeerSequenceOptions): tf.Tensor3D;
+  /**
+   * A whole stack in one op (wholeStack.ts): layer l+1 reads every h_n of layer l, passed in plain
+   * arrays; returns the top layer's h_T [B, m], differentiable with respect to every layer's parameters.
+   */
+  stackSequence?(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: PeerSequenceOptions): tf.Tensor2D;
   /** The checkpoint interval the last call used (0: every step stored). */
   lastCheckpointEvery(): number | null;
   /** The same kernel with a context of its own (each layer of a stack keeps its own saved states). */
@@ -177,13 +183,38 @@ export function createPeerFusedKernel(raw: PeerRawKernel): PeerFusedKernel {
     return op(u, ...params) as tf.Tensor3D;
   };
 
+  const stackSequence = createWholeStack<PeerSequenceOptions, PeerRawConfig, PeerRawContext>(
+    {
+      createContext: () => raw.createContext(),
+      releaseContext: (c) => c.release(),
+      config: (below, params, opts) => {
+        const cfg = peerRawConfig(below, params, opts);
+        lastK = cfg.checkpointEvery;
+        return cfg;
+      },
+      forwardOnly: (cfg) => ({ ...cfg, checkpointEvery: FORWARD_ONLY }),
+      hidden: (cfg) => cfg.m,
+      outputWidth: (cfg) => cfg.m,
+      forward: (c, cfg, params, u, out, seq) => c.forward(cfg, params, u, out, seq),
+      backward: (c, _cfg, gout, grads, gseq, gu) => {
+        c.backward(gout, gseq, grads, gu);
+        return null;
+      },
+    },
+    gradientRecording,
+  );
+
   return {
     name: raw.name,
     description: raw.description,
     sequence,
     layerSequence,
+    stackSequence,
     lastCheckpointEvery: () => lastK,
     fork: () => createPeerFusedKernel(raw),
-    dispose: () => context.release(),
+    dispose: () => {
+      context.release();
+      stackSequence.release();
+    },
   };
 }

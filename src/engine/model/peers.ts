@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig, ModelKind } from '../../experiment/schema';
 import type { PeerFusedKernel, PeerSequenceOptions } from '../kernels/peerSequence';
+import type { SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
 import type { CellRun, LayerInput, RecurrentCell, RunOptions } from './cell';
 import { layerShape, layerSteps, mm, uniformFanIn, variableFrom } from './ops';
@@ -106,6 +107,22 @@ abstract class PeerCell implements RecurrentCell {
       features: s.h,
       states: opts.collect ? { primary: hs, momentum: aux.length ? aux : undefined } : undefined,
       sequence,
+    };
+  }
+
+  /**
+   * Stacked peer cells as one fused op (PeerFusedKernel.stackSequence of layer 1's kernel): the top
+   * layer's h_T [B, m], the same as running the layers one by one. Null when a layer has no kernel.
+   */
+  static runStack(cells: readonly PeerCell[], inputs: SequenceInputs): CellRun | null {
+    const kernel = cells[0]?.kernel;
+    if (!kernel?.stackSequence || cells.some((c) => !c.kernel)) return null;
+    return {
+      features: kernel.stackSequence(
+        inputs,
+        cells.map((c) => c.variables),
+        cells[0].kernelOptions(),
+      ),
     };
   }
 
@@ -264,6 +281,11 @@ class CornnCell extends PeerCell {
     const hz = tf.add(hz0, tf.mul(accel, this.dt)) as tf.Tensor2D;
     return { h: tf.add(hy, tf.mul(hz, this.dt)), aux: hz };
   }
+}
+
+/** Stacked peer cells (all made by createPeerCell) as one fused op; null when they cannot run so. */
+export function runPeerStack(cells: readonly RecurrentCell[], inputs: SequenceInputs): CellRun | null {
+  return cells.every((c) => c instanceof PeerCell) ? PeerCell.runStack(cells as PeerCell[], inputs) : null;
 }
 
 /** A peer cell; with `kernel`, the fused kernel runs it (the composite ops stay for the probes). */

@@ -21,6 +21,7 @@ import type { CellRun, EnergyTrace, LayerInput, RecurrentCell, RunOptions } from
 import { dropoutBetweenLayers } from './dropout';
 import { HamiltonianCell } from './hamiltonian';
 import { createLayerCell } from './layerCell';
+import { runPeerStack } from './peers';
 
 /** Checkpoint names of layer l (1-based): layer 1 keeps the single-layer names, so old checkpoints load. */
 export function layerVariableName(layer: number, name: string): string {
@@ -120,6 +121,9 @@ export function createRecurrentStack(
     const own = kernel?.fork ? kernel.fork() : null;
     cells.push(createLayerCell(config.kind, config.hidden, config, rng.fork(`cell/layer${l}`), own, peerKernel?.fork() ?? null));
   }
-  const whole = config.kind === 'hamiltonian' ? (inputs: SequenceInputs) => HamiltonianCell.runStack(cells as HamiltonianCell[], inputs) : null;
+  const whole =
+    config.kind === 'hamiltonian'
+      ? (inputs: SequenceInputs) => HamiltonianCell.runStack(cells as HamiltonianCell[], inputs)
+      : (inputs: SequenceInputs) => runPeerStack(cells, inputs);
   return new StackedCell(cells, whole);
 }
