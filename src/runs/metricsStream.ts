@@ -21,6 +21,32 @@ const DEFAULT_SLICE_MS = 8;
 
 export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+let turns: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `work` (a piece of a few milliseconds: parsing an overview, reducing a series) in an
+ * event-loop turn of its own, after every piece queued before it, in this whole thread. Pieces
+ * that each yield on their own still pile up when several runs reach them together (their
+ * callbacks then run in one phase of the loop, one pause); queued here, the longest pause is the
+ * longest piece.
+ */
+export function inOwnTurn<T>(work: () => T): Promise<T> {
+  const run = turns.then(
+    () =>
+      new Promise<T>((resolve, reject) =>
+        setImmediate(() => {
+          try {
+            resolve(work());
+          } catch (err) {
+            reject(err as Error);
+          }
+        }),
+      ),
+  );
+  turns = run.catch(() => undefined);
+  return run;
+}
+
 export class AsyncMetricsTail {
   private offset = 0;
   private pending = Buffer.alloc(0);

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fork } from 'node:child_process';
+import { Session } from 'node:inspector/promises';
 import { LONG_RUN } from '../fixtures/runs/longRunWriter';
 import { seriesOf } from './charts';
 import { getApi, until } from './helpers';
@@ -55,6 +56,14 @@ describe('Plots panel at scale', () => {
     await new Promise((r) => setTimeout(r, 2500));
     const idlePauseMs = api.eventLoop.longestPauseMs();
     api.eventLoop.reset();
+    // HRNN_PROFILE_HOST=1: a CPU profile of the extension host while the panel opens (where a pause comes from)
+    const profiler = process.env.HRNN_PROFILE_HOST === '1' ? new Session() : null;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     const t0 = Date.now();
     const panel = api.plots.show(dirs, { mode: 'replace' });
     const msShow = Date.now() - t0;
@@ -74,6 +83,13 @@ describe('Plots panel at scale', () => {
     );
     const msToDrawn = Date.now() - t0;
     const pauseMs = api.eventLoop.longestPauseMs();
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      const out = path.join(process.env.HRNN_TEST_OUTPUT ?? path.join(__dirname, '..', '..', '..', 'test-output', 'integration'), 'panel-open.cpuprofile');
+      fs.writeFileSync(out, JSON.stringify(profile));
+      profiler.disconnect();
+      console.log(`      host CPU profile: ${out}`);
+    }
     readySub.dispose();
     const bytes = panel.stats.bytesPosted;
     // Where the time went: opening the webview (host side), its page loading (ready), reading the runs, drawing.

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import type { TrainRecord } from '../../protocol/records';
 import type { HostToWebview, RunSeries, TrainReduction } from '../../protocol/webview';
 import { REDUCTION_DEFAULTS } from '../../protocol/seriesReduction';
-import { yieldToEventLoop } from '../../runs/metricsStream';
+import { inOwnTurn } from '../../runs/metricsStream';
 import { readRunExperiment } from '../../runs/runExperiment';
 import { buildSnapshot, freeColorIndex, snapshotRunId, type RunsSnapshot, type SnapshotRun } from '../../runs/snapshot';
 import { RunSource } from './runSource';
@@ -177,9 +177,9 @@ export class PanelRuns {
     const reductions: Array<RunSeries['trainReduction']> = [];
     for (const source of sources) {
       if (!source.summary) continue;
-      // Reducing a long run takes milliseconds (tens for 1M records held here): let the host breathe between runs.
-      if (source.train.length > 100_000 || source.overview) await yieldToEventLoop();
-      const { records, reduction } = source.reduceTrain(this.buckets);
+      // Reducing a long run takes milliseconds (tens for 1M records held here): one run per turn of the host.
+      const { records, reduction } =
+        source.train.length > 100_000 || source.overview ? await inOwnTurn(() => source.reduceTrain(this.buckets)) : source.reduceTrain(this.buckets);
       // A weight the overview lacks: this snapshot goes without the host's smoothing (the webview
       // smooths what it holds meanwhile), and the worker reads the run for it.
       if (source.smoothingPending)
@@ -193,7 +193,7 @@ export class PanelRuns {
         summary: source.summary,
         records: { train: records, eval: source.eval.slice(), probes: source.probes.slice() },
         colorIndex: this.colors.get(source.runDir) ?? 0,
-        experiment: readRunExperiment(source.runDir),
+        experiment: await inOwnTurn(() => readRunExperiment(source.runDir)),
       });
     }
     const snap = buildSnapshot(shown);

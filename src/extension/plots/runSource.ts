@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RUN_FILES, type EvalRecord, type MetricRecord, type ProbeRecord, type RunSummary, type TrainRecord } from '../../protocol/records';
 import type { TrainReduction, TrainSmoothing } from '../../protocol/webview';
-import { AsyncMetricsTail, yieldToEventLoop } from '../../runs/metricsStream';
+import { AsyncMetricsTail, inOwnTurn } from '../../runs/metricsStream';
 import { readOverviewOffThread, readRangeOffThread } from '../../runs/overviewWorkerClient';
 import { readSummary } from '../../runs/runFolder';
 import { OVERVIEW_FILE, OVERVIEW_WEIGHTS, SeriesOverview } from '../../runs/seriesOverview';
@@ -246,9 +246,8 @@ async function readOverviewFile(file: string): Promise<SeriesOverview | null> {
   try {
     const text = await fs.promises.readFile(file, 'utf8');
     // Parsing (about 1 MB) and rebuilding are a few milliseconds each: not in one stretch with other runs' work.
-    const json: unknown = JSON.parse(text);
-    await yieldToEventLoop();
-    return SeriesOverview.fromJSON(json);
+    const json: unknown = await inOwnTurn(() => JSON.parse(text));
+    return await inOwnTurn(() => SeriesOverview.fromJSON(json));
   } catch {
     return null;
   }
