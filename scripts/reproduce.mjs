@@ -5,12 +5,17 @@
 // number in the README that cites this command comes from here, never typed in by hand.
 //
 //   node scripts/reproduce.mjs [--quick] [--out DIR] [--only NAME[,NAME]] [--keep-runs]
+//                              [--long] [--reuse NAME=RUN_FOLDER[,...]]
 //
 // --quick trains each experiment for a handful of steps (CI checks the pipeline with it in about a
 // minute); its figures are smoke output, not results, and it writes to a temporary folder unless
-// --out is given. Needs a build (dist/cli.js) and Debian's chromium (CHROMIUM_PATH overrides).
+// --out is given. --long trains the long experiments instead (sequential MNIST and its permuted
+// form for 90 minutes each, side by side, one core each: accuracy against wall time) and writes
+// docs/results-long.md. --reuse takes an experiment's run folder as already trained (the figures
+// and tables are then made from it; the table says so). Needs a build (dist/cli.js) and Debian's
+// chromium (CHROMIUM_PATH overrides).
 // Depends on the CLI and playwright-core only, not on the engine's modules.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +64,25 @@ const EXPERIMENTS = [
     ],
     quick: ['training.steps=4', 'training.evalEvery=2', 'probes.every=2', 'task.length=40', 'task.testSize=32'],
   },
+  // Long experiments (--long): trained side by side, one core each, stopped after `minutes` (a
+  // stopped run measures its test split at its best validation weights).
+  ...['smnist', 'psmnist'].map((task) => ({
+    name: `${task}-90`,
+    file: `examples/${task}.hrnn.yaml`,
+    caption: `${task === 'smnist' ? 'Sequential MNIST' : 'Permuted sequential MNIST'}: 90 minutes on one core`,
+    long: true,
+    minutes: 90,
+    figures: [{ card: 'Accuracy', png: `${task}-accuracy.png` }],
+    quick: [
+      'training.steps=3',
+      'training.evalEvery=2',
+      'task.trainLimit=360',
+      'task.validationLimit=60',
+      'task.testLimit=60',
+      'model.hidden=16',
+      'probes.batchSize=2',
+    ],
+  })),
 ];
 
 const { values } = parseArgs({
@@ -67,13 +91,27 @@ const { values } = parseArgs({
     out: { type: 'string' },
     only: { type: 'string' },
     'keep-runs': { type: 'boolean', default: false },
+    long: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
   },
 });
 const quick = values.quick;
 const outDir = path.resolve(values.out ?? (quick ? fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-reproduce-')) : path.join(root, 'docs')));
 const only = values.only ? new Set(values.only.split(',')) : null;
-const chosen = EXPERIMENTS.filter((e) => !only || only.has(e.name));
+const chosen = EXPERIMENTS.filter((e) => (only ? only.has(e.name) : !!e.long === values.long));
 if (chosen.length === 0) fail(`--only ${values.only}: no such experiment (${EXPERIMENTS.map((e) => e.name).join(', ')})`);
+if (new Set(chosen.map((e) => !!e.long)).size > 1) fail('--only: name long experiments and the others in separate calls (they write separate files)');
+const long = !!chosen[0].long;
+/** --reuse name=folder: run folders trained before, used as they are. */
+const reused = new Map(
+  (values.reuse ? values.reuse.split(',') : []).map((pair) => {
+    const [name, folder] = pair.split('=');
+    if (!folder || !chosen.some((e) => e.name === name))
+      fail(`--reuse ${pair}: expected NAME=RUN_FOLDER with NAME among ${chosen.map((e) => e.name).join(', ')}`);
+    if (!fs.existsSync(path.join(folder, 'summary.json'))) fail(`--reuse ${pair}: ${folder} is not a run folder (no summary.json)`);
+    return [name, path.resolve(folder)];
+  }),
+);
 
 const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-reproduce-runs-'));
 const imagesDir = path.join(outDir, 'images');
@@ -106,6 +144,61 @@ function experimentFile(experiment) {
   return copy;
 }
 
+function trainArgs(experiment) {
+  const args = ['train', experimentFile(experiment), '--runs-dir', path.join(runsDir, experiment.name)];
+  for (const set of experiment.sets ?? []) args.push('--set', set);
+  if (quick) for (const set of experiment.quick) args.push('--set', set);
+  return args;
+}
+
+/**
+ * The long experiments, side by side, one core each (HRNN_THREADS=1), each stopped with SIGTERM
+ * after its minutes (--quick: when its few steps are done). Resolves to their run folders by name.
+ */
+async function trainLong(experiments) {
+  const runs = experiments.map(
+    (experiment) =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [cli, ...trainArgs(experiment)], {
+          cwd: root,
+          env: { ...process.env, HRNN_THREADS: '1' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let out = '';
+        child.stdout.on('data', (chunk) => (out += chunk));
+        const timer = quick ? null : setTimeout(() => child.kill('SIGTERM'), experiment.minutes * 60_000);
+        child.on('close', (code) => {
+          if (timer) clearTimeout(timer);
+          if (code !== 0) fail(`hrnn ${trainArgs(experiment).join(' ')} exited with ${code}`);
+          resolve([experiment.name, out.trim().split('\n').filter(Boolean).pop()]);
+        });
+      }),
+  );
+  return new Map(await Promise.all(runs));
+}
+
+/** Validation accuracy (or MSE) against wall time: the last evaluation at or before every 10 minutes, and the end. */
+function curveTable(folder) {
+  const records = fs
+    .readFileSync(path.join(folder, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((r) => r.type === 'eval' && r.split === 'validation');
+  if (records.length === 0) return '';
+  const value = (r) => (r.accuracy !== undefined ? `${(100 * r.accuracy).toFixed(1)} %` : Number(r.mse).toPrecision(3));
+  const endMinutes = records[records.length - 1].wallMs / 60_000;
+  const marks = [];
+  for (let m = 10; m < endMinutes; m += 10) marks.push(m);
+  marks.push(endMinutes);
+  const lines = ['| minutes | step | validation |', '|---:|---:|---:|'];
+  for (const m of marks) {
+    const at = records.filter((r) => r.wallMs <= m * 60_000 + 1).pop();
+    if (at) lines.push(`| ${m.toFixed(0)} | ${at.step} | ${value(at)} |`);
+  }
+  return lines.join('\n');
+}
+
 function train(experiment) {
   const args = ['train', experimentFile(experiment), '--runs-dir', path.join(runsDir, experiment.name)];
   if (experiment.parallel) args.push('--parallel', String(Math.min(experiment.parallel, os.cpus().length)));
@@ -125,11 +218,14 @@ function listRuns(folder) {
   return runs.sort((a, b) => a.runId.localeCompare(b.runId, 'en', { numeric: true }));
 }
 
-function resultsTable(experiment, runs) {
+function resultsTable(experiment, runs, wasReused) {
   // How the example was changed for this figure, so the table names exactly what trained.
   const edits = Object.entries(experiment.edit ?? {}).map(([k, v]) => `${k}: ${v}`);
   const sets = (experiment.sets ?? []).map((set) => `--set ${set}`);
-  const changed = edits.length || sets.length ? ` with ${[...edits, ...sets].join(', ')}` : '';
+  const how = [...edits, ...sets];
+  if (experiment.long) how.push(`one core (HRNN_THREADS=1), stopped after ${experiment.minutes} minutes`);
+  if (wasReused) how.push('a run folder trained before this call (--reuse)');
+  const changed = how.length ? ` with ${how.join(', ')}` : '';
   const lines = [
     `### ${experiment.caption}`,
     '',
@@ -168,13 +264,16 @@ const browser = await chromium.launch({ executablePath: browserPath, headless: t
 const sections = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
+  const toTrain = chosen.filter((e) => !reused.has(e.name));
+  const longFolders = long && toTrain.length ? await trainLong(toTrain) : new Map();
   for (const experiment of chosen) {
     const t0 = Date.now();
-    const folder = train(experiment);
+    const folder = reused.get(experiment.name) ?? longFolders.get(experiment.name) ?? train(experiment);
     const reportFile = path.join(runsDir, `${experiment.name}.html`);
     hrnn(['report', folder, '--out', reportFile, '--theme', 'light', '--title', experiment.caption]);
     await screenshotCards(page, reportFile, experiment.figures);
-    sections.push(resultsTable(experiment, listRuns(folder)));
+    const table = resultsTable(experiment, listRuns(folder), reused.has(experiment.name));
+    sections.push(experiment.long ? `${table}\n\nValidation accuracy against wall time:\n\n${curveTable(folder)}` : table);
     console.log(`reproduce: ${experiment.name} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
 } finally {
@@ -182,13 +281,14 @@ try {
 }
 
 const header = [
-  '# Results reproduced by `npm run reproduce`',
+  `# Results reproduced by \`npm run reproduce${long ? ' -- --long' : ''}\``,
   '',
-  `Written by \`node scripts/reproduce.mjs${quick ? ' --quick' : ''}\` on ${new Date().toISOString()} (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
+  `Written by \`node scripts/reproduce.mjs${quick ? ' --quick' : ''}${long ? ' --long' : ''}\` on ${new Date().toISOString()} (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
   quick ? '**Quick mode: a few steps per experiment, to check the pipeline. These are not results.**' : '',
   '',
 ].filter((l, i, all) => l !== '' || all[i - 1] !== '');
-fs.writeFileSync(path.join(outDir, 'results.md'), [...header, ...sections.map((s) => s + '\n')].join('\n'));
-console.log(`reproduce: ${path.join(outDir, 'results.md')}`);
+const resultsFile = path.join(outDir, long ? 'results-long.md' : 'results.md');
+fs.writeFileSync(resultsFile, [...header, ...sections.map((s) => s + '\n')].join('\n'));
+console.log(`reproduce: ${resultsFile}`);
 if (!values['keep-runs']) fs.rmSync(runsDir, { recursive: true, force: true });
 else console.log(`reproduce: runs kept in ${runsDir}`);

@@ -36,4 +36,20 @@ describe('npm run reproduce --quick', function () {
     assert.equal(rows.length, 18, results);
     for (const row of rows) assert.match(row, /\| completed \| 4\/4 \| mse \d/, row);
   });
+
+  it('--long trains the sequential MNIST recipes side by side and writes their accuracy figures and curves', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/reproduce.mjs'), '--long', '--quick', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    for (const image of ['smnist-accuracy.png', 'psmnist-accuracy.png']) {
+      const bytes = fs.readFileSync(path.join(out, 'images', image));
+      assert.ok(bytes.subarray(0, 8).equals(PNG_SIGNATURE), `${image} is a PNG`);
+    }
+    const results = fs.readFileSync(path.join(out, 'results-long.md'), 'utf8');
+    assert.match(results, /Quick mode/);
+    assert.match(results, /reproduce -- --long/);
+    for (const task of ['smnist', 'psmnist'])
+      assert.match(results, new RegExp(`\\| ${task}-\\d{8}-\\d{6}-[0-9a-f]{4} \\| completed \\| 3/3 \\| accuracy `), results);
+    // the curve: one row (minutes, step, validation accuracy) per evaluation mark
+    assert.equal(results.split('\n').filter((l) => /^\| \d+ \| \d+ \| [\d.]+ % \|$/.test(l)).length, 2, results);
+  });
 });
