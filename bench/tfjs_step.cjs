@@ -6,7 +6,7 @@
 // classes), then Adam on W, V, b and the readout. Prints one JSON line.
 // --model tanh-rnn|lstm|gru|cornn runs a peer cell instead (issue #10): its variables from
 // model/peers.ts, the recurrence the fused peer op (--checkpoint auto|stored|N) or the composite
-// cell (--impl tfjs); --layers 2 stacks two such layers (the fused op's layerSequence). For fused
+// cell (--impl tfjs); --layers 2 stacks two such layers (the fused whole-stack op). For fused
 // rows, kernel_ms_per_step is the time inside the compiled kernel (the rest is the engine's step).
 //
 //   node bench/tfjs_step.cjs --impl native|wasm|tfjs --backprop stored|reversible [--anchor N]
@@ -99,12 +99,9 @@ function peerRecurrence(a, inputs) {
   const checkpointEvery = a.checkpoint === 'auto' || a.checkpoint === 'stored' ? a.checkpoint : Number(a.checkpoint);
   const opts = { kind: a.model, dt: config.dt, gamma: config.gamma, epsilon: config.epsilon, checkpointEvery };
   const per = vars.length / a.layers;
-  const run = () => {
-    if (a.layers === 1) return kernel.sequence(inputs, vars, opts);
-    let x = tf.tensor3d(inputs.data, [a.T, a.B, a.d]);
-    for (let l = 0; l < a.layers; l++) x = kernel.layerSequence(x, vars.slice(l * per, (l + 1) * per), opts);
-    return tf.reshape(tf.slice(x, [a.T - 1, 0, 0], [1, a.B, a.m]), [a.B, a.m]);
-  };
+  // a stack runs as the engine runs it: one whole-stack op (src/engine/kernels/wholeStack.ts)
+  const layerVars = Array.from({ length: a.layers }, (_, l) => vars.slice(l * per, (l + 1) * per));
+  const run = () => (a.layers === 1 ? kernel.sequence(inputs, vars, opts) : kernel.stackSequence(inputs, layerVars, opts));
   const name = `${kernel.name} ${a.model}${a.layers > 1 ? ` x${a.layers}` : ''} checkpoint ${a.checkpoint}`;
   return { vars, name, description: kernel.description, run, kernelMs: () => kernelMs, checkpointEvery: () => kernel.lastCheckpointEvery() };
 }
