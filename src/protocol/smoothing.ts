@@ -9,6 +9,9 @@
  * with the sampling (tensorboard#1518, #6829). Pure: no DOM, no Node.
  */
 
+/** The panel's smoothing weight until the user picks another (and what a report is reduced with). */
+export const DEFAULT_SMOOTHING = 0.6;
+
 /** Clamps a weight to [0, 0.999]; non-finite means 0 (off). */
 export function clampSmoothingWeight(weight: number): number {
   return Math.min(Math.max(Number.isFinite(weight) ? weight : 0, 0), 0.999);

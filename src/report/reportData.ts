@@ -11,6 +11,9 @@ import { SWEEP_FILE, sweepMemberDir } from '../runs/layout';
 import { isRunFolder, readRunFolder, type RunFolder } from '../runs/runFolder';
 import { readRunExperiment } from '../runs/runExperiment';
 import { buildSnapshot } from '../runs/snapshot';
+import { TrainSeries } from '../runs/trainSeries';
+import { bucketsFor } from '../protocol/seriesReduction';
+import { DEFAULT_SMOOTHING } from '../protocol/smoothing';
 import { isSweepFolder, readSweepSummary } from '../runs/sweepFolder';
 import { RUN_FILES } from '../protocol/records';
 
@@ -68,6 +71,17 @@ export function loadReportSnapshot(dirs: readonly string[], options: ReportDataO
 
   // Colours numbered in order: the report has no earlier colours to keep.
   const { runs, sweep, title } = buildSnapshot(folders.map((f) => ({ ...f, experiment: readRunExperiment(f.runDir) })));
+  // A long run goes in reduced as the panel gets it (min-max buckets, smoothed on the full series at
+  // the panel's default weight): a report of a million steps stays a few megabytes.
+  const buckets = bucketsFor(options.maxPointsPerLine ?? 2000);
+  for (const run of runs) {
+    const series = new TrainSeries();
+    series.setSmoothing(DEFAULT_SMOOTHING);
+    for (const r of run.train) series.push(r);
+    const { records, reduction } = series.reduce(buckets);
+    run.train = records;
+    if (reduction) run.trainReduction = reduction;
+  }
   return {
     type: 'snapshot',
     seq: 0,

@@ -7,6 +7,9 @@ import { REPORT_DATA_ELEMENT_ID, type ReportPayload } from '../../../src/protoco
 import { renderReportHtml } from '../../../src/report/renderReport';
 import { loadReportSnapshot, ReportError } from '../../../src/report/reportData';
 import { writeFixtureRuns, type FixtureRuns } from '../../fixtures/runs/fixtureRuns';
+import { LONG_RUN, writeLongRun } from '../../fixtures/runs/longRunWriter';
+import { bucketsFor } from '../../../src/protocol/seriesReduction';
+import { DEFAULT_SMOOTHING } from '../../../src/protocol/smoothing';
 
 function payloadOf(html: string): ReportPayload {
   const m = new RegExp(`<script type="application/json" id="${REPORT_DATA_ELEMENT_ID}">([^]*?)</script>`).exec(html);
@@ -47,6 +50,18 @@ describe('report: self-contained HTML of run folders', function () {
     assert.ok(snapshot.sweep.every((p) => p.metricName === 'accuracy' && typeof p.metric === 'number'));
     assert.match(snapshot.runs.find((r) => r.runId === 'fixture-sweep/fixture-sweep-1')!.label, /tau=0\.005/);
     assert.match(snapshot.title, /hamiltonian-adding-T100.*sweep psmnist-tau-sweep/);
+  });
+
+  it('goes in reduced for a long run, as the panel gets it: min-max buckets, every record counted, smoothing from the full series', () => {
+    const runDir = writeLongRun(path.join(dir, 'long'), 'long-20261203-000000-beef', 50_000, 0);
+    const run = loadReportSnapshot([runDir], { maxPointsPerLine: 1000 }).runs[0];
+    assert.ok(run.train.length > 100 && run.train.length <= 5 * bucketsFor(1000), `${run.train.length} train rows`);
+    assert.equal(run.trainReduction?.total, 50_000);
+    assert.equal(run.trainReduction?.smoothing?.weight, DEFAULT_SMOOTHING);
+    assert.equal(run.trainReduction?.smoothing?.loss.length, run.train.length);
+    // the extremes survive the reduction (the fixture's loss spikes every 250k steps, so its max is the first step's)
+    assert.equal(Math.max(...run.train.map((r) => r.loss)), 0.2 / Math.sqrt(1) + 0.01 * Math.sin(0.013));
+    assert.equal(run.eval.length, 50_000 / LONG_RUN.evalEvery);
   });
 
   it('loads nothing from outside: inline script and style under a strict CSP, no URLs to fetch', () => {

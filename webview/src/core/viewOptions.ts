@@ -1,3 +1,9 @@
+/**
+ * The user's choices in the panel (smoothing, axes, probe step, hidden runs), their defaults and
+ * the check of what getState returned. Pure: no DOM.
+ */
+import { DEFAULT_SMOOTHING } from '../../../src/protocol/smoothing';
+
 /** The user's choices in the panel; persisted with vscode.getState/setState. */
 export interface ViewOptions {
   /** EMA weight in [0, 0.99]; 0 = off. Applies to training series. */
@@ -11,7 +17,7 @@ export interface ViewOptions {
 }
 
 export const DEFAULT_VIEW_OPTIONS: ViewOptions = {
-  smoothing: 0.6,
+  smoothing: DEFAULT_SMOOTHING,
   logY: false,
   xAxis: 'step',
   probeStep: null,
