@@ -545,16 +545,18 @@ static void back_products(const shard *S, const float *st, const float *un) {
       DISPATCH_P(mr, MR, WG)
 #undef WG
     }
-  for (int r = 0; r < R; r++) {
-    const float *g = gX + (size_t)r * lg, *ur = un + (size_t)r * d;
-    for (int p = 0; p < GW; p += VL) {
-      vf gv = vload(g + p);
-      vstore(db + p, vload(db + p) + gv);
-      for (int e = 0; e < d; e++) {
-        float *t = dWX + (size_t)e * lg + p;
-        vstore(t, vload(t) + ur[e] * gv);
-      }
+  /* dW_x += u^T gX as one product with K = the rows (not a rank-1 update per row: for a layer above
+   * another, d = m and dW_x is too big to stream through once per row) */
+  for (int c0 = 0; c0 < GW; c0 += NR)
+    for (int e0 = 0; e0 < d; e0 += MR) {
+      int mr = d - e0 < MR ? d - e0 : MR;
+#define XG(MRC) pk_atb(MRC, R, un + e0, d, gX + c0, lg, dWX + (size_t)e0 * lg + c0, lg)
+      DISPATCH_P(mr, MR, XG)
+#undef XG
     }
+  for (int r = 0; r < R; r++) {
+    const float *g = gX + (size_t)r * lg;
+    for (int p = 0; p < GW; p += VL) vstore(db + p, vload(db + p) + vload(g + p));
     if (gru) {
       const float *ga = gA + (size_t)r * lg;
       for (int p = 0; p < GW; p += VL) vstore(dbh + p, vload(dbh + p) + vload(ga + p));
