@@ -342,6 +342,14 @@ export const TrainingSchema = Type.Object(
         examples: [1, 10],
       }),
     ),
+    maxMinutes: Type.Optional(
+      Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 1000000 }), Type.Null()], {
+        description:
+          'Wall-time budget: stop after this many minutes (counted over resumes; the step in progress finishes), evaluate, and measure the test split at the best weights, as after the last step. Compares models at equal wall time. `null`: no limit.',
+        default: null,
+        examples: [90, 15],
+      }),
+    ),
     optimizer: Type.Optional(
       literalUnion(['adam', 'sgd'] as const, {
         description: 'The optimizer.',

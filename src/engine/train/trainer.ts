@@ -270,7 +270,14 @@ class TrainingRun {
   private async trainSteps(): Promise<RunStatus> {
     const { exp, hooks, book } = this.c;
     const rate = new RateMeter();
+    const budgetMs = (exp.training.maxMinutes ?? null) === null ? Infinity : exp.training.maxMinutes! * 60_000;
     while (this.step < exp.training.steps) {
+      if (book.elapsedMs() >= budgetMs) {
+        book.setMessage(`the time budget of ${exp.training.maxMinutes} minutes (training.maxMinutes) ran out at step ${this.step}`);
+        // evaluated here as at the last step; the final test follows in execute()
+        if (!this.evals.evaluatedAt(this.step)) this.recordEvaluation(this.step, 'during the evaluation at the time limit');
+        return 'completed';
+      }
       await yieldToEventLoop();
       // Clears the cancel word before the step; set, it is a signal whose JS listener has not run yet.
       const signalled = takeKernelCancel();

@@ -185,6 +185,28 @@ describe('learning knobs (issue 11)', function () {
       assert.equal(summary.final.test!.mse, evals[3].mse);
     });
 
+    it('training.maxMinutes: the run stops when the budget is spent, evaluates there and measures the test split at the best weights', async () => {
+      const exp = experiment({
+        task: { kind: 'adding', length: 10, testSize: 30, validationSize: 20 },
+        model: { kind: 'hamiltonian', hidden: 4 },
+        // 30 ms of wall time from the run's start (setup included): far fewer than 100000 steps, none on a busy machine
+        training: { steps: 100000, batchSize: 4, evalEvery: 50000, maxMinutes: 0.0005 },
+        probes: { every: null },
+      });
+      const { status, summary, records } = await train(exp);
+      assert.equal(status, 'completed');
+      assert.ok(summary.stepsDone < 100000, `${summary.stepsDone} steps`);
+      assert.match(summary.message ?? '', /time budget of 0\.0005 minutes \(training\.maxMinutes\) ran out at step \d+/);
+      const evals = records.filter((r): r is EvalRecord => r.type === 'eval');
+      assert.deepEqual(
+        evals.map((e) => `${e.split}@${e.step}`),
+        [`validation@${summary.stepsDone}`, `test@${summary.stepsDone}`],
+      );
+      // no step starts once the budget is spent: every train record but the last ended within it
+      const trainRecords = records.filter((r): r is TrainRecord => r.type === 'train');
+      assert.ok(trainRecords.slice(0, -1).every((r) => r.wallMs < 30));
+    });
+
     it('by default a synthetic task has a validation split of 1000, so the test set never picks the best step (issue 12)', () => {
       for (const kind of ['adding', 'copy'] as const) {
         const exp = experiment({ task: { kind, length: 12 }, model: { kind: 'hamiltonian', hidden: 4 } });
