@@ -13,6 +13,8 @@ import { bucketsFor } from '../../protocol/seriesReduction';
 import { settings } from '../config';
 import { Emitter } from '../../process/emitter';
 import { panelHtml } from './panelHtml';
+import type { RunsSnapshot } from '../../runs/snapshot';
+import { DEFAULT_SMOOTHING } from '../../protocol/smoothing';
 import type { PanelRuns, PanelRunsState } from './panelRuns';
 import { Throttle } from './throttle';
 
@@ -63,6 +65,11 @@ export class PlotsPanel implements vscode.Disposable {
   readonly onDidBecomeReady = this.readyEmitter.event;
   readonly onDidDispose = this.disposedEmitter.event;
   private disposed = false;
+  /**
+   * A snapshot read while the webview's page loads (a panel opening): the first send uses it when
+   * the smoothing weight, buckets and runs are still the ones it was read with.
+   */
+  private early: { snapshot: Promise<RunsSnapshot>; key: string } | undefined;
 
   constructor(
     readonly webviewPanel: vscode.WebviewPanel,
@@ -95,6 +102,21 @@ export class PlotsPanel implements vscode.Disposable {
     webviewPanel.iconPath = vscode.Uri.joinPath(deps.extensionUri, 'media', 'plots-icon.svg');
     webviewPanel.title = this.runs.title();
     this.saveState();
+    // A new page smooths with the default weight until told otherwise; its `ready` says which it uses.
+    this.runs.setSmoothing(DEFAULT_SMOOTHING);
+    if (this.runs.runDirs.length > 0) this.readEarly();
+  }
+
+  private snapshotKey(): string {
+    return [this.runs.smoothingWeight, this.runs.buckets, ...this.runs.runDirs].join('\n');
+  }
+
+  /** Starts reading the snapshot before the webview is ready for it. */
+  private readEarly(): void {
+    this.runs.buckets = bucketsFor(settings.maxPointsPerLine());
+    const snapshot = this.runs.snapshot();
+    snapshot.catch(() => undefined);
+    this.early = { snapshot, key: this.snapshotKey() };
   }
 
   get isReady(): boolean {
@@ -219,7 +241,9 @@ export class PlotsPanel implements vscode.Disposable {
     // The webview shrinks live runs with the same buckets (src/protocol/seriesReduction.ts).
     this.runs.buckets = bucketsFor(settings.maxPointsPerLine());
     const t0 = Date.now();
-    const snap = await this.runs.snapshot();
+    const early = this.early;
+    this.early = undefined;
+    const snap = early && early.key === this.snapshotKey() ? await early.snapshot : await this.runs.snapshot();
     this.stats.lastSnapshotMs = Date.now() - t0;
     if (this.disposed || !this.ready) {
       this.snapshotDue = true;
