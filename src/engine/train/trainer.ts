@@ -219,6 +219,9 @@ class TrainingRun {
         // step (no update was applied). The checkpoint below is the last completed step's.
         status = 'stopped';
         this.c.book.setMessage(`${await this.stopReason()}: interrupted ${this.activity}; the checkpoint is from step ${this.step}`);
+        // The signal that stopped the step has done its work: the test at the best weights still
+        // runs (only a second signal interrupts it).
+        takeKernelCancel();
       }
       // The checkpoint first: a second Ctrl-C during a long final test must not cost it.
       if (status !== 'diverged') await this.checkpoints.write(this.step);

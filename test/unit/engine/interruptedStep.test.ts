@@ -96,6 +96,33 @@ describe('training engine: a kernel call cancelled mid-run', function () {
     assert.deepEqual(weightsOf(interrupted.checkpoint), weightsOf(between.checkpoint));
   });
 
+  it('mid-step after evaluations: the run still measures the test split at its best weights (only a second signal would stop that)', async () => {
+    let draws = 0;
+    let signalled = false;
+    AddingTask.prototype.nextTrainBatch = function (this: AddingTask, size: number) {
+      if (++draws === 5) {
+        requestKernelCancel();
+        signalled = true;
+      }
+      return original.next.call(this, size);
+    };
+    const run = await train(
+      {
+        task: { kind: 'adding', length: 30, testSize: 16, validationSize: 8 },
+        training: { steps: 10, batchSize: 8, evalEvery: 2 },
+      } as Partial<ExperimentInput>,
+      {
+        shouldStop: () => signalled,
+        stopReason: () => 'stopped by SIGTERM',
+      },
+    );
+    assert.equal(run.status, 'stopped');
+    assert.equal(run.summary.stepsDone, 4);
+    const evals = run.records.filter((r) => r.type === 'eval').map((r) => `${r.type === 'eval' && r.split} ${r.step}`);
+    assert.deepEqual(evals, ['validation 2', 'validation 4', `test ${run.summary.best!.step}`]);
+    assert.ok(run.summary.best!.test?.mse !== undefined, 'the summary has the test at the best weights');
+  });
+
   it('during an evaluation: the step before it counts, the run ends `stopped` with its checkpoint', async () => {
     AddingTask.prototype.evalBatches = function* (this: AddingTask, ...args: Parameters<AddingTask['evalBatches']>) {
       requestKernelCancel();
