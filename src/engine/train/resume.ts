@@ -34,7 +34,7 @@ export class ResumeRefused extends Error {
  * checkpoints, and where it runs. Anything else would continue a different experiment than the one
  * the checkpoint belongs to.
  */
-export const RESUMABLE_CHANGES: readonly string[] = ['training.steps', 'training.checkpointEvery', 'backend'];
+export const RESUMABLE_CHANGES: readonly string[] = ['training.steps', 'training.maxMinutes', 'training.checkpointEvery', 'backend'];
 
 /** A run found resumable: what its folder and checkpoint say (no tensors loaded yet). */
 export interface ResumePlan {
@@ -71,9 +71,10 @@ export function differingPaths(a: unknown, b: unknown, prefix = ''): string[] {
 
 /**
  * Keys added to the schema after runs were written, with the value that means what their absence
- * meant (model.layers: 1 is the single-layer model every older run trained).
+ * meant (model.layers: 1 is the single-layer model every older run trained; training.maxMinutes:
+ * null, no time budget).
  */
-export const ADDED_KEY_DEFAULTS: Readonly<Record<string, unknown>> = { 'model.layers': 1 };
+export const ADDED_KEY_DEFAULTS: Readonly<Record<string, unknown>> = { 'model.layers': 1, 'training.maxMinutes': null };
 
 function valueAt(root: unknown, dotted: string): unknown {
   return dotted

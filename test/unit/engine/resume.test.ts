@@ -362,7 +362,7 @@ describe('exact resume (engine)', function () {
       const other = { ...ADDING, model: { ...ADDING.model, hidden: 6 }, training: { ...ADDING.training, steps: 20, learningRate: 0.1 } };
       assert.match(
         await refusal(other, completed.runDir),
-        /may change only training\.steps, training\.checkpointEvery, backend; this one changes model\.hidden, training\.learningRate/,
+        /may change only training\.steps, training\.maxMinutes, training\.checkpointEvery, backend; this one changes model\.hidden, training\.learningRate/,
       );
 
       const torn = copyOfCompleted('torn');
