@@ -145,7 +145,10 @@ describe('hrnn train --resume (CLI process)', function () {
     const runDir = onlyRunIn(path.join(dir, 'r'));
     const changed = run(['train', '--resume', runDir, '--set', 'training.steps=10', '--set', 'model.hidden=8'], dir);
     assert.equal(changed.code, 1);
-    assert.match(changed.stderr, /a resume may change only training\.steps, training\.maxMinutes, training\.checkpointEvery, backend; this one changes model\.hidden/);
+    assert.match(
+      changed.stderr,
+      /a resume may change only training\.steps, training\.maxMinutes, training\.checkpointEvery, backend; this one changes model\.hidden/,
+    );
     assert.equal(changed.stderr.trim().split('\n').length, 1, changed.stderr);
     assert.doesNotMatch(changed.stderr, /at .*\.js:\d+/, 'no stack trace');
     assert.equal((JSON.parse(fs.readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as RunSummary).status, 'completed', 'the run is untouched');
