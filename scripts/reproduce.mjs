@@ -184,12 +184,13 @@ function curveTable(folder) {
   const value = (r) => (r.accuracy !== undefined ? `${(100 * r.accuracy).toFixed(1)} %` : Number(r.mse).toPrecision(3));
   const endMinutes = records[records.length - 1].wallMs / 60_000;
   const marks = [];
-  for (let m = 10; m < endMinutes; m += 10) marks.push(m);
-  marks.push(endMinutes);
+  for (let m = 10; m <= endMinutes; m += 10) marks.push(m);
+  // the last evaluation too, when it comes after the last mark
+  if (endMinutes - marks[marks.length - 1] > 0.05 || marks.length === 0) marks.push(endMinutes);
   const lines = ['| minutes | step | validation |', '|---:|---:|---:|'];
   for (const m of marks) {
     const at = records.filter((r) => r.wallMs <= m * 60_000 + 1).pop();
-    if (at) lines.push(`| ${m.toFixed(0)} | ${at.step} | ${value(at)} |`);
+    if (at) lines.push(`| ${Number.isInteger(m) ? m : m.toFixed(1)} | ${at.step} | ${value(at)} |`);
   }
   return lines.join('\n');
 }
@@ -231,7 +232,10 @@ function resultsTable(experiment, runs, wasReused) {
   ];
   for (const r of runs) {
     const metric = r.metric ? `${r.metric.name} ${Number(r.metric.value).toPrecision(3)}` : '';
-    const seconds = r.startedAt && r.endedAt ? `${((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000).toFixed(0)} s` : '';
+    // training time (summary.json's durationMs: a resumed run's pause between its runs not counted)
+    const durationMs = JSON.parse(fs.readFileSync(path.join(r.dir, 'summary.json'), 'utf8')).durationMs;
+    const ms = typeof durationMs === 'number' ? durationMs : r.startedAt && r.endedAt ? Date.parse(r.endedAt) - Date.parse(r.startedAt) : NaN;
+    const seconds = Number.isFinite(ms) ? `${(ms / 1000).toFixed(0)} s` : '';
     lines.push(`| ${r.runId} | ${r.status} | ${r.stepsDone}/${r.totalSteps} | ${metric} | ${seconds} |`);
   }
   return lines.join('\n');
