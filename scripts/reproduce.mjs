@@ -219,7 +219,7 @@ function resultsTable(experiment, runs, wasReused) {
   const edits = Object.entries(experiment.edit ?? {}).map(([k, v]) => `${k}: ${v}`);
   const sets = (experiment.sets ?? []).map((set) => `--set ${set}`);
   const how = [...edits, ...sets];
-  if (experiment.long) how.push(`one core (HRNN_THREADS=1), training.maxMinutes=${experiment.minutes}`);
+  if (experiment.long) how.push(`one core (HRNN_THREADS=1)${quick ? '' : `, training.maxMinutes=${experiment.minutes}`}`);
   if (wasReused) how.push('a run folder trained before this call (--reuse)');
   const changed = how.length ? ` with ${how.join(', ')}` : '';
   const lines = [
