@@ -51,6 +51,11 @@ export interface EvaluationSchedule {
 }
 
 export class EvaluationRecorder {
+  /** Whether the monitored split's last evaluation was at `step`. */
+  evaluatedAt(step: number): boolean {
+    return this.book.summary.final[this.task.monitorSplit]?.step === step;
+  }
+
   /**
    * `best` keeps the best-validation weights; pass it only when the task monitors a validation
    * split (without one there is nothing to measure the test split against).
@@ -73,11 +78,6 @@ export class EvaluationRecorder {
    * A stopped run with a validation split that was never evaluated after step 0 is evaluated once at
    * the stop, so that it has a best step and its test split is measured (with those weights).
    */
-  /** Whether the monitored split's last evaluation was at `step`. */
-  evaluatedAt(step: number): boolean {
-    return this.book.summary.final[this.task.monitorSplit]?.step === step;
-  }
-
   needsEvaluationAtStop(step: number): boolean {
     if (!this.best || step === 0) return false;
     // The summary's last evaluation of the monitored split (a resumed run's included).

@@ -273,7 +273,7 @@ class TrainingRun {
   private async trainSteps(): Promise<RunStatus> {
     const { exp, hooks, book } = this.c;
     const rate = new RateMeter();
-    const budgetMs = (exp.training.maxMinutes ?? null) === null ? Infinity : exp.training.maxMinutes! * 60_000;
+    const budgetMs = exp.training.maxMinutes != null ? exp.training.maxMinutes * 60_000 : Infinity;
     while (this.step < exp.training.steps) {
       if (book.elapsedMs() >= budgetMs) {
         book.setMessage(`the time budget of ${exp.training.maxMinutes} minutes (training.maxMinutes) ran out at step ${this.step}`);

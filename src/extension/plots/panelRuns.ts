@@ -87,12 +87,12 @@ export class PanelRuns {
     }
   }
 
-  /** Sets the EMA weight long runs are smoothed with; returns whether it changed (a new snapshot is then due). */
   /** The EMA weight the runs are smoothed with (what the webview last said). */
   get smoothingWeight(): number {
     return this.smoothing;
   }
 
+  /** Sets the EMA weight long runs are smoothed with; returns whether it changed (a new snapshot is then due). */
   setSmoothing(weight: number): boolean {
     if (!Number.isFinite(weight) || weight === this.smoothing) return false;
     this.smoothing = weight;
