@@ -50,16 +50,22 @@ export function minMaxIndices(xs: ArrayLike<number>, columns: ReadonlyArray<Arra
   const iMax = new Array<number>(c);
   let iGap = -1;
   let current = -1;
-  const keep: number[] = [];
+  const keep = new Array<number>(2 * c + 1).fill(0);
   const flush = () => {
-    keep.length = 0;
+    let m = 0;
     for (let k = 0; k < c; k++) {
-      if (iMin[k] >= 0) keep.push(iMin[k]);
-      if (iMax[k] >= 0) keep.push(iMax[k]);
+      if (iMin[k] >= 0) keep[m++] = iMin[k];
+      if (iMax[k] >= 0) keep[m++] = iMax[k];
     }
-    if (iGap >= 0) keep.push(iGap);
-    keep.sort((a, b) => a - b);
-    for (let k = 0; k < keep.length; k++) if (k === 0 || keep[k] !== keep[k - 1]) out.push(keep[k]);
+    if (iGap >= 0) keep[m++] = iGap;
+    // A handful of indices: insertion sort (Array.prototype.sort with a comparator costs far more per bucket).
+    for (let a = 1; a < m; a++) {
+      const v = keep[a];
+      let b = a - 1;
+      for (; b >= 0 && keep[b] > v; b--) keep[b + 1] = keep[b];
+      keep[b + 1] = v;
+    }
+    for (let a = 0; a < m; a++) if (a === 0 || keep[a] !== keep[a - 1]) out.push(keep[a]);
   };
   const reset = () => {
     iMin.fill(-1);

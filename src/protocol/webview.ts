@@ -37,9 +37,13 @@
  * - Long runs (issue 12): `RunSeries.trainReduction` (the host sends a min-max reduction of the train
  *   records, smoothed on the full series first), `append.trainSmoothing`, `ready.smoothing` and
  *   `viewOptions` (the webview tells the host its smoothing weight).
+ * - Snapshots carry a run's train records as typed columns (`RunSeries.packedTrain`,
+ *   src/protocol/packedTrain.ts), which VS Code moves as binary; the webview unpacks them.
+ * - `rendered` gained optional `timing` (RenderTiming): where the first draw's time went.
  * - Detail on zoom (issue 12): `requestDetail` (the webview asks for a step window of a reduced run
  *   at its pixel width once zoom or pan settles) and its answer `detail` (`HostAnswer`, no `seq`).
  */
+import type { PackedTrain } from './packedTrain';
 import type { EvalRecord, MetricRecord, ProbeRecord, RunSummary, TrainRecord } from './records';
 
 /** Everything the panel knows about one run. */
@@ -67,6 +71,12 @@ export interface RunSeries {
    * `train` holds every record.
    */
   trainReduction?: TrainReduction;
+  /**
+   * Only on the wire (src/protocol/packedTrain.ts): `train` (and `trainReduction.smoothing`'s
+   * lines) as typed columns, which VS Code moves as binary. Then `train` is empty; the webview
+   * unpacks it on receipt.
+   */
+  packedTrain?: PackedTrain;
 }
 
 /** EMA-smoothed loss and gradNorm, one value per train record they go with. */
@@ -194,9 +204,24 @@ export type WebviewToHost =
   | { type: 'openRunFolder'; runId: string }
   /** Answer to `requestChartData` (tests and diagnostics read what is drawn). */
   | { type: 'chartDataReport'; requestId: number; charts: ChartDataReport }
-  /** Posted once after the first draw that follows each `snapshot`. */
-  | { type: 'rendered'; charts: ChartDataReport }
+  /** Posted once after the first draw that follows each `snapshot`, when the frame with it was painted. */
+  | { type: 'rendered'; charts: ChartDataReport; timing?: RenderTiming }
   | { type: 'error'; message: string };
+
+/** Where the webview's time went between a snapshot's arrival and its `rendered` (ms, performance.now). */
+export interface RenderTiming {
+  /** Unpacking and applying the snapshot. */
+  applyMs: number;
+  /** Waiting for the animation frame the draw runs in. */
+  frameWaitMs: number;
+  /** Building the charts' specs and drawing every card. */
+  drawMs: number;
+  /** From the draw to the next frame (the browser painting it). */
+  paintMs: number;
+  /** When the snapshot arrived and when `rendered` was posted (epoch ms, as the host's Date.now()): the transit each way. */
+  arrivedAt: number;
+  renderedAt: number;
+}
 
 /** Host -> webview request for what is drawn (separate so tests can await the answer). */
 export type HostRequest = { type: 'requestChartData'; requestId: number };

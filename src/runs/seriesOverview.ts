@@ -28,7 +28,8 @@ export const OVERVIEW_BUCKETS = 1024;
 export const OVERVIEW_WEIGHTS: readonly number[] = [0.6, 0.9, 0.99];
 
 /** A kept train record: index, step, epoch, loss, gradNorm, lr, wallMs, then smoothed loss and gradNorm per weight. */
-type Row = number[];
+/** One kept train record: its index, step, epoch, loss, gradNorm, lr, wallMs, then the smoothed pairs. */
+export type Row = number[];
 const INDEX = 0;
 const STEP = 1;
 const LOSS = 3;
@@ -160,16 +161,24 @@ export class SeriesOverview {
    * buckets when they hold more, with the smoothed values at `weight` when the overview has them.
    */
   reduce(buckets: number, weight = 0): { records: TrainRecord[]; reduction: TrainReduction } {
-    let rows = this.rows();
-    if (rows.length > 2 * buckets + 2) {
-      const steps = rows.map((r) => r[STEP]);
-      const keep = minMaxIndices(
-        steps,
-        [rows.map((r) => r[LOSS]), rows.map((r) => r[GRAD])],
-        buckets,
-      );
-      rows = keep.map((i) => rows[i]);
-    }
+    return this.recordsOf(this.keptRows(buckets), weight);
+  }
+
+  /** The first half of `reduce`: the rows it keeps (every held row, or a min-max selection of them). */
+  keptRows(buckets: number): readonly Row[] {
+    const rows = this.rows();
+    if (rows.length <= 2 * buckets + 2) return rows;
+    const steps = rows.map((r) => r[STEP]);
+    const keep = minMaxIndices(
+      steps,
+      [rows.map((r) => r[LOSS]), rows.map((r) => r[GRAD])],
+      buckets,
+    );
+    return keep.map((i) => rows[i]);
+  }
+
+  /** The second half of `reduce`: `rows` (from keptRows) as records, with their smoothing at `weight`. */
+  recordsOf(rows: readonly Row[], weight = 0): { records: TrainRecord[]; reduction: TrainReduction } {
     const reduction: TrainReduction = { total: this.n };
     const smoothing = this.smoothingOf(rows, weight);
     if (smoothing) reduction.smoothing = smoothing;
@@ -314,8 +323,10 @@ function rowJson(r: Row): Array<number | null> {
   return r.map((v) => (Number.isFinite(v) ? v : null));
 }
 
-function rowOf(r: ReadonlyArray<number | null>): Row {
-  return r.map((v) => (typeof v === 'number' ? v : NaN));
+/** A row read from JSON, nulls made NaN in place (the parsed arrays are ours: no copy to allocate). */
+function rowOf(r: Array<number | null>): Row {
+  for (let i = 0; i < r.length; i++) if (typeof r[i] !== 'number') r[i] = NaN;
+  return r as Row;
 }
 
 /** JSON has no NaN: a diverged step may be written as null. */

@@ -58,11 +58,24 @@ describe('Plots panel at scale', () => {
     api.eventLoop.reset();
     // HRNN_PROFILE_HOST=1: a CPU profile of the extension host while the panel opens (where a pause comes from)
     const profiler = process.env.HRNN_PROFILE_HOST === '1' ? new Session() : null;
+    // With the profile: where the longest pause lies on its clock (a 1 ms ticker's widest gap; V8
+    // profiles and hrtime share the monotonic clock, in microseconds).
+    let lastTick = process.hrtime.bigint();
+    let widest = { from: 0, to: 0 };
+    const ticker = profiler
+      ? setInterval(() => {
+          const now = process.hrtime.bigint();
+          if (now - lastTick > BigInt(widest.to - widest.from) * 1000n) widest = { from: Number(lastTick / 1000n), to: Number(now / 1000n) };
+          lastTick = now;
+        }, 1)
+      : undefined;
     if (profiler) {
       profiler.connect();
       await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
       await profiler.post('Profiler.enable');
       await profiler.post('Profiler.start');
+      widest = { from: 0, to: 0 };
+      lastTick = process.hrtime.bigint();
     }
     const t0 = Date.now();
     const panel = api.plots.show(dirs, { mode: 'replace' });
@@ -88,7 +101,11 @@ describe('Plots panel at scale', () => {
       const out = path.join(process.env.HRNN_TEST_OUTPUT ?? path.join(__dirname, '..', '..', '..', 'test-output', 'integration'), 'panel-open.cpuprofile');
       fs.writeFileSync(out, JSON.stringify(profile));
       profiler.disconnect();
-      console.log(`      host CPU profile: ${out}`);
+      clearInterval(ticker);
+      fs.writeFileSync(`${out}.pause.json`, JSON.stringify(widest));
+      console.log(
+        `      host CPU profile: ${out} (the widest gap of a 1 ms ticker: ${((widest.to - widest.from) / 1000).toFixed(1)} ms, in ${out}.pause.json)`,
+      );
     }
     readySub.dispose();
     const bytes = panel.stats.bytesPosted;
@@ -98,6 +115,16 @@ describe('Plots panel at scale', () => {
         `(longest pause so far ${ready?.pause.toFixed(0)} ms); snapshot read in ${panel.stats.lastSnapshotMs} ms, posted after ` +
         `${(panel.stats.lastSnapshotPostedAt ?? NaN) - t0} ms`,
     );
+    const timing = panel.stats.lastRenderTiming;
+    if (timing) {
+      const ms = (v: number) => `${v.toFixed(0)} ms`;
+      const posted = panel.stats.lastSnapshotPostedAt ?? NaN;
+      console.log(
+        `      in the webview: snapshot arrived ${ms(timing.arrivedAt - posted)} after it was posted, applied in ${ms(timing.applyMs)}, ` +
+          `${ms(timing.frameWaitMs)} waiting for a frame, drawn in ${ms(timing.drawMs)}, painted ${ms(timing.paintMs)} later; ` +
+          `\`rendered\` reached the host ${ms(t0 + msToDrawn - timing.renderedAt)} after`,
+      );
+    }
     console.log(
       `      opened on ${RUNS} x ${STEPS} steps: drawn after ${msToDrawn} ms, ${(bytes / 1e6).toFixed(2)} MB posted in ${panel.stats.snapshots} snapshot(s), ` +
         `longest extension-host pause ${pauseMs.toFixed(0)} ms (idle host over 2.5 s just before: ${idlePauseMs.toFixed(0)} ms)`,

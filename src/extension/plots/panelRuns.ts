@@ -182,9 +182,9 @@ export class PanelRuns {
     const reductions: Array<RunSeries['trainReduction']> = [];
     for (const source of sources) {
       if (!source.summary) continue;
-      // Reducing a long run takes milliseconds (tens for 1M records held here): one run per turn of the host.
+      // Reducing a long run takes milliseconds (tens for 1M records held here, or a cold start): in turns of the host's own.
       const { records, reduction } =
-        source.train.length > 100_000 || source.overview ? await inOwnTurn(() => source.reduceTrain(this.buckets)) : source.reduceTrain(this.buckets);
+        source.train.length > 100_000 || source.overview ? await source.reduceTrainInTurns(this.buckets) : source.reduceTrain(this.buckets);
       // A weight the overview lacks: this snapshot goes without the host's smoothing (the webview
       // smooths what it holds meanwhile), and the worker reads the run for it.
       if (source.smoothingPending)

@@ -8,8 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ChartDataReport, HostMessage, WebviewToHost } from '../../protocol/webview';
+import type { ChartDataReport, HostMessage, RenderTiming, WebviewToHost } from '../../protocol/webview';
 import { bucketsFor } from '../../protocol/seriesReduction';
+import { packRun, wireBytes } from '../../protocol/packedTrain';
 import { settings } from '../config';
 import { Emitter } from '../../process/emitter';
 import { panelHtml } from './panelHtml';
@@ -26,11 +27,13 @@ export interface PanelStats {
   statusUpdates: number;
   /** Flushes that found the panel hidden and sent nothing. */
   skippedWhileHidden: number;
-  /** JSON size of every message posted to the webview (what crossed to it). */
+  /** Bytes of every message posted to the webview: JSON text and typed arrays (what crossed to it). */
   bytesPosted: number;
   /** How long the last snapshot took to read and build (ms), and when it was posted (Date.now()). */
   lastSnapshotMs?: number;
   lastSnapshotPostedAt?: number;
+  /** Where the webview's time went drawing the last snapshot (its `rendered` message). */
+  lastRenderTiming?: RenderTiming;
 }
 
 export interface PlotsPanelDeps {
@@ -254,7 +257,8 @@ export class PlotsPanel implements vscode.Disposable {
     void this.post({
       type: 'snapshot',
       seq: ++this.seq,
-      runs: snap.runs,
+      // Train records as typed columns: VS Code moves them as binary, not as JSON text.
+      runs: snap.runs.map(packRun),
       sweep: snap.sweep,
       title: snap.title,
       settings: { updateHz: settings.plotUpdateRateHz(), maxPointsPerLine: settings.maxPointsPerLine() },
@@ -287,7 +291,7 @@ export class PlotsPanel implements vscode.Disposable {
     if (this.disposed) return Promise.resolve(false);
     // Sized in a task of its own: a snapshot's stringify takes milliseconds, and the measurement must
     // not add them to the pause of posting it (which serialises the message too).
-    if (this.measureBytes) setImmediate(() => (this.stats.bytesPosted += Buffer.byteLength(JSON.stringify(message))));
+    if (this.measureBytes) setImmediate(() => (this.stats.bytesPosted += wireBytes(message)));
     return this.webviewPanel.webview.postMessage(message);
   }
 
@@ -332,6 +336,7 @@ export class PlotsPanel implements vscode.Disposable {
       }
       case 'rendered':
         this.lastRendered = message.charts;
+        if (message.timing) this.stats.lastRenderTiming = message.timing;
         this.renderedEmitter.fire(message.charts);
         break;
       case 'error':

@@ -169,6 +169,17 @@ export class RunSource {
     return this.overview ? this.overview.reduce(buckets, this.weight) : this.train.reduce(buckets);
   }
 
+  /**
+   * `reduceTrain` in turns of the host's event loop of their own (src/runs/metricsStream.ts): a long
+   * run's min-max selection in one, making records of it in the next.
+   */
+  async reduceTrainInTurns(buckets: number): Promise<{ records: TrainRecord[]; reduction?: TrainReduction }> {
+    const overview = this.overview;
+    if (!overview) return inOwnTurn(() => this.train.reduce(buckets));
+    const rows = await inOwnTurn(() => overview.keptRows(buckets));
+    return inOwnTurn(() => overview.recordsOf(rows, this.weight));
+  }
+
   /** The train records of a step window, reduced to `buckets` (detail for a zoomed chart). */
   async trainWindow(minStep: number, maxStep: number, buckets: number): Promise<{ records: TrainRecord[]; reduction?: TrainReduction }> {
     if (!this.overview) return this.train.reduce(buckets, { minStep, maxStep });

@@ -5,6 +5,7 @@
  * update stays flat however long the run. Pure: no DOM, so it runs under mocha.
  */
 import type { HostToWebview, PanelSettings, RunSeries, SweepPoint, TrainSmoothing } from '../../../src/protocol/webview';
+import { unpackRun } from '../../../src/protocol/packedTrain';
 import { headlineMetric } from '../../../src/protocol/records';
 import { bucketsFor, minMaxIndices, pick, shouldReduce } from '../../../src/protocol/seriesReduction';
 import { debiasedEma } from '../../../src/protocol/smoothing';
@@ -47,7 +48,8 @@ export function applyHostMessage(data: PanelData, msg: HostToWebview): ApplyOutc
   if (msg.type === 'snapshot') {
     data.title = msg.title;
     data.settings = { ...DEFAULT_SETTINGS, ...msg.settings };
-    data.runs = msg.runs.slice();
+    // Train records may come as typed columns (the host's wire form for long runs).
+    data.runs = msg.runs.map(unpackRun);
     data.sweep = msg.sweep.slice();
     data.seq = msg.seq;
     data.awaitingSnapshot = false;

@@ -23,6 +23,8 @@ import { readTheme, watchTheme, type Theme } from './theme';
 
 const STATE_VERSION = 1;
 const SNAPSHOT_RETRY_MS = 3000;
+/** How long `rendered` waits for the next frame before it goes anyway (frames stop while hidden). */
+const RENDERED_FALLBACK_MS = 500;
 
 export class App {
   private readonly data: PanelData = emptyPanelData();
@@ -43,6 +45,8 @@ export class App {
   private readonly detailRequests = new Map<string, number>();
   private nextDetailId = 1;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last snapshot arrived and was applied (performance.now), for `rendered`'s timing. */
+  private snapshotTiming: { arrived: number; applied: number } | undefined;
   private readonly toolbar: Toolbar;
   private readonly runTable: ExperimentsTable;
   private readonly metricVsParameter: MetricVsParameterCard;
@@ -121,7 +125,9 @@ export class App {
         this.schedule();
         return;
       }
+      const arrived = performance.now();
       const outcome = applyHostMessage(this.data, msg);
+      if (outcome.snapshot) this.snapshotTiming = { arrived, applied: performance.now() };
       if (outcome.requestSnapshot) this.requestSnapshot();
       if (!outcome.applied) return;
       if (msg.type === 'snapshot') {
@@ -204,22 +210,21 @@ export class App {
   }
 
   private render(): void {
+    const start = performance.now();
     const hidden = new Set(this.view.hiddenRuns);
     const visibleRuns = this.data.runs.filter((r) => !hidden.has(r.runId));
     this.specs = buildCharts(this.details.size ? { ...this.data, runs: withDetail(this.data.runs, this.details) } : this.data, this.view);
     const budget = Math.max(100, this.data.settings.maxPointsPerLine);
+    // Cards come and go first, then every card draws: the page is laid out once for the new cards,
+    // not once per chart created (Chart.js reads its canvas' size when it is created).
     for (const id of ALL_CHART_IDS) {
-      const spec = this.specs.find((s) => s.id === id);
-      let card = this.cards.get(id);
-      if (!spec) {
-        if (card) {
-          card.destroy();
-          this.cards.delete(id);
-        }
-        continue;
-      }
-      if (!card) {
-        card = new ChartCard(
+      const shown = this.specs.some((s) => s.id === id);
+      const card = this.cards.get(id);
+      if (!shown && card) {
+        card.destroy();
+        this.cards.delete(id);
+      } else if (shown && !card) {
+        const created = new ChartCard(
           id,
           this.theme,
           {
@@ -229,9 +234,12 @@ export class App {
           },
           (element) => this.grid.insertBefore(element, this.nextCardElement(id)),
         );
-        this.cards.set(id, card);
+        this.cards.set(id, created);
       }
-      card.update(spec, { budget, theme: this.theme, themeChanged: this.themeChanged || card.isNew, dataEpoch: this.dataEpoch });
+    }
+    for (const spec of this.specs) {
+      const card = this.cards.get(spec.id);
+      card?.update(spec, { budget, theme: this.theme, themeChanged: this.themeChanged, dataEpoch: this.dataEpoch });
     }
     this.themeChanged = false;
     if (this.runsDirty) {
@@ -254,7 +262,29 @@ export class App {
     this.empty.hidden = this.data.seq === null ? true : this.specs.length > 0;
     if (this.renderedPending) {
       this.renderedPending = false;
-      this.api.postMessage({ type: 'rendered', charts: this.report() });
+      const t = this.snapshotTiming;
+      const drawn = performance.now();
+      const charts = this.report();
+      // Posted once the frame with the new charts was painted (the next frame starts after it), or
+      // after a moment where frames do not come (a hidden panel answering the host).
+      let posted = false;
+      const post = () => {
+        if (posted) return;
+        posted = true;
+        const now = performance.now();
+        const epoch = (ms: number) => performance.timeOrigin + ms;
+        const timing = t && {
+          applyMs: t.applied - t.arrived,
+          frameWaitMs: start - t.applied,
+          drawMs: drawn - start,
+          paintMs: now - drawn,
+          arrivedAt: epoch(t.arrived),
+          renderedAt: epoch(now),
+        };
+        this.api.postMessage({ type: 'rendered', charts, ...(timing ? { timing } : {}) });
+      };
+      requestAnimationFrame(post);
+      setTimeout(post, RENDERED_FALLBACK_MS);
     }
   }
 

@@ -52,7 +52,8 @@ const SETTLE_MS = 250;
 
 export class ChartCard {
   readonly element: HTMLElement;
-  readonly chart: Chart<'line', Point[]>;
+  private readonly canvas: HTMLCanvasElement;
+  private created: Chart<'line', Point[]> | undefined;
   private readonly titleEl: HTMLElement;
   private readonly subtitleEl: HTMLElement;
   private spec: ChartSpec | undefined;
@@ -72,8 +73,9 @@ export class ChartCard {
   readonly stats = { appended: 0, rebuilt: 0 };
 
   /**
-   * @param mount puts the card's element into the document; Chart.js is created after it, so the
-   *   canvas has its size from the start.
+   * @param mount puts the card's element into the document. The chart is created by the first
+   *   `update`, with that spec's scales, theme and lines: one layout and one draw per chart, and an
+   *   app that mounts every new card before updating any lays the page out once, not once per card.
    */
   constructor(
     readonly id: string,
@@ -90,30 +92,29 @@ export class ChartCard {
     resetBtn.addEventListener('click', () => this.resetZoom());
     csvBtn.addEventListener('click', () => this.spec && this.actions.exportCsv(this.spec));
     pngBtn.addEventListener('click', () => this.actions.exportPng(this));
-    const canvas = el('canvas', { className: 'card-canvas' });
-    canvas.setAttribute('role', 'img');
-    canvas.addEventListener('dblclick', () => this.resetZoom());
+    this.canvas = el('canvas', { className: 'card-canvas' });
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.addEventListener('dblclick', () => this.resetZoom());
     this.element = el('section', { className: 'card' }, [
       el('header', { className: 'card-head' }, [
         el('div', { className: 'card-titles' }, [this.titleEl, this.subtitleEl]),
         el('div', { className: 'card-actions' }, [resetBtn, csvBtn, pngBtn]),
       ]),
-      el('div', { className: 'card-plot' }, [canvas]),
+      el('div', { className: 'card-plot' }, [this.canvas]),
     ]);
     this.element.dataset.chart = id;
     mount(this.element);
-    this.chart = new Chart<'line', Point[]>(canvas, {
-      type: 'line',
-      data: { datasets: [] },
-      options: this.baseOptions(),
-    });
-    // For browser tests and debugging: the chart behind a canvas (scales, zoom state, data).
-    (canvas as HTMLCanvasElement & { hrnnChart?: unknown }).hrnnChart = this.chart;
+  }
+
+  /** The Chart.js chart (created by the first `update`). */
+  get chart(): Chart<'line', Point[]> {
+    if (!this.created) throw new Error(`chart card ${this.id}: drawn before its first update`);
+    return this.created;
   }
 
   /** True until the first `update`. */
   get isNew(): boolean {
-    return this.spec === undefined;
+    return this.created === undefined;
   }
 
   get currentSpec(): ChartSpec | undefined {
@@ -132,6 +133,12 @@ export class ChartCard {
   update(spec: ChartSpec, opts: { budget: number; theme: Theme; themeChanged: boolean; dataEpoch: number }): void {
     const { budget, theme, themeChanged } = opts;
     const signature = `${opts.dataEpoch}|${specSignature(spec)}`;
+    if (!this.created) {
+      this.create(spec, opts.budget, theme);
+      this.signature = signature;
+      this.structure = `${opts.dataEpoch}|${specSignature(spec, false)}`;
+      return;
+    }
     if (!themeChanged && signature === this.signature && budget === this.budget) {
       this.spec = spec;
       return;
@@ -149,19 +156,38 @@ export class ChartCard {
     this.stats.rebuilt++;
     const prev = this.spec;
     const axesChanged = !prev || prev.xScale !== spec.xScale || prev.yScale !== spec.yScale || prev.xName !== spec.xName;
-    this.spec = spec;
     this.signature = signature;
-    this.budget = budget;
     this.theme = theme;
-    this.titleEl.textContent = spec.title;
-    this.subtitleEl.textContent = spec.subtitle;
-    this.chart.canvas.setAttribute('aria-label', `${spec.title}: ${spec.subtitle}`);
+    this.showSpec(spec, budget);
     // A new axis type or quantity makes the old zoom window meaningless.
     if (axesChanged && prev && this.chart.isZoomedOrPanned()) this.chart.resetZoom('none');
-    this.applyScales(spec);
-    if (themeChanged) this.applyTheme();
+    // Keeps min/max (the user's zoom window).
+    this.chart.options.scales = this.scaleOptions(spec, (this.chart.options.scales ?? {}) as Record<string, { min?: unknown; max?: unknown } | undefined>);
+    if (themeChanged) this.applyTheme(this.chart.options);
     this.fillDatasets();
     this.chart.update('none');
+  }
+
+  /** Creates the chart drawing `spec` (its scales, theme and lines from the start). */
+  private create(spec: ChartSpec, budget: number, theme: Theme): void {
+    this.theme = theme;
+    this.showSpec(spec, budget);
+    const options = this.baseOptions();
+    options.scales = this.scaleOptions(spec, {});
+    this.applyTheme(options);
+    this.created = new Chart<'line', Point[]>(this.canvas, { type: 'line', data: { datasets: this.buildDatasets(undefined) }, options });
+    this.stats.rebuilt++;
+    // For browser tests and debugging: the chart behind a canvas (scales, zoom state, data).
+    (this.canvas as HTMLCanvasElement & { hrnnChart?: unknown }).hrnnChart = this.created;
+  }
+
+  /** Takes `spec` as the card's: titles, accessible label, the point budget. */
+  private showSpec(spec: ChartSpec, budget: number): void {
+    this.spec = spec;
+    this.budget = budget;
+    this.titleEl.textContent = spec.title;
+    this.subtitleEl.textContent = spec.subtitle;
+    this.canvas.setAttribute('aria-label', `${spec.title}: ${spec.subtitle}`);
   }
 
   resetZoom(): void {
@@ -178,7 +204,7 @@ export class ChartCard {
 
   destroy(): void {
     clearTimeout(this.settleTimer);
-    this.chart.destroy();
+    this.created?.destroy();
     this.element.remove();
   }
 
@@ -197,9 +223,13 @@ export class ChartCard {
   }
 
   private fillDatasets(): void {
+    this.chart.data.datasets = this.buildDatasets(this.visibleWindow());
+  }
+
+  /** The datasets of the card's spec, cut to `zoomWindow` when zoomed; records their roles and held points. */
+  private buildDatasets(zoomWindow: XWindow | undefined): LineDataset[] {
     const spec = this.spec;
-    if (!spec) return;
-    const zoomWindow = this.visibleWindow();
+    if (!spec) return [];
     const logY = spec.yScale === 'logarithmic';
     const datasets: LineDataset[] = [];
     const roles: DatasetRole[] = [];
@@ -228,7 +258,7 @@ export class ChartCard {
     }
     this.heldPoints = held;
     this.roles = roles;
-    this.chart.data.datasets = datasets;
+    return datasets;
   }
 
   /**
@@ -401,10 +431,9 @@ export class ChartCard {
     return items;
   }
 
-  /** Axis types, titles, tick formats and theme colours; keeps min/max (the user's zoom window). */
-  private applyScales(spec: ChartSpec): void {
+  /** Axis types, titles, tick formats and theme colours; min/max from `current` (the user's zoom window). */
+  private scaleOptions(spec: ChartSpec, current: Record<string, { min?: unknown; max?: unknown } | undefined>): ChartOptions<'line'>['scales'] {
     const t = this.theme;
-    const current = (this.chart.options.scales ?? {}) as Record<string, { min?: unknown; max?: unknown } | undefined>;
     const axis = (name: 'x' | 'y') => {
       const type = name === 'x' ? spec.xScale : spec.yScale;
       const format = name === 'x' ? spec.xFormat : spec.yFormat;
@@ -440,13 +469,12 @@ export class ChartCard {
           : {}),
       };
     };
-    const scales: ChartOptions<'line'>['scales'] = { x: axis('x'), y: axis('y') };
-    this.chart.options.scales = scales;
+    return { x: axis('x'), y: axis('y') };
   }
 
-  private applyTheme(): void {
+  /** The theme's colours and font into chart options `o` (the chart's, or those it is created with). */
+  private applyTheme(o: ChartOptions<'line'>): void {
     const t = this.theme;
-    const o = this.chart.options;
     o.color = t.fg;
     o.font = { family: t.fontFamily, size: Math.max(11, t.fontSize - 1) };
     const plugins = o.plugins;
