@@ -222,6 +222,24 @@ export const ModelSchema = Type.Object(
         'x-appliesTo': HAMILTONIAN_ONLY,
       }),
     ),
+    stepInit: Type.Optional(
+      Type.Union([Type.Array(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }), { minItems: 2, maxItems: 2 }), Type.Null()], {
+        description:
+          "Diagonal variant: the range [min, max] from which each neuron's time-step fraction s = sigmoid(c) is drawn, uniformly, at initialisation. A neuron steps by tau*s and turns by about tau*s*sqrt(alpha) radians per step. `null`: UnICORNN's c ~ U(-0.1, 0.1), so s is about 0.5 for every neuron and all turn at one frequency. A wide range such as [0.02, 0.98], with tau*sqrt(alpha) just under 2, spreads the frequencies over (0, pi): a linear readout can then tell apart inputs that arrived a step apart, which recalling a sequence (the copy task) needs.",
+        default: null,
+        examples: [null, [0.02, 0.98]],
+        'x-appliesTo': HAMILTONIAN_ONLY,
+      }),
+    ),
+    wInit: Type.Optional(
+      Type.Union([Type.Array(Type.Number({ minimum: -100, maximum: 100 }), { minItems: 2, maxItems: 2 }), Type.Null()], {
+        description:
+          'Diagonal variant: the range [min, max] from which the per-neuron weights w inside tanh(w y + V u + b) are drawn, uniformly, at initialisation. `null`: U(0, 1), as UnICORNN. Small weights keep each oscillator nearly linear, so that its frequency does not depend on how much it holds.',
+        default: null,
+        examples: [null, [0, 0.01]],
+        'x-appliesTo': HAMILTONIAN_ONLY,
+      }),
+    ),
     readout: Type.Optional(
       literalUnion(['y', 'yz'] as const, {
         description:

@@ -11,7 +11,12 @@ export function showValue(value: unknown): string {
   if (value === null || value === undefined) return 'an empty value';
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'an empty list';
+    // A short list of plain values is shown as written: `a list: [0, 1]`.
+    const plain = value.length <= 8 && value.every((v) => typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'string' && v.length <= 20));
+    return plain ? `a list: [${value.map((v) => (typeof v === 'string' ? JSON.stringify(v) : String(v))).join(', ')}]` : 'a list';
+  }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   return Object.keys(value as object).length === 0 ? 'an empty mapping' : 'a mapping';
 }
@@ -73,6 +78,23 @@ function numberBounds(b: SchemaNode): string {
   return [lower, upper].filter((x) => x !== undefined).join(' and ');
 }
 
+/** An array branch in words: `a list of 2 values, each a number > 0 and < 1`. */
+function listShape(b: SchemaNode): string {
+  const { minItems: min, maxItems: max } = b;
+  const values = (n: number) => `${n} value${n === 1 ? '' : 's'}`;
+  const count =
+    min !== undefined && min === max
+      ? values(min)
+      : min === 1
+        ? 'at least one value'
+        : min !== undefined && min > 1
+          ? `at least ${values(min)}`
+          : max !== undefined
+            ? `at most ${values(max)}`
+            : 'values';
+  return b.items ? `a list of ${count}, each ${describeExpectation(b.items)}` : `a list of ${count}, e.g. [0.001, 0.01]`;
+}
+
 /** One branch in words: `an integer from 1 to 8192`, `"auto"`, `null`. */
 function describeBranch(b: SchemaNode): string {
   if (b.const !== undefined) return JSON.stringify(b.const);
@@ -82,7 +104,7 @@ function describeBranch(b: SchemaNode): string {
     const bounds = numberBounds(b);
     return bounds === '' ? article(type) : `${article(type)} ${bounds}`;
   }
-  if (type === 'array') return 'a list of values, e.g. [0.001, 0.01]';
+  if (type === 'array') return listShape(b);
   if (type === 'string' && b['x-patternHint']) return `a string that ${b['x-patternHint']}`;
   return article(type);
 }
@@ -158,9 +180,8 @@ export function explainMismatch(node: SchemaNode, value: unknown): Mismatch {
     let broken: string | undefined;
     if (typeof value === 'number') broken = numberViolation(b, value);
     else if (typeof value === 'string') broken = stringViolation(b, value);
-    else if (Array.isArray(value) && b.minItems !== undefined && value.length < b.minItems) {
-      broken = 'a list of at least one value';
-    } else if (jsonType(value) === 'object' && b.minProperties !== undefined && Object.keys(value as object).length < b.minProperties) {
+    else if (Array.isArray(value)) broken = listViolation(b, value);
+    else if (jsonType(value) === 'object' && b.minProperties !== undefined && Object.keys(value as object).length < b.minProperties) {
       broken = 'a mapping with at least one key';
     }
     if (broken !== undefined) {
@@ -170,4 +191,27 @@ export function explainMismatch(node: SchemaNode, value: unknown): Mismatch {
     }
   }
   return { detail: `must be ${describeExpectation(node)}${got}` };
+}
+
+/** What a list breaks (its length, or an item that does not fit): the list it must be, in words. */
+function listViolation(b: SchemaNode, value: readonly unknown[]): string | undefined {
+  const tooShort = b.minItems !== undefined && value.length < b.minItems;
+  const tooLong = b.maxItems !== undefined && value.length > b.maxItems;
+  if (tooShort || tooLong) return listShape(b);
+  if (!b.items) return undefined;
+  const items = b.items;
+  const bad = value.findIndex((item) => explainsAway(items, item));
+  return bad < 0 ? undefined : listShape(b);
+}
+
+/** Whether `item` fails every branch of `node` by type or bound (the checks explainMismatch names). */
+function explainsAway(node: SchemaNode, item: unknown): boolean {
+  return !branches(node).some((b) => {
+    if (b.const !== undefined) return b.const === item;
+    if (b.enum) return b.enum.includes(item as never);
+    if (!typeMatches(b.type, item)) return false;
+    if (typeof item === 'number') return numberViolation(b, item) === undefined;
+    if (typeof item === 'string') return stringViolation(b, item) === undefined;
+    return true;
+  });
 }

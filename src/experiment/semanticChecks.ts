@@ -117,6 +117,29 @@ export function semanticFindings(value: unknown, kinds: KindsInPlay = kindsOf(va
       });
     }
   }
+  if (model !== undefined) {
+    for (const key of ['stepInit', 'wInit'] as const) {
+      const range = model[key];
+      if (!isSet(range)) continue;
+      if ((model.variant ?? 'full') !== 'diagonal') {
+        findings.push({
+          severity: 'warning',
+          code: 'not-applicable',
+          path: ['model', key],
+          target: 'key',
+          detail: 'applies only to variant "diagonal"; it is ignored',
+        });
+      } else if (Array.isArray(range) && typeof range[0] === 'number' && typeof range[1] === 'number' && range[0] > range[1]) {
+        findings.push({
+          severity: 'error',
+          code: 'conflict',
+          path: ['model', key],
+          target: 'value',
+          detail: `the range [min, max] has min ${range[0]} > max ${range[1]}`,
+        });
+      }
+    }
+  }
   if (model !== undefined && isSet(model.anchorEvery) && (model.backprop ?? 'stored') !== 'reversible') {
     findings.push({
       severity: 'warning',

@@ -7,7 +7,8 @@
  * that w_i -> 0 has the finite limit tanh(p_i) y).
  *
  * Initialisation (measured to work, research/science-calibration.md): W ~ N(0, 1/m), V ~ N(0, 1/d),
- * b = 0; diagonal: w ~ U(0, 1), c ~ U(-0.1, 0.1) (UnICORNN's choices).
+ * b = 0; diagonal: w ~ U(0, 1), c ~ U(-0.1, 0.1) (UnICORNN's choices), or from the ranges
+ * `model.wInit` and `model.stepInit` (s = sigmoid(c) uniform in a range: spread frequencies).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
@@ -53,10 +54,10 @@ export class HamiltonianCell implements RecurrentCell {
     } else {
       this.variableNames = ['w', 'V', 'b', 'c'];
       this.variables = [
-        variableFrom(tf.tensor1d(rng.uniformArray(m, 0, 1))), // w [m]
+        variableFrom(tf.tensor1d(rng.uniformArray(m, config.wInit?.[0] ?? 0, config.wInit?.[1] ?? 1))), // w [m]
         variableFrom(normalInit(rng, [m, d], 1 / Math.sqrt(d))), // V [m, d]
         variableFrom(tf.zeros([m])), // b [m]
-        variableFrom(tf.tensor1d(rng.uniformArray(m, -0.1, 0.1))), // c [m]
+        variableFrom(tf.tensor1d(stepLogits(rng, m, config.stepInit))), // c [m]
       ];
     }
     this.implementation = kernel ? kernel.name : 'tfjs';
@@ -145,4 +146,14 @@ export class HamiltonianCell implements RecurrentCell {
     tf.dispose(this.variables);
     this.kernel?.dispose();
   }
+}
+
+/**
+ * The diagonal variant's time-step logits c [m]: UnICORNN's U(-0.1, 0.1) without a range; with
+ * one, sigmoid(c) uniform in [min, max] (each neuron's share of tau, so its frequency).
+ */
+function stepLogits(rng: Rng, m: number, range: readonly number[] | null): Float32Array {
+  if (!range) return rng.uniformArray(m, -0.1, 0.1);
+  const s = rng.uniformArray(m, range[0], range[1]);
+  return s.map((v) => Math.log(v / (1 - v)));
 }

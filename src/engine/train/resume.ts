@@ -72,9 +72,14 @@ export function differingPaths(a: unknown, b: unknown, prefix = ''): string[] {
 /**
  * Keys added to the schema after runs were written, with the value that means what their absence
  * meant (model.layers: 1 is the single-layer model every older run trained; training.maxMinutes:
- * null, no time budget).
+ * null, no time budget; model.stepInit and model.wInit: null, UnICORNN's initialisation).
  */
-export const ADDED_KEY_DEFAULTS: Readonly<Record<string, unknown>> = { 'model.layers': 1, 'training.maxMinutes': null };
+export const ADDED_KEY_DEFAULTS: Readonly<Record<string, unknown>> = {
+  'model.layers': 1,
+  'training.maxMinutes': null,
+  'model.stepInit': null,
+  'model.wInit': null,
+};
 
 function valueAt(root: unknown, dotted: string): unknown {
   return dotted
