@@ -5,15 +5,18 @@
 // number in the README that cites this command comes from here, never typed in by hand.
 //
 //   node scripts/reproduce.mjs [--quick] [--out DIR] [--only NAME[,NAME]] [--keep-runs]
-//                              [--long] [--reuse NAME=RUN_FOLDER[,...]]
+//                              [--group main|long|copy | --long] [--reuse NAME=RUN_FOLDER[,...]]
 //
 // --quick trains each experiment for a handful of steps (CI checks the pipeline with it in about a
 // minute); its figures are smoke output, not results, and it writes to a temporary folder unless
-// --out is given. --long trains the long experiments instead (sequential MNIST and its permuted
-// form for 90 minutes each, side by side, one core each: accuracy against wall time) and writes
-// docs/results-long.md. --reuse takes an experiment's run folder as already trained (the figures
-// and tables are then made from it; the table says so). Needs a build (dist/cli.js) and Debian's
-// chromium (CHROMIUM_PATH overrides).
+// --out is given. --group picks which experiments train (default main: docs/results.md). `long`
+// (or --long): sequential MNIST and its permuted form for 90 minutes each, side by side, one core
+// each: accuracy against wall time, docs/results-long.md. `copy`: the copy task at T = 1000, the
+// Hamiltonian RNN, a tanh RNN and an LSTM for 10 minutes each, side by side:
+// docs/results-copy.md. --reuse takes an experiment's run folder as already trained (the figures
+// and tables are then made from it; the table says so; for an experiment of several members,
+// NAME/MEMBER=RUN_FOLDER). Needs a build (dist/cli.js) and Debian's chromium (CHROMIUM_PATH
+// overrides).
 // Depends on the CLI and playwright-core only, not on the engine's modules.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -64,13 +67,13 @@ const EXPERIMENTS = [
     ],
     quick: ['training.steps=4', 'training.evalEvery=2', 'probes.every=2', 'task.length=40', 'task.testSize=32'],
   },
-  // Long experiments (--long): trained side by side, one core each, for `minutes` of wall time
+  // Long experiments (--group long): trained side by side, one core each, for `minutes` of wall time
   // (training.maxMinutes: evaluated at the limit, then the test split at the best validation weights).
   ...['smnist', 'psmnist'].map((task) => ({
     name: `${task}-90`,
     file: `examples/${task}.hrnn.yaml`,
     caption: `${task === 'smnist' ? 'Sequential MNIST' : 'Permuted sequential MNIST'}: 90 minutes on one core`,
-    long: true,
+    group: 'long',
     minutes: 90,
     figures: [{ card: 'Accuracy', png: `${task}-accuracy.png` }],
     quick: [
@@ -83,7 +86,33 @@ const EXPERIMENTS = [
       'probes.batchSize=2',
     ],
   })),
+  // The copy task at T = 1000 (issue 11): the Hamiltonian recipe and two peers on their fused
+  // kernels, trained side by side for the same wall time (three processes share the two cores
+  // alike), with every step they can take in it.
+  {
+    name: 'copy-T1000',
+    caption: 'Copy task, T = 1000: Hamiltonian RNN, tanh RNN and LSTM, 10 minutes each, side by side',
+    group: 'copy',
+    minutes: 10,
+    curveEvery: 2,
+    sets: ['training.steps=1000000'],
+    members: [
+      { name: 'hamiltonian', file: 'examples/copy-T1000.hrnn.yaml' },
+      {
+        name: 'tanh-rnn',
+        file: 'examples/copy-T1000.hrnn.yaml',
+        edit: { name: 'copy-T1000-tanh', model: { kind: 'tanh-rnn', hidden: 256, readoutNorm: 'fixed' } },
+      },
+      { name: 'lstm', file: 'examples/copy-T1000.hrnn.yaml', edit: { name: 'copy-T1000-lstm', model: { kind: 'lstm', hidden: 128, readoutNorm: 'fixed' } } },
+    ],
+    figures: [{ card: 'Accuracy', png: 'copy-accuracy.png' }],
+    quick: ['training.steps=3', 'training.evalEvery=2', 'task.length=40', 'task.validationSize=20', 'task.testSize=20', 'model.hidden=16'],
+  },
 ];
+/** An experiment's runs: its members, or itself as its only member. */
+const membersOf = (experiment) => experiment.members ?? [{ name: experiment.name, file: experiment.file, edit: experiment.edit }];
+const GROUPS = ['main', 'long', 'copy'];
+const RESULTS_FILE = { main: 'results.md', long: 'results-long.md', copy: 'results-copy.md' };
 
 const { values } = parseArgs({
   options: {
@@ -92,26 +121,35 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'keep-runs': { type: 'boolean', default: false },
     long: { type: 'boolean', default: false },
+    group: { type: 'string' },
     reuse: { type: 'string' },
   },
 });
 const quick = values.quick;
 const outDir = path.resolve(values.out ?? (quick ? fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-reproduce-')) : path.join(root, 'docs')));
 const only = values.only ? new Set(values.only.split(',')) : null;
-const chosen = EXPERIMENTS.filter((e) => (only ? only.has(e.name) : !!e.long === values.long));
+if (values.long && values.group && values.group !== 'long') fail(`--long and --group ${values.group}: pick one`);
+const wantedGroup = values.long ? 'long' : (values.group ?? 'main');
+if (!GROUPS.includes(wantedGroup)) fail(`--group ${wantedGroup}: expected one of ${GROUPS.join(', ')}`);
+const groupOf = (e) => e.group ?? 'main';
+const chosen = EXPERIMENTS.filter((e) => (only ? only.has(e.name) : groupOf(e) === wantedGroup));
 if (chosen.length === 0) fail(`--only ${values.only}: no such experiment (${EXPERIMENTS.map((e) => e.name).join(', ')})`);
-if (new Set(chosen.map((e) => !!e.long)).size > 1) fail('--only: name long experiments and the others in separate calls (they write separate files)');
-const long = !!chosen[0].long;
-/** --reuse name=folder: run folders trained before, used as they are. */
+if (new Set(chosen.map(groupOf)).size > 1) fail('--only: name experiments of one group per call (each group writes its own file)');
+const group = groupOf(chosen[0]);
+/** Experiments trained for a wall-time budget, side by side, one core each. */
+const timed = group !== 'main';
+/** --reuse name=folder (name/member=folder for an experiment of several members): run folders trained before, used as they are. */
+const reusable = chosen.flatMap((e) => membersOf(e).map((m) => (e.members ? `${e.name}/${m.name}` : e.name)));
 const reused = new Map(
   (values.reuse ? values.reuse.split(',') : []).map((pair) => {
     const [name, folder] = pair.split('=');
-    if (!folder || !chosen.some((e) => e.name === name))
-      fail(`--reuse ${pair}: expected NAME=RUN_FOLDER with NAME among ${chosen.map((e) => e.name).join(', ')}`);
+    if (!folder || !reusable.includes(name)) fail(`--reuse ${pair}: expected NAME=RUN_FOLDER with NAME among ${reusable.join(', ')}`);
     if (!fs.existsSync(path.join(folder, 'summary.json'))) fail(`--reuse ${pair}: ${folder} is not a run folder (no summary.json)`);
     return [name, path.resolve(folder)];
   }),
 );
+/** The key of a member in `reused` and in the trained folders. */
+const memberKey = (experiment, member) => (experiment.members ? `${experiment.name}/${member.name}` : experiment.name);
 
 const runsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-reproduce-runs-'));
 const imagesDir = path.join(outDir, 'images');
@@ -133,70 +171,88 @@ function hrnn(args) {
  * The experiment file to train: the example itself, or a copy with `edit` applied (dotted paths set
  * in the YAML, for what `--set` cannot override such as the sweep).
  */
-function experimentFile(experiment) {
-  const source = path.join(root, experiment.file);
-  if (!experiment.edit) return source;
+function experimentFile(member) {
+  const source = path.join(root, member.file);
+  if (!member.edit) return source;
   const doc = YAML.parseDocument(fs.readFileSync(source, 'utf8'));
-  for (const [dotted, value] of Object.entries(experiment.edit)) doc.setIn(dotted.split('.'), value);
-  const copy = path.join(runsDir, 'experiments', path.basename(source));
+  // A dotted path sets one key; a mapping value replaces that whole section (a peer's `model`).
+  for (const [dotted, value] of Object.entries(member.edit)) doc.setIn(dotted.split('.'), value);
+  const copy = path.join(runsDir, 'experiments', member.name, path.basename(source));
   fs.mkdirSync(path.dirname(copy), { recursive: true });
-  fs.writeFileSync(copy, `# ${experiment.file} with ${JSON.stringify(experiment.edit)} (scripts/reproduce.mjs)\n${doc.toString()}`);
+  fs.writeFileSync(copy, `# ${member.file} with ${JSON.stringify(member.edit)} (scripts/reproduce.mjs)\n${doc.toString()}`);
   return copy;
 }
 
-function trainArgs(experiment) {
-  const args = ['train', experimentFile(experiment), '--runs-dir', path.join(runsDir, experiment.name)];
+function trainArgs(experiment, member) {
+  const args = ['train', experimentFile(member), '--runs-dir', path.join(runsDir, experiment.name, member.name)];
   for (const set of experiment.sets ?? []) args.push('--set', set);
   if (quick) for (const set of experiment.quick) args.push('--set', set);
   return args;
 }
 
 /**
- * The long experiments, side by side, one core each (HRNN_THREADS=1), each with its wall-time
- * budget (`training.maxMinutes`; --quick: its few steps). Resolves to their run folders by name.
+ * The timed experiments' members not reused, side by side, one core each (HRNN_THREADS=1), each
+ * with its wall-time budget (`training.maxMinutes`; --quick: its few steps). Resolves to their run
+ * folders by member key.
  */
-async function trainLong(experiments) {
-  const runs = experiments.map(
-    (experiment) =>
+async function trainTimed(experiments) {
+  const jobs = experiments.flatMap((experiment) =>
+    membersOf(experiment)
+      .filter((member) => !reused.has(memberKey(experiment, member)))
+      .map((member) => ({ experiment, member })),
+  );
+  const runs = jobs.map(
+    ({ experiment, member }) =>
       new Promise((resolve) => {
-        const args = [cli, ...trainArgs(experiment), ...(quick ? [] : ['--set', `training.maxMinutes=${experiment.minutes}`])];
+        const args = [cli, ...trainArgs(experiment, member), ...(quick ? [] : ['--set', `training.maxMinutes=${experiment.minutes}`])];
         const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, HRNN_THREADS: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
         child.stdout.on('data', (chunk) => (out += chunk));
         child.on('close', (code) => {
           if (code !== 0) fail(`hrnn ${args.slice(1).join(' ')} exited with ${code}`);
-          resolve([experiment.name, out.trim().split('\n').filter(Boolean).pop()]);
+          resolve([memberKey(experiment, member), out.trim().split('\n').filter(Boolean).pop()]);
         });
       }),
   );
   return new Map(await Promise.all(runs));
 }
 
-/** Validation accuracy (or MSE) against wall time: the last evaluation at or before every 10 minutes, and the end. */
-function curveTable(folder) {
-  const records = fs
-    .readFileSync(path.join(folder, 'metrics.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line))
-    .filter((r) => r.type === 'eval' && r.split === 'validation');
-  if (records.length === 0) return '';
+/**
+ * Validation accuracy (or MSE) against wall time: the last evaluation at or before every `every`
+ * minutes, and the end. One runs' columns (step, validation) per run, `runs` as [name, folder].
+ */
+function curveTable(runs, every = 10) {
+  const evals = runs.map(([, folder]) =>
+    fs
+      .readFileSync(path.join(folder, 'metrics.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .filter((r) => r.type === 'eval' && r.split === 'validation'),
+  );
+  if (evals.every((records) => records.length === 0)) return '';
   const value = (r) => (r.accuracy !== undefined ? `${(100 * r.accuracy).toFixed(1)} %` : Number(r.mse).toPrecision(3));
-  const endMinutes = records[records.length - 1].wallMs / 60_000;
+  const endMinutes = Math.max(...evals.map((records) => (records.length ? records[records.length - 1].wallMs / 60_000 : 0)));
   const marks = [];
-  for (let m = 10; m <= endMinutes; m += 10) marks.push(m);
+  for (let m = every; m <= endMinutes; m += every) marks.push(m);
   // the last evaluation too, when it comes after the last mark
-  if (endMinutes - marks[marks.length - 1] > 0.05 || marks.length === 0) marks.push(endMinutes);
-  const lines = ['| minutes | step | validation |', '|---:|---:|---:|'];
+  if (marks.length === 0 || endMinutes - marks[marks.length - 1] > 0.05) marks.push(endMinutes);
+  const several = runs.length > 1;
+  const head = several ? ['minutes', ...runs.flatMap(([name]) => [`${name} step`, `${name} validation`])] : ['minutes', 'step', 'validation'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---:').join('|')}|`];
   for (const m of marks) {
-    const at = records.filter((r) => r.wallMs <= m * 60_000 + 1).pop();
-    if (at) lines.push(`| ${Number.isInteger(m) ? m : m.toFixed(1)} | ${at.step} | ${value(at)} |`);
+    const cells = evals.flatMap((records) => {
+      const at = records.filter((r) => r.wallMs <= m * 60_000 + 1).pop();
+      return at ? [String(at.step), value(at)] : ['', ''];
+    });
+    if (cells.some(Boolean)) lines.push(`| ${Number.isInteger(m) ? m : m.toFixed(1)} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
 function train(experiment) {
-  const args = ['train', experimentFile(experiment), '--runs-dir', path.join(runsDir, experiment.name)];
+  const [member] = membersOf(experiment);
+  const args = ['train', experimentFile(member), '--runs-dir', path.join(runsDir, experiment.name)];
   if (experiment.parallel) args.push('--parallel', String(Math.min(experiment.parallel, os.cpus().length)));
   for (const set of experiment.sets ?? []) args.push('--set', set);
   if (quick) for (const set of experiment.quick) args.push('--set', set);
@@ -216,16 +272,19 @@ function listRuns(folder) {
 
 function resultsTable(experiment, runs, wasReused) {
   // How the example was changed for this figure, so the table names exactly what trained.
-  const edits = Object.entries(experiment.edit ?? {}).map(([k, v]) => `${k}: ${v}`);
+  const edits = membersOf(experiment).flatMap((member) =>
+    Object.entries(member.edit ?? {}).map(([k, v]) => `${experiment.members ? `${member.name}: ` : ''}${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`),
+  );
+  const files = experiment.members ? [...new Set(experiment.members.map((m) => m.file))] : [experiment.file];
   const sets = (experiment.sets ?? []).map((set) => `--set ${set}`);
   const how = [...edits, ...sets];
-  if (experiment.long) how.push(`one core (HRNN_THREADS=1)${quick ? '' : `, training.maxMinutes=${experiment.minutes}`}`);
+  if (timed) how.push(`one core each (HRNN_THREADS=1)${quick ? '' : `, training.maxMinutes=${experiment.minutes}`}`);
   if (wasReused) how.push('a run folder trained before this call (--reuse)');
   const changed = how.length ? ` with ${how.join(', ')}` : '';
   const lines = [
     `### ${experiment.caption}`,
     '',
-    `\`${experiment.file}\`${changed}`,
+    `${files.map((f) => `\`${f}\``).join(', ')}${changed}`,
     '',
     '| run | status | steps | metric (test, best evaluation) | wall time |',
     '|---|---|---:|---|---:|',
@@ -263,30 +322,35 @@ const browser = await chromium.launch({ executablePath: browserPath, headless: t
 const sections = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, colorScheme: 'light' });
-  const toTrain = chosen.filter((e) => !reused.has(e.name));
-  const longFolders = long && toTrain.length ? await trainLong(toTrain) : new Map();
+  const trained = timed ? await trainTimed(chosen) : new Map();
   for (const experiment of chosen) {
     const t0 = Date.now();
-    const folder = reused.get(experiment.name) ?? longFolders.get(experiment.name) ?? train(experiment);
+    const runs = membersOf(experiment).map((member) => {
+      const key = memberKey(experiment, member);
+      return [member.name, reused.get(key) ?? trained.get(key) ?? train(experiment)];
+    });
+    const folders = runs.map(([, folder]) => folder);
     const reportFile = path.join(runsDir, `${experiment.name}.html`);
-    hrnn(['report', folder, '--out', reportFile, '--theme', 'light', '--title', experiment.caption]);
+    hrnn(['report', ...folders, '--out', reportFile, '--theme', 'light', '--title', experiment.caption]);
     await screenshotCards(page, reportFile, experiment.figures);
-    const table = resultsTable(experiment, listRuns(folder), reused.has(experiment.name));
-    sections.push(experiment.long ? `${table}\n\nValidation accuracy against wall time:\n\n${curveTable(folder)}` : table);
+    const wasReused = membersOf(experiment).some((member) => reused.has(memberKey(experiment, member)));
+    const table = resultsTable(experiment, folders.flatMap(listRuns), wasReused);
+    sections.push(timed ? `${table}\n\nValidation accuracy against wall time:\n\n${curveTable(runs, experiment.curveEvery)}` : table);
     console.log(`reproduce: ${experiment.name} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
 } finally {
   await browser.close();
 }
 
+const groupFlag = group === 'main' ? '' : group === 'long' ? ' --long' : ` --group ${group}`;
 const header = [
-  `# Results reproduced by \`npm run reproduce${long ? ' -- --long' : ''}\``,
+  `# Results reproduced by \`npm run reproduce${groupFlag ? ` --${groupFlag}` : ''}\``,
   '',
-  `Written by \`node scripts/reproduce.mjs${quick ? ' --quick' : ''}${long ? ' --long' : ''}\` on ${new Date().toISOString()} (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
+  `Written by \`node scripts/reproduce.mjs${quick ? ' --quick' : ''}${groupFlag}\` on ${new Date().toISOString()} (${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
   quick ? '**Quick mode: a few steps per experiment, to check the pipeline. These are not results.**' : '',
   '',
 ].filter((l, i, all) => l !== '' || all[i - 1] !== '');
-const resultsFile = path.join(outDir, long ? 'results-long.md' : 'results.md');
+const resultsFile = path.join(outDir, RESULTS_FILE[group]);
 fs.writeFileSync(resultsFile, [...header, ...sections.map((s) => s + '\n')].join('\n'));
 console.log(`reproduce: ${resultsFile}`);
 if (!values['keep-runs']) fs.rmSync(runsDir, { recursive: true, force: true });

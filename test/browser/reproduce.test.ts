@@ -52,4 +52,23 @@ describe('npm run reproduce --quick', function () {
     // the curve: one row (minutes, step, validation accuracy) per evaluation mark
     assert.equal(results.split('\n').filter((l) => /^\| [\d.]+ \| \d+ \| [\d.]+ % \|$/.test(l)).length, 2, results);
   });
+
+  it('--group copy trains the Hamiltonian RNN and its two peers on the copy task side by side, one figure and one curve for the three', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/reproduce.mjs'), '--group', 'copy', '--quick', '--out', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const bytes = fs.readFileSync(path.join(out, 'images', 'copy-accuracy.png'));
+    assert.ok(bytes.subarray(0, 8).equals(PNG_SIGNATURE), 'copy-accuracy.png is a PNG');
+    const results = fs.readFileSync(path.join(out, 'results-copy.md'), 'utf8');
+    assert.match(results, /reproduce -- --group copy/);
+    // one row per model
+    for (const name of ['copy-T1000', 'copy-T1000-tanh', 'copy-T1000-lstm'])
+      assert.match(results, new RegExp(`\\| ${name}-\\d{8}-\\d{6}-[0-9a-f]{4} \\| completed \\| 3/3 \\| accuracy `), results);
+    assert.match(
+      results,
+      /\| minutes \| hamiltonian step \| hamiltonian validation \| tanh-rnn step \| tanh-rnn validation \| lstm step \| lstm validation \|/,
+    );
+  });
 });
