@@ -8,7 +8,7 @@
  * before. Pure: no vscode, no DOM, no Node.
  */
 import type { TrainRecord } from './records';
-import type { RunSeries } from './webview';
+import type { RunSeries, TrainReduction } from './webview';
 
 /** The fields of a train record that travel as columns (what a long run's overview keeps). */
 const COLUMNS = ['step', 'epoch', 'loss', 'gradNorm', 'lr', 'wallMs'] as const;
@@ -24,32 +24,35 @@ export type PackedTrain = Record<Column, Float64Array> & { smoothedLoss?: Float6
 const PACKABLE_KEYS = 1 + COLUMNS.length;
 
 /**
- * `run` with its train records as columns (`packedTrain`, `train` empty, the smoothed lines moved
- * into the columns); unchanged when it has no train records or one carries more than the columns
- * hold (e.g. `gradNormByGroup`): packing never loses a field.
+ * Train records (and their smoothing, when `reduction` has it) as columns, with the reduction as it
+ * travels beside them (its smoothed lines moved into the columns); null when there are none or one
+ * carries more than the columns hold (e.g. `gradNormByGroup`): packing never loses a field.
  */
-export function packRun(run: RunSeries): RunSeries {
-  const rows = run.train;
-  if (rows.length === 0 || run.packedTrain) return run;
-  for (const r of rows) if (Object.keys(r).length !== PACKABLE_KEYS || r.type !== 'train') return run;
+export function packTrain(rows: readonly TrainRecord[], reduction?: TrainReduction): { packedTrain: PackedTrain; trainReduction?: TrainReduction } | null {
+  if (rows.length === 0) return null;
+  for (const r of rows) if (Object.keys(r).length !== PACKABLE_KEYS || r.type !== 'train') return null;
   const packed = {} as PackedTrain;
   for (const c of COLUMNS) {
     const col = new Float64Array(rows.length);
     for (let i = 0; i < rows.length; i++) col[i] = numberOrNaN(rows[i][c]);
     packed[c] = col;
   }
-  const reduction = run.trainReduction;
   const smoothing = reduction?.smoothing;
   if (smoothing) {
     packed.smoothedLoss = Float64Array.from(smoothing.loss, numberOrNaN);
     packed.smoothedGradNorm = Float64Array.from(smoothing.gradNorm, numberOrNaN);
   }
   return {
-    ...run,
-    train: [],
     packedTrain: packed,
     ...(reduction ? { trainReduction: { ...reduction, ...(smoothing ? { smoothing: { weight: smoothing.weight, loss: [], gradNorm: [] } } : {}) } } : {}),
   };
+}
+
+/** `run` with its train records as columns (`packedTrain`, `train` empty); unchanged when already packed or not packable (packTrain). */
+export function packRun(run: RunSeries): RunSeries {
+  if (run.packedTrain) return run;
+  const packed = packTrain(run.train, run.trainReduction);
+  return packed ? { ...run, train: [], ...packed } : run;
 }
 
 /** `run` with the records of its `packedTrain` back in `train` (and its smoothed lines); unchanged when not packed. */

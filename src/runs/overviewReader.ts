@@ -2,12 +2,14 @@
  * Reading metrics.jsonl in bulk for the plots panel, where no overview.json covers it: a whole file
  * into a run overview (src/runs/seriesOverview.ts: an older run, or a smoothing weight the overview
  * lacks), or one byte range into the train records of a step window, reduced for a zoomed chart
- * with its smoothing warmed up on the records before the window. Runs in the overview worker
+ * with its smoothing warmed up on the records before the window. Also a finished run's
+ * overview.json straight into what its first snapshot draws (`openOverview`). Runs in the overview worker
  * (src/runs/overviewWorker.ts) so the extension host never parses a long run itself; also usable in
  * process (it yields to the event loop every few milliseconds). No vscode.
  */
 import fs from 'node:fs';
-import { isMetricRecord, type MetricRecord, type TrainRecord } from '../protocol/records';
+import { packTrain, type PackedTrain } from '../protocol/packedTrain';
+import { isMetricRecord, type EvalRecord, type MetricRecord, type ProbeRecord, type TrainRecord } from '../protocol/records';
 import type { TrainReduction } from '../protocol/webview';
 import { yieldToEventLoop } from './metricsStream';
 import { SeriesOverview, type OverviewJson } from './seriesOverview';
@@ -103,4 +105,48 @@ export async function reduceRange(req: RangeRequest): Promise<{ records: TrainRe
     if (r?.type === 'train') series.push(r);
   });
   return series.reduce(req.buckets, { minStep: req.minStep, maxStep: req.maxStep });
+}
+
+export interface OpenRequest {
+  /** The run's overview.json. */
+  file: string;
+  /** metrics.jsonl as it is now: the overview must cover this file (inode) and no more than its size. */
+  inode: number;
+  size: number;
+  buckets: number;
+  /** Smoothing weight (0: off); the overview must have it. */
+  weight: number;
+}
+
+/** A run's overview reduced as the panel draws it, without the overview itself. */
+export interface OpenedOverview {
+  packedTrain: PackedTrain;
+  trainReduction?: TrainReduction;
+  eval: EvalRecord[];
+  probes: ProbeRecord[];
+  /** What the overview covers of metrics.jsonl (where reading new records would start). */
+  bytes: number;
+  inode: number;
+  /** What it was reduced for. */
+  buckets: number;
+  weight: number;
+}
+
+/**
+ * A run's overview.json reduced to `buckets` with smoothing at `weight`, train records as columns
+ * (what a finished run's first snapshot needs, nothing more). Null when the file is missing or torn,
+ * covers another metrics.jsonl, lacks the weight or holds records the columns cannot carry.
+ */
+export async function openOverview(req: OpenRequest): Promise<OpenedOverview | null> {
+  let overview: SeriesOverview | null;
+  try {
+    overview = SeriesOverview.fromJSON(JSON.parse(await fs.promises.readFile(req.file, 'utf8')));
+  } catch {
+    return null;
+  }
+  if (!overview || overview.inode !== req.inode || overview.bytes > req.size || !overview.hasWeight(req.weight)) return null;
+  const { records, reduction } = overview.reduce(req.buckets, req.weight);
+  const packed = packTrain(records, reduction);
+  if (!packed) return null;
+  return { ...packed, eval: overview.eval, probes: overview.probes, bytes: overview.bytes, inode: req.inode, buckets: req.buckets, weight: req.weight };
 }

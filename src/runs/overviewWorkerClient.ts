@@ -10,10 +10,15 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TrainRecord } from '../protocol/records';
 import type { TrainReduction } from '../protocol/webview';
-import { buildOverview, reduceRange, type RangeRequest } from './overviewReader';
+import { buildOverview, openOverview, reduceRange, type OpenedOverview, type OpenRequest, type RangeRequest } from './overviewReader';
+import { parseExperimentFile, readRunExperimentWith } from './runExperiment';
 import type { OverviewJson } from './seriesOverview';
 
-type Job = { kind: 'overview'; file: string; weights?: number[] } | { kind: 'range'; range: RangeRequest };
+type Job =
+  | { kind: 'overview'; file: string; weights?: number[] }
+  | { kind: 'range'; range: RangeRequest }
+  | { kind: 'open'; open: OpenRequest }
+  | { kind: 'experiment'; file: string };
 export type OverviewJob = Job & { id: number };
 export type OverviewJobResult = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 export type RangeResult = { records: TrainRecord[]; reduction?: TrainReduction };
@@ -90,4 +95,19 @@ export async function readRangeOffThread(range: RangeRequest): Promise<RangeResu
   const w = worker();
   if (!w) return reduceRange(range);
   return (await w.run({ kind: 'range', range })) as RangeResult;
+}
+
+/** A finished run's overview.json reduced as the panel draws it (openOverview), read off this thread. */
+export async function openOverviewOffThread(open: OpenRequest): Promise<OpenedOverview | null> {
+  const w = worker();
+  if (!w) return openOverview(open);
+  return (await w.run({ kind: 'open', open })) as OpenedOverview | null;
+}
+
+/** A run's parsed experiment.yaml (readRunExperiment), parsed off this thread. */
+export function readRunExperimentOffThread(runDir: string): Promise<unknown> {
+  return readRunExperimentWith(runDir, async (file) => {
+    const w = worker();
+    return w ? w.run({ kind: 'experiment', file }) : parseExperimentFile(file);
+  });
 }

@@ -14,22 +14,56 @@ const cache = new Map<string, { stamp: string; experiment: unknown }>();
 /** The parsed experiment.yaml of `runDir`; null when it is missing or not YAML. */
 export function readRunExperiment(runDir: string): unknown {
   const file = path.join(runDir, RUN_FILES.experiment);
-  let stamp: string;
-  try {
-    const st = fs.statSync(file);
-    stamp = `${st.mtimeMs}:${st.size}`;
-  } catch {
-    cache.delete(file);
-    return null;
-  }
+  const stamp = stampOf(() => fs.statSync(file));
+  if (stamp === null) return forget(file);
   const hit = cache.get(file);
   if (hit && hit.stamp === stamp) return hit.experiment;
-  let experiment: unknown;
+  return remember(file, stamp, parseExperimentFile(file));
+}
+
+/**
+ * `readRunExperiment` with the parsing done by `parse` (the plots panel's worker thread: a cold
+ * YAML parser costs the extension host tens of milliseconds), the cache kept here.
+ */
+export async function readRunExperimentWith(runDir: string, parse: (file: string) => Promise<unknown>): Promise<unknown> {
+  const file = path.join(runDir, RUN_FILES.experiment);
+  let st: fs.Stats | null = null;
   try {
-    experiment = YAML.parse(fs.readFileSync(file, 'utf8')) ?? null;
+    st = await fs.promises.stat(file);
   } catch {
-    experiment = null;
+    st = null;
   }
+  const stamp = st && stampOf(() => st);
+  if (!stamp) return forget(file);
+  const hit = cache.get(file);
+  if (hit && hit.stamp === stamp) return hit.experiment;
+  return remember(file, stamp, await parse(file).catch(() => null));
+}
+
+/** The parsed YAML of an experiment file; null when it is missing or not YAML. */
+export function parseExperimentFile(file: string): unknown {
+  try {
+    return YAML.parse(fs.readFileSync(file, 'utf8')) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function stampOf(stat: () => fs.Stats): string | null {
+  try {
+    const st = stat();
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return null;
+  }
+}
+
+function forget(file: string): null {
+  cache.delete(file);
+  return null;
+}
+
+function remember(file: string, stamp: string, experiment: unknown): unknown {
   cache.set(file, { stamp, experiment });
   return experiment;
 }

@@ -10,8 +10,7 @@ import fs from 'node:fs';
 import type { TrainRecord } from '../../protocol/records';
 import type { HostToWebview, RunSeries, TrainReduction } from '../../protocol/webview';
 import { REDUCTION_DEFAULTS } from '../../protocol/seriesReduction';
-import { inOwnTurn } from '../../runs/metricsStream';
-import { readRunExperiment } from '../../runs/runExperiment';
+import { readRunExperimentOffThread } from '../../runs/overviewWorkerClient';
 import { buildSnapshot, freeColorIndex, snapshotRunId, type RunsSnapshot, type SnapshotRun } from '../../runs/snapshot';
 import { RunSource } from './runSource';
 
@@ -63,7 +62,7 @@ export class PanelRuns {
   /** Adds a run (no-op when present). The folder may not have its summary yet. Returns whether it was added. */
   add(runDir: string): boolean {
     if (this.sources.has(runDir)) return false;
-    const source = new RunSource(runDir);
+    const source = new RunSource(runDir, () => this.buckets);
     // Only the small summary now; metrics.jsonl is read asynchronously, starting at once so the
     // records (a long run's overview) are at hand when the webview says it is ready.
     source.pollSummary();
@@ -180,11 +179,14 @@ export class PanelRuns {
     await Promise.all(sources.map((s) => s.poll()));
     const shown: SnapshotRun[] = [];
     const reductions: Array<RunSeries['trainReduction']> = [];
+    const packs: Array<RunSeries['packedTrain']> = [];
     for (const source of sources) {
       if (!source.summary) continue;
       // Reducing a long run takes milliseconds (tens for 1M records held here, or a cold start): in turns of the host's own.
-      const { records, reduction } =
-        source.train.length > 100_000 || source.overview ? await source.reduceTrainInTurns(this.buckets) : source.reduceTrain(this.buckets);
+      const { records, reduction, packedTrain } =
+        source.train.length > 100_000 || source.overview || source.isOpened
+          ? await source.reduceTrainInTurns(this.buckets)
+          : { ...source.reduceTrain(this.buckets), packedTrain: undefined };
       // A weight the overview lacks: this snapshot goes without the host's smoothing (the webview
       // smooths what it holds meanwhile), and the worker reads the run for it.
       if (source.smoothingPending)
@@ -193,18 +195,22 @@ export class PanelRuns {
           .then((refined) => refined && this.onRefined?.())
           .catch(() => undefined);
       reductions.push(reduction);
+      packs.push(packedTrain);
       shown.push({
         runDir: source.runDir,
         summary: source.summary,
         records: { train: records, eval: source.eval.slice(), probes: source.probes.slice() },
         colorIndex: this.colors.get(source.runDir) ?? 0,
-        experiment: await inOwnTurn(() => readRunExperiment(source.runDir)),
+        experiment: await readRunExperimentOffThread(source.runDir),
       });
     }
     const snap = buildSnapshot(shown);
     snap.runs.forEach((run, i) => {
       const reduction = reductions[i];
       if (reduction) run.trainReduction = reduction;
+      // A finished long run's records come as columns already (the wire form, src/protocol/packedTrain.ts).
+      const packed = packs[i];
+      if (packed) run.packedTrain = packed;
     });
     return snap;
   }

@@ -12,10 +12,13 @@ import path from 'node:path';
 import { RUN_FILES, type EvalRecord, type MetricRecord, type ProbeRecord, type RunSummary, type TrainRecord } from '../../protocol/records';
 import type { TrainReduction, TrainSmoothing } from '../../protocol/webview';
 import { AsyncMetricsTail, inOwnTurn } from '../../runs/metricsStream';
-import { readOverviewOffThread, readRangeOffThread } from '../../runs/overviewWorkerClient';
+import type { PackedTrain } from '../../protocol/packedTrain';
+import type { OpenedOverview } from '../../runs/overviewReader';
+import { openOverviewOffThread, readOverviewOffThread, readRangeOffThread } from '../../runs/overviewWorkerClient';
 import { readSummary } from '../../runs/runFolder';
 import { OVERVIEW_FILE, OVERVIEW_WEIGHTS, SeriesOverview } from '../../runs/seriesOverview';
 import { TrainSeries } from '../../runs/trainSeries';
+import { REDUCTION_DEFAULTS } from '../../protocol/seriesReduction';
 
 /**
  * From this size on, metrics.jsonl is not read here from its start: the run's overview is used (or
@@ -43,8 +46,14 @@ export class RunSource {
   private tail: AsyncMetricsTail;
   /** Train records read here (no overview). */
   readonly train = new TrainSeries();
-  /** The run's overview and the train records read after it; null: `train` holds them. */
+  /** The run's overview and the train records read after it; null: `train` holds them (or `opened`). */
   overview: SeriesOverview | null = null;
+  /**
+   * A finished long run as its first snapshot draws it, reduced off this thread from overview.json
+   * (the overview itself is read here only when something needs it: another reduction, a zoom,
+   * records written after it).
+   */
+  private opened: OpenedOverview | null = null;
   readonly eval: EvalRecord[] = [];
   readonly probes: ProbeRecord[] = [];
   summary: RunSummary | null = null;
@@ -56,7 +65,11 @@ export class RunSource {
   /** The weight a refinement is reading for. */
   private refining: number | undefined;
 
-  constructor(readonly runDir: string) {
+  /** @param buckets how many buckets the panel reduces long runs to now (what a finished run is opened with). */
+  constructor(
+    readonly runDir: string,
+    private readonly buckets: () => number = () => REDUCTION_DEFAULTS.buckets,
+  ) {
     this.tail = new AsyncMetricsTail(this.metricsFile);
   }
 
@@ -137,6 +150,8 @@ export class RunSource {
 
   private async pollNow(options: { collect?: boolean }): Promise<RunChanges> {
     const restartedHere = await this.start();
+    // Records written after an opened run's overview go into the overview: read it first.
+    if (this.opened && !this.overview && (await fileSize(this.metricsFile)) > this.opened.bytes) await this.loadOverview();
     const collected: MetricRecord[] = [];
     const newTrain: TrainRecord[] = [];
     const { restarted, records: count } = await this.tail.readNew(
@@ -171,9 +186,15 @@ export class RunSource {
 
   /**
    * `reduceTrain` in turns of the host's event loop of their own (src/runs/metricsStream.ts): a long
-   * run's min-max selection in one, making records of it in the next.
+   * run's min-max selection in one, making records of it in the next. A finished run opened for
+   * these buckets and weight answers with its columns (`packedTrain`, `records` empty) at once.
    */
-  async reduceTrainInTurns(buckets: number): Promise<{ records: TrainRecord[]; reduction?: TrainReduction }> {
+  async reduceTrainInTurns(buckets: number): Promise<{ records: TrainRecord[]; reduction?: TrainReduction; packedTrain?: PackedTrain }> {
+    const opened = this.overview ? null : this.opened;
+    if (opened && opened.buckets === buckets && opened.weight === this.weight) {
+      return { records: [], packedTrain: opened.packedTrain, ...(opened.trainReduction ? { reduction: opened.trainReduction } : {}) };
+    }
+    if (opened) await this.queued(() => this.loadOverview());
     const overview = this.overview;
     if (!overview) return inOwnTurn(() => this.train.reduce(buckets));
     const rows = await inOwnTurn(() => overview.keptRows(buckets));
@@ -182,6 +203,7 @@ export class RunSource {
 
   /** The train records of a step window, reduced to `buckets` (detail for a zoomed chart). */
   async trainWindow(minStep: number, maxStep: number, buckets: number): Promise<{ records: TrainRecord[]; reduction?: TrainReduction }> {
+    if (!this.overview && this.opened) await this.queued(() => this.loadOverview());
     if (!this.overview) return this.train.reduce(buckets, { minStep, maxStep });
     const { start, end } = this.overview.byteRange(minStep, maxStep, this.weight > 0 ? SMOOTHING_WARMUP : 0);
     const window = await readRangeOffThread({
@@ -197,12 +219,22 @@ export class RunSource {
     return { records: window.records, reduction: { ...window.reduction, total: this.overview.count } };
   }
 
+  /** Whether the run was opened from its overview's reduction (a finished long run) and holds no overview. */
+  get isOpened(): boolean {
+    return this.opened !== null && this.overview === null;
+  }
+
   get running(): boolean {
     return this.summary?.status === 'running';
   }
 
   get pointCount(): number {
-    return (this.overview ? this.overview.count : this.train.length) + this.eval.length + this.probes.length;
+    const train = this.overview
+      ? this.overview.count
+      : this.opened
+        ? (this.opened.trainReduction?.total ?? this.opened.packedTrain.step.length)
+        : this.train.length;
+    return train + this.eval.length + this.probes.length;
   }
 
   private pushTrain(r: TrainRecord): void {
@@ -213,6 +245,7 @@ export class RunSource {
   private clear(): void {
     this.train.clear();
     this.overview = null;
+    this.opened = null;
     this.eval.length = 0;
     this.probes.length = 0;
   }
@@ -238,18 +271,54 @@ export class RunSource {
     this.inode = stat.ino;
     // A short file is read here whole: every record stays at hand, as before overviews.
     if (stat.size < OVERVIEW_FROM_BYTES) return restarted;
-    let overview = await readOverviewFile(path.join(this.runDir, OVERVIEW_FILE));
-    if (overview && (overview.inode !== stat.ino || overview.bytes > stat.size)) overview = null;
-    if (!overview) {
-      const weights = OVERVIEW_WEIGHTS.includes(this.weight) || this.weight <= 0 ? OVERVIEW_WEIGHTS : [...OVERVIEW_WEIGHTS, this.weight];
-      try {
-        overview = SeriesOverview.fromJSON(await readOverviewOffThread(this.metricsFile, weights));
-      } catch {
-        overview = null;
+    // A finished run only needs drawing: its overview is reduced off this thread.
+    if (this.summary && this.summary.status !== 'running') {
+      const request = { file: path.join(this.runDir, OVERVIEW_FILE), inode: stat.ino, size: stat.size, buckets: this.buckets(), weight: this.weight };
+      const opened = await openOverviewOffThread(request).catch(() => null);
+      if (opened) {
+        this.useOpened(opened);
+        return restarted;
       }
     }
+    const overview = await this.readOverview(stat);
     if (overview) this.useOverview(overview);
     return restarted;
+  }
+
+  /** The run's overview: overview.json when it covers metrics.jsonl as `stat` describes it, else built by the worker from metrics.jsonl. */
+  private async readOverview(stat: { ino: number; size: number }): Promise<SeriesOverview | null> {
+    let overview = await readOverviewFile(path.join(this.runDir, OVERVIEW_FILE));
+    if (overview && (overview.inode !== stat.ino || overview.bytes > stat.size)) overview = null;
+    if (overview) return overview;
+    const weights = OVERVIEW_WEIGHTS.includes(this.weight) || this.weight <= 0 ? OVERVIEW_WEIGHTS : [...OVERVIEW_WEIGHTS, this.weight];
+    try {
+      return SeriesOverview.fromJSON(await readOverviewOffThread(this.metricsFile, weights));
+    } catch {
+      return null;
+    }
+  }
+
+  private useOpened(opened: OpenedOverview): void {
+    this.opened = opened;
+    this.eval.length = 0;
+    this.probes.length = 0;
+    this.eval.push(...opened.eval);
+    this.probes.push(...opened.probes);
+    this.tail = new AsyncMetricsTail(this.metricsFile);
+    this.tail.seek(opened.bytes, opened.inode);
+  }
+
+  /** Replaces an opened run by its overview (run inside `queued`). Without one the run's train records are read again from the start. */
+  private async loadOverview(): Promise<void> {
+    const opened = this.opened;
+    if (!opened || this.overview) return;
+    const overview = await this.readOverview({ ino: opened.inode, size: await fileSize(this.metricsFile) });
+    this.opened = null;
+    if (overview) this.useOverview(overview);
+    else {
+      this.clear();
+      this.tail = new AsyncMetricsTail(this.metricsFile);
+    }
   }
 }
 
@@ -273,5 +342,13 @@ function fileStamp(file: string): string {
     return `${st.mtimeMs}:${st.size}`;
   } catch {
     return '';
+  }
+}
+
+async function fileSize(file: string): Promise<number> {
+  try {
+    return (await fs.promises.stat(file)).size;
+  } catch {
+    return 0;
   }
 }

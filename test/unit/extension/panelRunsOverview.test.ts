@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { unpackRun } from '../../../src/protocol/packedTrain';
 import type { TrainRecord } from '../../../src/protocol/records';
 import { debiasedEma } from '../../../src/protocol/smoothing';
 import { PanelRuns } from '../../../src/extension/plots/panelRuns';
@@ -99,6 +100,69 @@ describe('extension: plots panel runs on long runs (overview.json, worker, detai
     );
     run.train.forEach((r, k) => assert.ok(Math.abs(run.trainReduction!.smoothing!.loss[k] - full[r.step - 1]) < 1e-9, `step ${r.step}`));
     assert.equal(run.eval.length, STEPS / 1000);
+  });
+
+  it('opens a finished long run from its overview reduced off the thread: the same records as columns, the overview read only when needed', async () => {
+    const { dir, writer } = writeRun('finished');
+    writer.writeSummary(fixtureSummary('finished', { status: 'completed', endedAt: '2026-12-03T08:00:00.000Z' }), { final: true });
+    writer.close();
+    // What the host reduced from the overview it holds (a run followed while it trained) ...
+    const held = new PanelRuns();
+    held.setSmoothing(0.6);
+    held.add(dir);
+    const running = fixtureSummary('finished');
+    const heldSource = (held as unknown as { sources: Map<string, { summary: unknown }> }).sources.get(dir)!;
+    heldSource.summary = running; // as if still running when it was read: the overview path
+    const expected = (await held.snapshot()).runs[0];
+    assert.equal(expected.packedTrain, undefined);
+
+    // ... and what a panel opening the finished run gets: columns, the same records once unpacked.
+    const runs = new PanelRuns();
+    runs.setSmoothing(0.6);
+    runs.add(dir);
+    const source = (runs as unknown as { sources: Map<string, { overview: unknown; isOpened: boolean }> }).sources.get(dir)!;
+    const opened = (await runs.snapshot()).runs[0];
+    assert.equal(opened.train.length, 0);
+    assert.ok(opened.packedTrain && opened.packedTrain.step.length > 100);
+    assert.ok(source.isOpened && source.overview === null, 'no overview held for drawing a finished run');
+    assert.deepEqual(unpackRun(opened), { ...expected, summary: opened.summary });
+    assert.equal(opened.eval.length, STEPS / 1000);
+
+    // A zoom needs the overview's byte ranges: read then, and the window is the run's.
+    const window = await runs.trainWindow(opened.runId, 20_000, 20_500, 1000);
+    assert.ok(window && source.overview !== null && !source.isOpened);
+    assert.equal(window.records[0].step, 19_999);
+    assert.equal(window.reduction?.total, STEPS);
+
+    // Another smoothing weight the overview has: reduced from the overview now held.
+    runs.setSmoothing(0.9);
+    const resmoothed = (await runs.snapshot()).runs[0];
+    assert.equal(resmoothed.trainReduction?.smoothing?.weight, 0.9);
+    assert.equal(resmoothed.packedTrain, undefined);
+  });
+
+  it('an opened run that gets records after its overview reads the overview first, then appends them', async () => {
+    const { dir, writer } = writeRun('extended');
+    writer.writeSummary(fixtureSummary('extended', { status: 'completed', endedAt: '2026-12-03T08:00:00.000Z' }), { final: true });
+    writer.close();
+    const runs = new PanelRuns();
+    runs.setSmoothing(0.6);
+    runs.add(dir);
+    const first = (await runs.snapshot()).runs[0];
+    assert.ok(first.packedTrain);
+    // Records appended to the same file (not a rewrite) after the overview was written.
+    for (let s = STEPS + 1; s <= STEPS + 5; s++) fs.appendFileSync(path.join(dir, 'metrics.jsonl'), JSON.stringify(train(s)) + '\n');
+    const { updates } = await runs.collectUpdates();
+    const append = updates.find((u) => u.type === 'append');
+    assert.ok(append && append.type === 'append');
+    assert.deepEqual(
+      append.records.map((r) => r.step),
+      [1, 2, 3, 4, 5].map((k) => STEPS + k),
+    );
+    const full = fullSmoothed(STEPS + 5);
+    append.records.forEach((r, k) => assert.ok(Math.abs(append.trainSmoothing!.loss[k] - full[r.step - 1]) < 1e-9));
+    const after = (await runs.snapshot()).runs[0];
+    assert.equal(after.trainReduction?.total, STEPS + 5);
   });
 
   it('reads a long run without an overview (written before overviews) off the thread, to the same snapshot', async () => {
