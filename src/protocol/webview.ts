@@ -39,7 +39,8 @@
  *   `viewOptions` (the webview tells the host its smoothing weight).
  * - Snapshots carry a run's train records as typed columns (`RunSeries.packedTrain`,
  *   src/protocol/packedTrain.ts), which VS Code moves as binary; the webview unpacks them.
- * - `rendered` gained optional `timing` (RenderTiming): where the first draw's time went.
+ * - `rendered` gained optional `timing` (RenderTiming): where the first draw's time went; `ready`
+ *   optional `loading` (PageLoading): when the page started and its script ran.
  * - Detail on zoom (issue 12): `requestDetail` (the webview asks for a step window of a reduced run
  *   at its pixel width once zoom or pan settles) and its answer `detail` (`HostAnswer`, no `seq`).
  */
@@ -193,7 +194,7 @@ export type ChartDataReport = Record<string, SeriesReport[]>;
 
 export type WebviewToHost =
   /** `smoothing`: the webview's EMA weight, so the first snapshot comes smoothed with it. */
-  | { type: 'ready'; smoothing?: number }
+  | { type: 'ready'; smoothing?: number; loading?: PageLoading }
   /** The user changed what the host computes for long runs (the smoothing weight). */
   | { type: 'viewOptions'; smoothing: number }
   | { type: 'requestSnapshot' }
@@ -207,6 +208,15 @@ export type WebviewToHost =
   /** Posted once after the first draw that follows each `snapshot`, when the frame with it was painted. */
   | { type: 'rendered'; charts: ChartDataReport; timing?: RenderTiming }
   | { type: 'error'; message: string };
+
+/** When the webview's page started, its script ran and it was ready (epoch ms, as the host's Date.now()). */
+export interface PageLoading {
+  pageStartAt: number;
+  scriptAt: number;
+  readyAt: number;
+  /** The page's resources (file name) and when each was requested and received. */
+  resources?: Array<{ name: string; startAt: number; endAt: number }>;
+}
 
 /** Where the webview's time went between a snapshot's arrival and its `rendered` (ms, performance.now). */
 export interface RenderTiming {

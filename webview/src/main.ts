@@ -6,6 +6,9 @@ import { WEBVIEW_ROOT_ID, type HostMessage } from '../../src/protocol/webview';
 import { App } from './ui/app';
 import { connectHost } from './ui/hostApi';
 
+/** When this script started running (performance.now), for `ready`'s timing. */
+const scriptStart = performance.now();
+
 function start(): void {
   let root = document.getElementById(WEBVIEW_ROOT_ID);
   if (!root) {
@@ -18,7 +21,16 @@ function start(): void {
   const api = connectHost((msg) => (app ? app.onMessage(msg) : early.push(msg)));
   app = new App(root, api);
   for (const msg of early) app.onMessage(msg);
-  api.postMessage({ type: 'ready', smoothing: app.smoothing });
+  const epoch = (ms: number) => performance.timeOrigin + ms;
+  const loading = {
+    pageStartAt: performance.timeOrigin,
+    scriptAt: epoch(scriptStart),
+    readyAt: epoch(performance.now()),
+    resources: performance
+      .getEntriesByType('resource')
+      .map((e) => ({ name: e.name.split('/').pop() ?? '', startAt: epoch(e.startTime), endAt: epoch((e as PerformanceResourceTiming).responseEnd) })),
+  };
+  api.postMessage({ type: 'ready', smoothing: app.smoothing, loading });
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ChartDataReport, HostMessage, RenderTiming, WebviewToHost } from '../../protocol/webview';
+import type { ChartDataReport, HostMessage, PageLoading, RenderTiming, WebviewToHost } from '../../protocol/webview';
 import { bucketsFor } from '../../protocol/seriesReduction';
 import { packRun, wireBytes } from '../../protocol/packedTrain';
 import { settings } from '../config';
@@ -34,6 +34,8 @@ export interface PanelStats {
   lastSnapshotPostedAt?: number;
   /** Where the webview's time went drawing the last snapshot (its `rendered` message). */
   lastRenderTiming?: RenderTiming;
+  /** When the page of the last `ready` started, ran its script and was ready. */
+  lastPageLoading?: PageLoading;
 }
 
 export interface PlotsPanelDeps {
@@ -300,6 +302,7 @@ export class PlotsPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        if (message.loading) this.stats.lastPageLoading = message.loading;
         if (typeof message.smoothing === 'number') this.runs.setSmoothing(message.smoothing);
         // The snapshot goes out now: a flush that found the page not ready yet (the panel opening)
         // must not make the first draw wait out the update interval.
