@@ -72,7 +72,7 @@ const EXPERIMENTS = [
   ...['smnist', 'psmnist'].map((task) => ({
     name: `${task}-90`,
     file: `examples/${task}.hrnn.yaml`,
-    caption: `${task === 'smnist' ? 'Sequential MNIST' : 'Permuted sequential MNIST'}: 90 minutes on one core`,
+    caption: `${task === 'smnist' ? 'Sequential MNIST' : 'Permuted sequential MNIST'}: accuracy against wall time on one core`,
     group: 'long',
     minutes: 90,
     figures: [{ card: 'Accuracy', png: `${task}-accuracy.png` }],
@@ -270,6 +270,16 @@ function listRuns(folder) {
   return runs.sort((a, b) => a.runId.localeCompare(b.runId, 'en', { numeric: true }));
 }
 
+/** `training.maxMinutes` of the run in `dir` (its resolved experiment.yaml), null when it had none. */
+function budgetOf(dir) {
+  try {
+    const minutes = YAML.parse(fs.readFileSync(path.join(dir, 'experiment.yaml'), 'utf8'))?.training?.maxMinutes;
+    return typeof minutes === 'number' ? minutes : null;
+  } catch {
+    return null;
+  }
+}
+
 function resultsTable(experiment, runs, wasReused) {
   // How the example was changed for this figure, so the table names exactly what trained.
   const edits = membersOf(experiment).flatMap((member) =>
@@ -278,7 +288,11 @@ function resultsTable(experiment, runs, wasReused) {
   const files = experiment.members ? [...new Set(experiment.members.map((m) => m.file))] : [experiment.file];
   const sets = (experiment.sets ?? []).map((set) => `--set ${set}`);
   const how = [...edits, ...sets];
-  if (timed) how.push(`one core each (HRNN_THREADS=1)${quick ? '' : `, training.maxMinutes=${experiment.minutes}`}`);
+  if (timed) {
+    // The budget each run trained with, from its own folder (a reused run may have had another).
+    const budgets = [...new Set(runs.map((r) => budgetOf(r.dir)))].filter((b) => b !== null);
+    how.push(`one core each (HRNN_THREADS=1)${budgets.length ? `, training.maxMinutes=${budgets.join(' / ')}` : ''}`);
+  }
   if (wasReused) how.push('a run folder trained before this call (--reuse)');
   const changed = how.length ? ` with ${how.join(', ')}` : '';
   const lines = [
