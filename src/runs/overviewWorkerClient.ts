@@ -1,8 +1,9 @@
 /**
- * Hands bulk reads of metrics.jsonl (src/runs/overviewReader.ts) to a few worker threads, started on
- * first use from `overviewWorker.js` beside this code (dist/ in the bundle, out/src/runs in tests),
- * so the extension host's event loop only waits for the answer. Where that file is missing, the
- * read runs in process (asynchronously, in slices). No vscode.
+ * Hands bulk reads of metrics.jsonl (src/runs/overviewReader.ts), finished runs' overview.json and
+ * runs' experiment.yaml to a few worker threads, started on first use from `overviewWorker.js`
+ * beside this code (dist/ in the bundle, out/src/runs in tests), so the extension host's event loop
+ * only waits for the answer. Where that file is missing, the read runs in process (asynchronously,
+ * in slices). No vscode.
  */
 import fs from 'node:fs';
 import os from 'node:os';

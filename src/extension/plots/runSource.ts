@@ -4,8 +4,10 @@
  * an overview.json (written by the run writer: src/runs/seriesOverview.ts) and a long metrics.jsonl starts from that
  * small file and reads only the metrics.jsonl bytes after what it covers; a long run without one (written
  * before overviews existed) has its overview built by the worker thread (src/runs/overviewWorkerClient.ts);
- * a short one is read here as train columns (src/runs/trainSeries.ts). Reads are asynchronous and in
- * slices (src/runs/metricsStream.ts), so the extension host never blocks on a long run's metrics.
+ * a short one is read here as train columns (src/runs/trainSeries.ts). A finished long run is
+ * opened from its overview reduced by the worker thread, as the panel draws it, and its overview is
+ * read here only when needed. Reads are asynchronous and in slices (src/runs/metricsStream.ts), so
+ * the extension host never blocks on a long run's metrics.
  */
 import fs from 'node:fs';
 import path from 'node:path';
