@@ -112,11 +112,6 @@ export class ChartCard {
     return this.created;
   }
 
-  /** True until the first `update`. */
-  get isNew(): boolean {
-    return this.created === undefined;
-  }
-
   get currentSpec(): ChartSpec | undefined {
     return this.spec;
   }
