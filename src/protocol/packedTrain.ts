@@ -20,8 +20,13 @@ type Column = (typeof COLUMNS)[number];
  */
 export type PackedTrain = Record<Column, Float64Array> & { smoothedLoss?: Float64Array; smoothedGradNorm?: Float64Array };
 
-/** Keys of a record that columns carry whole: `type` and the columns. */
-const PACKABLE_KEYS = 1 + COLUMNS.length;
+const COLUMN_NAMES: ReadonlySet<string> = new Set(COLUMNS);
+
+/** Whether the columns carry `r` whole: a train record with every column and no other field. */
+function packable(r: TrainRecord): boolean {
+  const keys = Object.keys(r);
+  return r.type === 'train' && keys.length === COLUMNS.length + 1 && keys.every((k) => k === 'type' || COLUMN_NAMES.has(k));
+}
 
 /**
  * Train records (and their smoothing, when `reduction` has it) as columns, with the reduction as it
@@ -30,7 +35,7 @@ const PACKABLE_KEYS = 1 + COLUMNS.length;
  */
 export function packTrain(rows: readonly TrainRecord[], reduction?: TrainReduction): { packedTrain: PackedTrain; trainReduction?: TrainReduction } | null {
   if (rows.length === 0) return null;
-  for (const r of rows) if (Object.keys(r).length !== PACKABLE_KEYS || r.type !== 'train') return null;
+  for (const r of rows) if (!packable(r)) return null;
   const packed = {} as PackedTrain;
   for (const c of COLUMNS) {
     const col = new Float64Array(rows.length);

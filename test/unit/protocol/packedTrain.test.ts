@@ -56,6 +56,11 @@ describe('protocol: train records as typed columns on the wire', () => {
     const withGroups: TrainRecord = { ...run.train[1], gradNormByGroup: { readout: 1, recurrent: 2 } };
     const mixed: RunSeries = { ...run, train: [run.train[0], withGroups, ...run.train.slice(2)] };
     assert.equal(packRun(mixed), mixed);
+    // As many fields as a plain record, one of them not a column.
+    const { wallMs: _dropped, ...withoutWallMs } = run.train[2];
+    const odd = { ...withoutWallMs, note: 1 } as unknown as TrainRecord;
+    const oddRun: RunSeries = { ...run, train: [run.train[0], run.train[1], odd, ...run.train.slice(3)] };
+    assert.equal(packRun(oddRun), oddRun);
     const empty: RunSeries = { ...run, train: [] };
     assert.equal(packRun(empty), empty);
   });
