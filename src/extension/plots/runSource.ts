@@ -142,12 +142,17 @@ export class RunSource {
 
   private useOverview(overview: SeriesOverview): void {
     this.overview = overview;
+    this.continueAfter(overview);
+  }
+
+  /** Takes the evaluations and probes of an overview (held or opened) and reads on after the bytes it covers. */
+  private continueAfter(from: { eval: readonly EvalRecord[]; probes: readonly ProbeRecord[]; bytes: number; inode?: number }): void {
     this.eval.length = 0;
     this.probes.length = 0;
-    this.eval.push(...overview.eval);
-    this.probes.push(...overview.probes);
+    this.eval.push(...from.eval);
+    this.probes.push(...from.probes);
     this.tail = new AsyncMetricsTail(this.metricsFile);
-    this.tail.seek(overview.bytes, overview.inode);
+    this.tail.seek(from.bytes, from.inode);
   }
 
   private async pollNow(options: { collect?: boolean }): Promise<RunChanges> {
@@ -302,12 +307,7 @@ export class RunSource {
 
   private useOpened(opened: OpenedOverview): void {
     this.opened = opened;
-    this.eval.length = 0;
-    this.probes.length = 0;
-    this.eval.push(...opened.eval);
-    this.probes.push(...opened.probes);
-    this.tail = new AsyncMetricsTail(this.metricsFile);
-    this.tail.seek(opened.bytes, opened.inode);
+    this.continueAfter(opened);
   }
 
   /** Replaces an opened run by its overview (run inside `queued`). Without one the run's train records are read again from the start. */
