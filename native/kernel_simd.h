@@ -64,6 +64,27 @@ typedef float vf_u __attribute__((vector_size(VL * 4), aligned(4), __may_alias__
 
 ALWAYS_INLINE vf vload(const float *p) { return *(const vf_u *)p; }
 ALWAYS_INLINE void vstore(float *p, vf v) { *(vf_u *)p = v; }
+/* dst[0..n) = src[0..n) for data read back much later (n a multiple of VL, dst 64-byte aligned on
+ * x86): non-temporal stores on x86 skip reading each destination line in before writing it, which a
+ * pass storing megabytes a call otherwise waits for; a plain copy elsewhere. */
+ALWAYS_INLINE void vstream_copy(float *dst, const float *src, unsigned long long n) {
+  for (unsigned long long i = 0; i < n; i += VL) {
+#if defined(__AVX512F__)
+    _mm512_stream_ps(dst + i, (__m512)vload(src + i));
+#elif defined(__AVX2__) && !defined(__wasm__)
+    _mm256_stream_ps(dst + i, (__m256)vload(src + i));
+#else
+    vstore(dst + i, vload(src + i));
+#endif
+  }
+}
+/* After vstream_copy and before another thread may read what it wrote: non-temporal stores are
+ * weakly ordered. */
+ALWAYS_INLINE void vstream_fence(void) {
+#if (defined(__AVX512F__) || defined(__AVX2__)) && !defined(__wasm__)
+  _mm_sfence();
+#endif
+}
 #if VL == 16
 #define SPLAT_INIT(x) {x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x}
 #elif VL == 8
