@@ -1,50 +1,23 @@
 /**
  * The peer kernels' WebAssembly build (native/peer_kernel.c + peer_wasm.c compiled with
  * clang --target=wasm32 -msimd128 into native/wasm/peer_kernel.wasm), shipped in the package for
- * machines without a C compiler. One instance on the calling thread handles the whole batch (the
- * Hamiltonian's wasm kernel spreads shards over worker threads; the peers do not, yet).
+ * machines without a C compiler. Threads as in the Hamiltonian's wasm kernel (wasmKernel.ts): the
+ * batch is split into shards of at least 8 rows; the calling thread runs shard 0 in its own
+ * instance (peerWasmInstance.ts) and each other shard runs in a worker thread (wasmThreads.ts,
+ * wasmWorker.ts) with its own, so that a comparison with the Hamiltonian at equal wall time uses
+ * the same cores. The call stays synchronous (wasmJobs.ts).
  * Every pass polls the shared cancel word (cancel.ts) between time steps; a cancelled call throws
  * TrainingCancelled.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from './artifacts';
-import { cancelWord, TrainingCancelled } from './cancel';
-import { FORWARD_ONLY, type PeerRawConfig, type PeerRawContext, type PeerRawKernel } from './peerTypes';
-
-// The project compiles without the DOM library: the few WebAssembly parts used here, typed locally.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WebAssemblyApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-/** Exports of native/peer_wasm.c. */
-interface PeerWasmExports {
-  memory: { buffer: ArrayBuffer };
-  peer_wasm_prepare(
-    kind: number,
-    T: number,
-    B: number,
-    d: number,
-    m: number,
-    checkpointEvery: number,
-    dt: number,
-    gamma: number,
-    epsilon: number,
-    seq: number,
-    r0: number,
-    r1: number,
-  ): number;
-  peer_wasm_buffer(which: number): number;
-  /** HRNN_DONE (0) or HRNN_CANCELLED (1) */
-  peer_wasm_forward(): number;
-  peer_wasm_backward(gseq: number): number;
-}
-
-/** Buffer numbers of peer_wasm_buffer (the enum in native/peer_wasm.c). */
-const BUF = { P0: 0, U: 12, OUT: 13, SEQ: 14, GOUT: 15, G0: 16, GSEQ: 28, GU: 29 } as const;
-const HRNN_DONE = 0;
+import { cancelWord } from './cancel';
+import { PeerWasmShard } from './peerWasmInstance';
+import { type PeerRawConfig, type PeerRawContext, type PeerRawKernel } from './peerTypes';
+import { compileWasmModule, copyShardRows, type WasmModule } from './wasmInstance';
+import type { Range } from './wasmJobs';
+import { runShards, shardBounds, SharedFloats, threadCount, WorkerShard, workerFile } from './wasmThreads';
 
 /** The shipped module's path. */
 export function peerWasmModulePath(): string | null {
@@ -52,49 +25,115 @@ export function peerWasmModulePath(): string | null {
   return root ? path.join(root, 'native', 'wasm', 'peer_kernel.wasm') : null;
 }
 
-/** The one instance: whichever context ran the last forward pass owns its memory. */
+/**
+ * Everything behind the kernel: this thread's instance, the workers (one instance each), the
+ * shared buffer. Whichever context ran the last forward pass owns the instances' workspaces.
+ */
 class PeerWasmEngine {
-  private readonly x: PeerWasmExports;
+  private readonly local: PeerWasmShard;
+  private readonly workers: WorkerShard[] = [];
+  private readonly shared = new SharedFloats();
   private cfg: PeerRawConfig | null = null;
+  private bounds: number[] = [];
   private sizes: number[] = [];
   owner: object | null = null;
 
-  constructor(module: object) {
-    const imports = { env: { hrnn_cancel_requested: () => Atomics.load(cancelWord, 0) } };
-    this.x = new WebAssemblyApi.Instance(module, imports).exports as PeerWasmExports;
+  constructor(
+    private readonly module: WasmModule,
+    readonly threads: number,
+  ) {
+    this.local = new PeerWasmShard(module, cancelWord);
   }
 
+  /** u: [T, B, d]; out: [B, m]; seq: null or [T, B, m] (every step's h, for a layer of a stack). */
   forward(owner: object, cfg: PeerRawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array, seq: Float32Array | null): void {
+    const bounds = shardBounds(cfg.B, this.threads);
+    const shards = bounds.length - 1;
+    while (this.workers.length < shards - 1) this.workers.push(new WorkerShard(this.module, 'peer'));
     this.owner = null;
     this.cfg = null;
-    const { kind, T, B, d, m, checkpointEvery, dt, gamma, epsilon } = cfg;
-    if (!this.x.peer_wasm_prepare(kind, T, B, d, m, checkpointEvery, dt, gamma, epsilon, seq ? 1 : 0, 0, B)) {
-      throw new Error(`fused-wasm: cannot lay out the peer kernel's memory (T=${T}, B=${B}, m=${m}: more than 4 GiB?)`);
+    const { T, B, m } = cfg;
+    let outRange: Range | undefined;
+    let seqRange: Range | undefined;
+    if (shards > 1) {
+      const { ranges, end } = this.shared.put([...params, u], out.length + (seq ? seq.length : 0));
+      const pr = ranges.slice(0, params.length);
+      const ur = ranges[params.length];
+      outRange = [end, out.length];
+      if (seq) seqRange = [end + out.length, seq.length];
+      for (let i = 1; i < shards; i++) {
+        this.workers[i - 1].post({
+          kind: 'peerForward',
+          sab: this.shared.buffer,
+          cfg,
+          r0: bounds[i],
+          r1: bounds[i + 1],
+          params: pr,
+          u: ur,
+          out: outRange,
+          seq: seqRange,
+        });
+      }
     }
-    // views are taken after prepare: it may grow the memory, which detaches older views
-    params.forEach((p, i) => this.view(BUF.P0 + i, p.length).set(p));
-    this.view(BUF.U, u.length).set(u);
-    if (this.x.peer_wasm_forward() !== HRNN_DONE) throw new TrainingCancelled('fused-wasm: forward pass cancelled');
-    out.set(this.view(BUF.OUT, out.length));
-    if (seq) seq.set(this.view(BUF.SEQ, seq.length));
-    this.sizes = params.map((p) => p.length);
+    runShards(() => (this.local.forward(cfg, bounds[0], bounds[1], params, u, !!seq) ? true : null), this.workers, shards - 1, 'forward');
+    out.set(this.local.out().subarray(0, bounds[1] * m), 0);
+    if (seq) copyShardRows(this.local.sequence(), seq, 0, T, B, m, 0, bounds[1]);
+    if (outRange) {
+      const data = new Float32Array(this.shared.buffer);
+      out.set(data.subarray(outRange[0] + bounds[1] * m, outRange[0] + B * m), bounds[1] * m);
+      if (seq && seqRange) copyShardRows(data.subarray(seqRange[0], seqRange[0] + seq.length), seq, 0, T, B, m, bounds[1], B);
+    }
     this.cfg = cfg;
+    this.bounds = bounds;
+    this.sizes = params.map((p) => p.length);
     this.owner = owner;
   }
 
-  /** gu is written only together with gseq (a layer of a stack); the op always passes both. */
+  /** gu is written only together with gseq (a layer of a stack). */
   backward(gout: Float32Array, gseq: Float32Array | null, grads: Float32Array[], gu: Float32Array | null): void {
-    if (!this.cfg) throw new Error('fused-wasm: backward without a forward pass');
-    if (this.cfg.checkpointEvery === FORWARD_ONLY) throw new Error('fused-wasm: backward after a forward-only pass');
-    this.view(BUF.GOUT, gout.length).set(gout);
-    if (gseq) this.view(BUF.GSEQ, gseq.length).set(gseq);
-    if (this.x.peer_wasm_backward(gseq ? 1 : 0) !== HRNN_DONE) throw new TrainingCancelled('fused-wasm: backward pass cancelled');
-    this.sizes.forEach((n, i) => grads[i].set(this.view(BUF.G0 + i, n)));
-    if (gu && gseq) gu.set(this.view(BUF.GU, gu.length));
-  }
-
-  private view(which: number, n: number): Float32Array {
-    return new Float32Array(this.x.memory.buffer, this.x.peer_wasm_buffer(which), n);
+    const cfg = this.cfg;
+    if (!cfg) throw new Error('fused-wasm: backward without a forward pass');
+    const shards = this.bounds.length - 1;
+    const perShard = this.sizes.reduce((n, k) => n + k, 0);
+    const wantGu = !!(gu && gseq);
+    let guRange: Range | undefined;
+    if (shards > 1) {
+      const seqBase = gout.length + (shards - 1) * perShard;
+      const data = this.shared.floats(seqBase + (gseq ? gseq.length : 0) + (wantGu && gu ? gu.length : 0));
+      data.set(gout, 0);
+      let gseqRange: Range | undefined;
+      if (gseq) {
+        gseqRange = [seqBase, gseq.length];
+        data.set(gseq, seqBase);
+      }
+      if (wantGu && gu) guRange = [seqBase + (gseq ? gseq.length : 0), gu.length];
+      for (let i = 1; i < shards; i++) {
+        let off = gout.length + (i - 1) * perShard;
+        const gr: Range[] = this.sizes.map((n) => {
+          const r: Range = [off, n];
+          off += n;
+          return r;
+        });
+        this.workers[i - 1].post({ kind: 'peerBackward', sab: this.shared.buffer, gout: [0, gout.length], grads: gr, gseq: gseqRange, gu: guRange });
+      }
+    }
+    const local = runShards(() => this.local.backward(gout, gseq, wantGu), this.workers, shards - 1, 'backward');
+    local.grads.forEach((g, i) => grads[i].set(g));
+    if (wantGu && gu && local.gu) {
+      copyShardRows(local.gu, gu, 0, cfg.T, cfg.B, cfg.d, 0, this.bounds[1]);
+      if (guRange) copyShardRows(new Float32Array(this.shared.buffer, guRange[0] * 4, gu.length), gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[1], cfg.B);
+    }
+    if (shards > 1) {
+      const data = new Float32Array(this.shared.buffer);
+      for (let i = 1; i < shards; i++) {
+        let off = gout.length + (i - 1) * perShard;
+        this.sizes.forEach((n, t) => {
+          const g = grads[t];
+          for (let j = 0; j < n; j++) g[j] += data[off + j];
+          off += n;
+        });
+      }
+    }
   }
 }
 
@@ -134,10 +173,15 @@ export function loadWasmPeerKernel(): PeerWasmLoadResult {
   if (!file) return (cached = { reason: 'package root not found, so the wasm peer kernels cannot be located' });
   if (!fs.existsSync(file)) return (cached = { reason: `wasm peer kernels missing (${file})` });
   try {
-    const engine = new PeerWasmEngine(new WebAssemblyApi.Module(fs.readFileSync(file)));
+    const module = compileWasmModule(fs.readFileSync(file));
+    // Without the worker's file (a bundle built without its target) a worker would never answer:
+    // run on this thread only, and say so.
+    const workerMissing = !fs.existsSync(workerFile);
+    const engine = new PeerWasmEngine(module, workerMissing ? 1 : threadCount());
+    const threads = workerMissing ? `1 thread (${workerFile} missing)` : `up to ${engine.threads} thread${engine.threads === 1 ? '' : 's'} (worker_threads)`;
     const kernel: PeerRawKernel = {
       name: 'fused-wasm',
-      description: 'WebAssembly SIMD (128-bit vectors), 1 thread',
+      description: `WebAssembly SIMD (128-bit vectors), ${threads}`,
       createContext: () => new PeerWasmContext(engine),
     };
     return (cached = { kernel });

@@ -1,6 +1,6 @@
 /**
- * The contract between the wasm kernel (wasmKernel.ts, the calling thread) and its worker threads
- * (wasmWorker.ts): what a worker is started with, the jobs it is sent, what it answers on failure,
+ * The contract between the wasm kernels (wasmKernel.ts and peerWasmKernel.ts, the calling thread)
+ * and their worker threads (wasmWorker.ts): what a worker is started with, the jobs it is sent, what it answers on failure,
  * and the control words both sides read and write. Types and constants only.
  *
  * The call stays synchronous: the caller posts a job on the worker's MessagePort, bumps
@@ -12,6 +12,7 @@
  * `cancelled` and writes no result.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { PeerRawConfig } from './peerTypes';
 import type { RawConfig } from './rawKernel';
 import type { WasmModule } from './wasmInstance';
 
@@ -37,6 +38,8 @@ export const JOB_STATUS = { ok: 0, failed: 1, cancelled: 2 } as const;
 /** What a worker thread is started with (`workerData`). */
 export interface WasmWorkerData {
   module: WasmModule;
+  /** which kernel `module` is: the Hamiltonian's (native/hrnn_wasm.c, the default) or the peer cells' (native/peer_wasm.c) */
+  kernel?: 'hamiltonian' | 'peer';
   /** CONTROL.count Int32 words */
   control: SharedArrayBuffer;
   /** the process's cancel word (cancel.ts `cancelWord.buffer`), one Int32 */
@@ -76,7 +79,34 @@ export interface BackwardJob {
   gu?: Range;
 }
 
-export type WasmJob = ForwardJob | BackwardJob;
+/** A peer cell's forward pass of rows [r0, r1) (PeerRawContext.forward): the worker writes those rows of `out` and `seq`. */
+export interface PeerForwardJob {
+  kind: 'peerForward';
+  sab: SharedArrayBuffer;
+  cfg: PeerRawConfig;
+  r0: number;
+  r1: number;
+  params: Range[];
+  u: Range;
+  /** the whole output [B, m] */
+  out: Range;
+  /** a layer of a stack: every step's h, [T, B, m] */
+  seq?: Range;
+}
+
+/** The backward pass of the worker's last peer forward: its shard's parameter gradients (the caller sums them). */
+export interface PeerBackwardJob {
+  kind: 'peerBackward';
+  sab: SharedArrayBuffer;
+  gout: Range;
+  grads: Range[];
+  /** a layer of a stack (after a forward with `seq`): the upstream gradient of every step's h, [T, B, m] */
+  gseq?: Range;
+  /** with gseq: the inputs' gradient [T, B, d]; the worker writes its rows */
+  gu?: Range;
+}
+
+export type WasmJob = ForwardJob | BackwardJob | PeerForwardJob | PeerBackwardJob;
 
 /** Posted by a worker whose job failed. */
 export interface WorkerFailure {

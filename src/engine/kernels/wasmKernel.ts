@@ -6,8 +6,9 @@
  * instead: the same code with fused multiply-adds. HRNN_WASM_RELAXED=0 keeps the plain build.
  *
  * Threads: the batch is split into shards; the calling thread runs shard 0 in its own instance and
- * each extra shard runs in a worker thread (wasmWorker.ts, started from `wasmWorker.js` beside this
- * code) with its own instance. The call stays synchronous: see the protocol in wasmJobs.ts.
+ * each extra shard runs in a worker thread (wasmThreads.ts; wasmWorker.ts, started from
+ * `wasmWorker.js` beside this code) with its own instance. The call stays synchronous: see the
+ * protocol in wasmJobs.ts.
  *
  * Cancelling: every instance reads the shared cancel word (cancel.ts) between time steps, so a
  * call stops early when another thread, or the native addon's signal handler where the addon is
@@ -16,88 +17,19 @@
  * TrainingCancelled.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import v8 from 'node:v8';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { relaxedWasmModulePath, wasmModulePath } from './artifacts';
-import { cancelWord, TrainingCancelled } from './cancel';
+import { cancelWord } from './cancel';
 import { parameterSizes, type RawConfig, type RawContext, type RawDrift, type RawKernel } from './rawKernel';
 import { compileWasmModule, copyShardRows, WasmShard, type WasmModule } from './wasmInstance';
-import { CONTROL, JOB_STATUS, WASM_WORKER_FILE, type Range, type WasmJob, type WasmWorkerData, type WorkerFailure } from './wasmJobs';
-
-/** The worker's compiled file: beside this code in out/src/engine/kernels/ (tsc) and in dist/ (esbuild bundles). */
-const workerFile = path.join(__dirname, WASM_WORKER_FILE);
-
-/** One worker thread and its job channel. */
-class WorkerShard {
-  private readonly worker: Worker;
-  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.count * Int32Array.BYTES_PER_ELEMENT));
-  private readonly port: MessagePort;
-  private posted = 0;
-  constructor(module: WasmModule) {
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    const workerData: WasmWorkerData = { module, control: this.control.buffer, cancel: cancelWord.buffer as SharedArrayBuffer, port: channel.port2 };
-    this.worker = new Worker(workerFile, { workerData, transferList: [channel.port2] });
-    this.worker.unref();
-    this.port.unref();
-  }
-  post(job: WasmJob): void {
-    this.port.postMessage(job);
-    this.posted += 1;
-    Atomics.store(this.control, CONTROL.posted, this.posted);
-    Atomics.notify(this.control, CONTROL.posted);
-  }
-  /** Blocks until the posted job is done; false when it was cancelled; throws the worker's error if it failed. */
-  wait(): boolean {
-    for (;;) {
-      const done = Atomics.load(this.control, CONTROL.done);
-      if (done === this.posted) break;
-      Atomics.wait(this.control, CONTROL.done, done, 1000);
-    }
-    const status = Atomics.load(this.control, CONTROL.status);
-    if (status === JOB_STATUS.cancelled) return false;
-    if (status !== JOB_STATUS.ok) {
-      const reply = receiveMessageOnPort(this.port)?.message as WorkerFailure | undefined;
-      throw new Error(`fused-wasm worker failed: ${reply ? reply.message : 'unknown error'}`);
-    }
-    return true;
-  }
-}
-
-/**
- * Runs this thread's shard, then waits for the `helpers` workers whatever happened to it (a worker
- * left running would answer the next job's wait). Throws the first failure, else TrainingCancelled
- * when any shard was cancelled.
- */
-function runShards<T>(local: () => T | null, workers: readonly WorkerShard[], helpers: number, pass: string): T {
-  let result: T | null = null;
-  let failure: unknown = null;
-  let cancelled = false;
-  try {
-    result = local();
-    cancelled = result === null;
-  } catch (err) {
-    failure = err;
-  }
-  for (let i = 0; i < helpers; i++) {
-    try {
-      if (!workers[i].wait()) cancelled = true;
-    } catch (err) {
-      failure ??= err;
-    }
-  }
-  if (failure) throw failure;
-  if (cancelled || result === null) throw new TrainingCancelled(`fused-wasm: ${pass} pass cancelled`);
-  return result;
-}
+import type { Range } from './wasmJobs';
+import { runShards, shardBounds, SharedFloats, threadCount, WorkerShard, workerFile } from './wasmThreads';
 
 /** Everything behind the wasm kernel: this thread's instance, the workers, the shared buffer. */
 class WasmEngine {
   private readonly local: WasmShard;
   private readonly workers: WorkerShard[] = [];
-  private sab = new SharedArrayBuffer(0);
+  private readonly shared = new SharedFloats();
   private cfg: RawConfig | null = null;
   private bounds: number[] = [];
   /** the context whose forward pass the instances hold */
@@ -110,47 +42,43 @@ class WasmEngine {
     this.local = new WasmShard(module, cancelWord);
   }
 
-  private floats(n: number): Float32Array {
-    if (this.sab.byteLength < n * 4) this.sab = new SharedArrayBuffer(Math.ceil(n * 1.25) * 4);
-    return new Float32Array(this.sab);
-  }
-
   /** ys (stacked layers): [T, B, m], receives every y_n. */
   forward(owner: object, cfg: RawConfig, params: readonly Float32Array[], u: Float32Array, out: Float32Array, ys: Float32Array | null = null): void {
-    const shards = Math.max(1, Math.min(this.threads, Math.floor(cfg.B / 8)));
-    const bounds: number[] = [];
-    for (let i = 0; i <= shards; i++) bounds.push(Math.floor((cfg.B * i) / shards));
+    const bounds = shardBounds(cfg.B, this.threads);
+    const shards = bounds.length - 1;
     while (this.workers.length < shards - 1) this.workers.push(new WorkerShard(this.module));
     this.owner = null;
     this.cfg = null;
     const w = 2 * cfg.m;
     let ysRange: Range | undefined;
     if (shards > 1) {
-      const total = params.reduce((s, p) => s + p.length, 0) + u.length + out.length + (ys ? ys.length : 0);
-      const data = this.floats(total);
-      let off = 0;
-      const put = (a: Float32Array): Range => {
-        data.set(a, off);
-        const r: Range = [off, a.length];
-        off += a.length;
-        return r;
-      };
-      const pr = params.map(put);
-      const ur = put(u);
-      const outRange: Range = [off, out.length];
-      if (ys) ysRange = [off + out.length, ys.length];
+      const { ranges, end } = this.shared.put([...params, u], out.length + (ys ? ys.length : 0));
+      const pr = ranges.slice(0, params.length);
+      const ur = ranges[params.length];
+      const outRange: Range = [end, out.length];
+      if (ys) ysRange = [end + out.length, ys.length];
       for (let i = 1; i < shards; i++) {
-        this.workers[i - 1].post({ kind: 'forward', sab: this.sab, cfg, r0: bounds[i], r1: bounds[i + 1], params: pr, u: ur, out: outRange, ys: ysRange });
+        this.workers[i - 1].post({
+          kind: 'forward',
+          sab: this.shared.buffer,
+          cfg,
+          r0: bounds[i],
+          r1: bounds[i + 1],
+          params: pr,
+          u: ur,
+          out: outRange,
+          ys: ysRange,
+        });
       }
     }
     const local = runShards(() => this.local.forward(cfg, bounds[0], bounds[1], params, u, !!ys), this.workers, shards - 1, 'forward');
     if (ys) {
       copyShardRows(this.local.positions(), ys, 0, cfg.T, cfg.B, cfg.m, bounds[0], bounds[1]);
-      if (ysRange) copyShardRows(new Float32Array(this.sab, ysRange[0] * 4, ys.length), ys, 0, cfg.T, cfg.B, cfg.m, bounds[1], cfg.B);
+      if (ysRange) copyShardRows(new Float32Array(this.shared.buffer, ysRange[0] * 4, ys.length), ys, 0, cfg.T, cfg.B, cfg.m, bounds[1], cfg.B);
     }
     out.set(local.subarray(0, bounds[1] * w), 0);
     if (shards > 1) {
-      const data = new Float32Array(this.sab);
+      const data = new Float32Array(this.shared.buffer);
       const base = params.reduce((s, p) => s + p.length, 0) + u.length;
       out.set(data.subarray(base + bounds[1] * w, base + cfg.B * w), bounds[1] * w);
     }
@@ -176,7 +104,7 @@ class WasmEngine {
     let guRange: Range | undefined;
     if (shards > 1) {
       const seqBase = gout.length + (shards - 1) * perShard;
-      const data = this.floats(seqBase + (gys ? gys.length : 0) + (gu ? gu.length : 0));
+      const data = this.shared.floats(seqBase + (gys ? gys.length : 0) + (gu ? gu.length : 0));
       data.set(gout, 0);
       gradBase = gout.length;
       if (gys) {
@@ -191,7 +119,7 @@ class WasmEngine {
           off += n;
           return r;
         });
-        this.workers[i - 1].post({ kind: 'backward', sab: this.sab, gout: [0, gout.length], grads: gr, drift: [off, 2], gys: gysRange, gu: guRange });
+        this.workers[i - 1].post({ kind: 'backward', sab: this.shared.buffer, gout: [0, gout.length], grads: gr, drift: [off, 2], gys: gysRange, gu: guRange });
       }
     }
     let local: NonNullable<ReturnType<WasmShard['backward']>>;
@@ -206,12 +134,12 @@ class WasmEngine {
     local.grads.forEach((g, i) => grads[i].set(g));
     if (gu && local.gu) {
       copyShardRows(local.gu, gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[0], this.bounds[1]);
-      if (guRange) copyShardRows(new Float32Array(this.sab, guRange[0] * 4, gu.length), gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[1], cfg.B);
+      if (guRange) copyShardRows(new Float32Array(this.shared.buffer, guRange[0] * 4, gu.length), gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[1], cfg.B);
     }
     let maxError = local.drift[0];
     let maxState = local.drift[1];
     if (shards > 1) {
-      const data = new Float32Array(this.sab);
+      const data = new Float32Array(this.shared.buffer);
       for (let i = 1; i < shards; i++) {
         let off = gradBase + (i - 1) * perShard;
         for (let t = 0; t < sizes.length; t++) {
@@ -253,12 +181,6 @@ class WasmContext implements RawContext {
 export type LoadResult = { kernel: RawKernel } | { reason: string };
 
 let cached: LoadResult | undefined;
-
-function threadCount(): number {
-  const env = Number(process.env.HRNN_THREADS);
-  if (Number.isInteger(env) && env > 0) return Math.min(env, 64);
-  return Math.max(1, Math.min(64, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length));
-}
 
 /** A module of one function using f32x4.relaxed_madd: it validates only where relaxed SIMD runs. */
 const RELAXED_SIMD_PROBE = Uint8Array.of(

@@ -37,7 +37,48 @@ function passIn(threads: number): { description: string; out: number[]; grads: n
   return JSON.parse(r.stdout) as ReturnType<typeof passIn>;
 }
 
+/**
+ * One forward and backward pass of the wasm peer kernels (an LSTM layer of a stack: every step's h,
+ * gseq and the inputs' gradient) in a fresh process with HRNN_THREADS=threads.
+ */
+function peerPassIn(threads: number): { description: string; out: number[]; seq: number[]; grads: number[][]; gu: number[] } {
+  const script = `
+    const { loadWasmPeerKernel } = require(${JSON.stringify(path.join(kernelsDir, 'peerWasmKernel.js'))});
+    const { peerParameterSizes } = require(${JSON.stringify(path.join(kernelsDir, 'peerTypes.js'))});
+    const loaded = loadWasmPeerKernel();
+    if (!loaded.kernel) throw new Error(loaded.reason);
+    const T = 6, B = 33, d = 3, m = 5;
+    let seed = 11;
+    const rand = (n) => Float32Array.from({ length: n }, () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1);
+    const cfg = { kind: 1, T, B, d, m, checkpointEvery: 0, dt: 0, gamma: 0, epsilon: 0 };
+    const params = peerParameterSizes('lstm', d, m).map((n) => rand(n).map((x) => x * 0.5));
+    const out = new Float32Array(B * m), seq = new Float32Array(T * B * m);
+    const ctx = loaded.kernel.createContext();
+    ctx.forward(cfg, params, rand(T * B * d), out, seq);
+    const grads = params.map((p) => new Float32Array(p.length));
+    const gu = new Float32Array(T * B * d);
+    ctx.backward(rand(B * m), rand(T * B * m), grads, gu);
+    const list = (a) => Array.from(a);
+    process.stdout.write(JSON.stringify({ description: loaded.kernel.description, out: list(out), seq: list(seq), grads: grads.map(list), gu: list(gu) }));
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, HRNN_THREADS: String(threads) }, timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as ReturnType<typeof peerPassIn>;
+}
+
 describe('fused kernel: wasm worker threads', () => {
+  it("runs the peer kernels sharded too: four shards (three workers, 33 rows) give what one thread gives, sequences and inputs' gradient included", () => {
+    const one = peerPassIn(1);
+    const four = peerPassIn(4);
+    assert.match(one.description, /up to 1 thread \(worker_threads\)/);
+    assert.match(four.description, /up to 4 threads \(worker_threads\)/);
+    assert.ok(relError(four.out, one.out) < 1e-6, `out: ${relError(four.out, one.out)}`);
+    assert.ok(relError(four.seq, one.seq) < 1e-6, `seq: ${relError(four.seq, one.seq)}`);
+    assert.ok(relError(four.gu, one.gu) < 1e-6, `gu: ${relError(four.gu, one.gu)}`);
+    assert.ok(one.gu.some((x) => x !== 0) && four.out.slice(-5).some((x) => x !== 0), 'the last shard wrote its rows');
+    four.grads.forEach((g, i) => assert.ok(relError(g, one.grads[i]) < 1e-5, `params[${i}]: ${relError(g, one.grads[i])}`));
+  });
+
   it('is compiled beside the kernel, and four shards (three workers) give what one thread gives', () => {
     assert.ok(fs.existsSync(path.join(kernelsDir, WASM_WORKER_FILE)));
     const one = passIn(1);

@@ -1,0 +1,121 @@
+/**
+ * The worker threads behind both WebAssembly kernels (wasmKernel.ts: the Hamiltonian;
+ * peerWasmKernel.ts: the peer cells): one worker and its job channel, running this thread's shard
+ * beside the workers', how many threads a pass may use, the shards' rows and the shared buffer. The protocol is in wasmJobs.ts; the
+ * worker's side in wasmWorker.ts. Depends on node:worker_threads and node:os only.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { cancelWord, TrainingCancelled } from './cancel';
+import type { WasmModule } from './wasmInstance';
+import { CONTROL, JOB_STATUS, WASM_WORKER_FILE, type Range, type WasmJob, type WasmWorkerData, type WorkerFailure } from './wasmJobs';
+
+/** The worker's compiled file: beside this code in out/src/engine/kernels/ (tsc) and in dist/ (esbuild bundles). */
+export const workerFile = path.join(__dirname, WASM_WORKER_FILE);
+
+/** One worker thread and its job channel; `kernel` says which module's instance it runs. */
+export class WorkerShard {
+  private readonly worker: Worker;
+  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL.count * Int32Array.BYTES_PER_ELEMENT));
+  private readonly port: MessagePort;
+  private posted = 0;
+  constructor(module: WasmModule, kernel: WasmWorkerData['kernel'] = 'hamiltonian') {
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    const workerData: WasmWorkerData = { module, kernel, control: this.control.buffer, cancel: cancelWord.buffer as SharedArrayBuffer, port: channel.port2 };
+    this.worker = new Worker(workerFile, { workerData, transferList: [channel.port2] });
+    this.worker.unref();
+    this.port.unref();
+  }
+  post(job: WasmJob): void {
+    this.port.postMessage(job);
+    this.posted += 1;
+    Atomics.store(this.control, CONTROL.posted, this.posted);
+    Atomics.notify(this.control, CONTROL.posted);
+  }
+  /** Blocks until the posted job is done; false when it was cancelled; throws the worker's error if it failed. */
+  wait(): boolean {
+    for (;;) {
+      const done = Atomics.load(this.control, CONTROL.done);
+      if (done === this.posted) break;
+      Atomics.wait(this.control, CONTROL.done, done, 1000);
+    }
+    const status = Atomics.load(this.control, CONTROL.status);
+    if (status === JOB_STATUS.cancelled) return false;
+    if (status !== JOB_STATUS.ok) {
+      const reply = receiveMessageOnPort(this.port)?.message as WorkerFailure | undefined;
+      throw new Error(`fused-wasm worker failed: ${reply ? reply.message : 'unknown error'}`);
+    }
+    return true;
+  }
+}
+
+/**
+ * Runs this thread's shard, then waits for the `helpers` workers whatever happened to it (a worker
+ * left running would answer the next job's wait). Throws the first failure, else TrainingCancelled
+ * when any shard was cancelled.
+ */
+export function runShards<T>(local: () => T | null, workers: readonly WorkerShard[], helpers: number, pass: string): T {
+  let result: T | null = null;
+  let failure: unknown = null;
+  let cancelled = false;
+  try {
+    result = local();
+    cancelled = result === null;
+  } catch (err) {
+    failure = err;
+  }
+  for (let i = 0; i < helpers; i++) {
+    try {
+      if (!workers[i].wait()) cancelled = true;
+    } catch (err) {
+      failure ??= err;
+    }
+  }
+  if (failure) throw failure;
+  if (cancelled || result === null) throw new TrainingCancelled(`fused-wasm: ${pass} pass cancelled`);
+  return result;
+}
+
+/** Threads a pass may use: HRNN_THREADS, else every core. */
+export function threadCount(): number {
+  const env = Number(process.env.HRNN_THREADS);
+  if (Number.isInteger(env) && env > 0) return Math.min(env, 64);
+  return Math.max(1, Math.min(64, typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length));
+}
+
+/** Row bounds of a batch's shards: at most `threads` of them, each at least 8 rows (as the native addon splits). */
+export function shardBounds(B: number, threads: number): number[] {
+  const shards = Math.max(1, Math.min(threads, Math.floor(B / 8)));
+  const bounds: number[] = [];
+  for (let i = 0; i <= shards; i++) bounds.push(Math.floor((B * i) / shards));
+  return bounds;
+}
+
+/** The SharedArrayBuffer of floats a pass's inputs and results travel in between the threads (grown when too small). */
+export class SharedFloats {
+  private sab = new SharedArrayBuffer(0);
+
+  get buffer(): SharedArrayBuffer {
+    return this.sab;
+  }
+
+  /** A view of the whole buffer, at least `n` floats long (a larger buffer replaces it when needed: ranges are per pass). */
+  floats(n: number): Float32Array {
+    if (this.sab.byteLength < n * 4) this.sab = new SharedArrayBuffer(Math.ceil(n * 1.25) * 4);
+    return new Float32Array(this.sab);
+  }
+
+  /** Copies `arrays` one after the other from offset 0, leaving `extra` floats after them; their ranges, and where the extra space starts. */
+  put(arrays: readonly Float32Array[], extra: number): { ranges: Range[]; end: number } {
+    const data = this.floats(arrays.reduce((n, a) => n + a.length, 0) + extra);
+    let off = 0;
+    const ranges = arrays.map((a): Range => {
+      data.set(a, off);
+      off += a.length;
+      return [off - a.length, a.length];
+    });
+    return { ranges, end: off };
+  }
+}
