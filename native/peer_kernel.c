@@ -17,8 +17,8 @@
  * h^T gA (K = the shard's rows) for the weight gradient. W_h and W_h^T are packed in panels that stay
  * in L1 while every row tile of the shard streams past them.
  *
- * The vector types, tile sizes, tanh and the floating-point environment come from kernel_simd.h,
- * shared with hrnn_kernel.c.
+ * The vector types, tile sizes, tanh, the multiply-add (VFMA: a fused one in the relaxed-SIMD wasm
+ * build) and the floating-point environment come from kernel_simd.h, shared with hrnn_kernel.c.
  */
 #include "peer_kernel.h"
 
@@ -53,7 +53,7 @@ ALWAYS_INLINE void pk_ab(const int mr, const int pv, int K, const float *A, int 
     for (int i = 0; i < mr; i++) {
       vf a = vbcast(A + (size_t)i * lda + kk);
       UNROLL_FULL
-      for (int v = 0; v < pv; v++) acc[i][v] += a * b[v];
+      for (int v = 0; v < pv; v++) VFMA(acc[i][v], a, b[v]);
     }
   }
 }
@@ -72,8 +72,8 @@ ALWAYS_INLINE void pk_atb(const int mr, int R, const float *A, int lda, const fl
     UNROLL_FULL
     for (int i = 0; i < mr; i++) {
       vf a = vbcast(A + (size_t)r * lda + i);
-      acc[i][0] += a * b0;
-      acc[i][1] += a * b1;
+      VFMA(acc[i][0], a, b0);
+      VFMA(acc[i][1], a, b1);
     }
   }
   UNROLL_FULL
@@ -311,7 +311,7 @@ ALWAYS_INLINE void fwd_tile(const int mr, const int kind, const shard *S, int j,
       if (kind == PEER_GRU && v == 2) continue; /* n: u W_xn stays outside r (...) */
       vf wx = vload(WX + (size_t)e * lg + COL(v));
       UNROLL_FULL
-      for (int i = 0; i < mr; i++) acc[i][v] += vbcast(un + (size_t)i * d + e) * wx;
+      for (int i = 0; i < mr; i++) VFMA(acc[i][v], vbcast(un + (size_t)i * d + e), wx);
     }
   }
   pk_ab(mr, pv, L->Kh, st, ls, AT(S, Wpk) + (size_t)j * L->Kh * L->PW, L->PW, acc);

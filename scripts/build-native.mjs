@@ -4,9 +4,10 @@
 //     directly when node-gyp is unusable). A missing compiler never fails the build: the shipped
 //     WebAssembly kernel takes over at run time, and the runtime says which one runs.
 //   - with --wasm: native/wasm/hrnn_kernel.wasm (clang --target=wasm32 -msimd128) and its record
-//     native/wasm/hrnn_kernel.wasm.json, and the relaxed-SIMD build hrnn_kernel.relaxed.wasm (+ .json)
-//     when a clang >= 16 is present. The .wasm is committed; test/unit/kernels/wasmBuild.test.ts
-//     rebuilds it and checks the result is byte-identical.
+//     native/wasm/hrnn_kernel.wasm.json, the peer kernels' peer_kernel.wasm (+ .json), and the
+//     relaxed-SIMD builds of both, *.relaxed.wasm (+ .json), when a clang >= 16 is present. The .wasm
+//     files are committed; test/unit/kernels/wasmBuild.test.ts and relaxedWasm.test.ts rebuild them
+//     and check the results are byte-identical.
 // Usage: node scripts/build-native.mjs [--wasm] [--force]
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -77,13 +78,15 @@ export function clangVersion() {
 }
 
 /**
- * The relaxed-SIMD build (native/wasm/hrnn_kernel.relaxed.wasm): the same sources with
+ * The relaxed-SIMD builds (native/wasm/hrnn_kernel.relaxed.wasm, peer_kernel.relaxed.wasm): the same sources with
  * -mrelaxed-simd, so the GEMM tiles use f32x4.relaxed_madd (FMA where the CPU has it). The final
  * relaxed-SIMD opcodes need clang 16 or newer (clang 14 emits the withdrawn prototype's), so it is
  * built by the newest versioned clang found (Debian: apt-get install clang-19 lld-19).
  */
 export const RELAXED_WASM_FLAGS = [...WASM_FLAGS.slice(0, 3), '-mrelaxed-simd', ...WASM_FLAGS.slice(3)];
 const relaxedWasmFile = path.join(nativeDir, 'wasm', 'hrnn_kernel.relaxed.wasm');
+/** The peer kernels' relaxed-SIMD build, from their own sources. */
+const relaxedPeerWasmFile = path.join(nativeDir, 'wasm', 'peer_kernel.relaxed.wasm');
 
 /** The newest clang-N (N >= 16) with its wasm-ld-N, and its version line; null when none. */
 export function relaxedClang() {
@@ -97,17 +100,22 @@ export function relaxedClang() {
 function buildRelaxedWasm() {
   const clang = relaxedClang();
   if (!clang) {
-    log('no clang >= 16 with wasm-ld: the committed native/wasm/hrnn_kernel.relaxed.wasm stays as it is');
+    log('no clang >= 16 with wasm-ld: the committed native/wasm/*.relaxed.wasm stay as they are');
     return false;
   }
-  fs.mkdirSync(path.dirname(relaxedWasmFile), { recursive: true });
-  execFileSync(clang.cc, [...RELAXED_WASM_FLAGS, '-o', relaxedWasmFile, 'hrnn_kernel.c', 'hrnn_wasm.c'], {
-    cwd: nativeDir,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const record = { clang: clang.version, compiler: clang.cc, flags: RELAXED_WASM_FLAGS, sources: WASM_SOURCES, sha256: sha256(relaxedWasmFile) };
-  fs.writeFileSync(relaxedWasmFile + '.json', JSON.stringify(record, null, 2) + '\n');
-  log(`relaxed-SIMD wasm kernel: ${path.relative(root, relaxedWasmFile)} (${fs.statSync(relaxedWasmFile).size} bytes, ${clang.version})`);
+  for (const [file, sources, label] of [
+    [relaxedWasmFile, WASM_SOURCES, 'relaxed-SIMD wasm kernel'],
+    [relaxedPeerWasmFile, PEER_WASM_SOURCES, 'relaxed-SIMD wasm peer kernels'],
+  ]) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    execFileSync(clang.cc, [...RELAXED_WASM_FLAGS, '-o', file, ...sources.filter((f) => f.endsWith('.c'))], {
+      cwd: nativeDir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const record = { clang: clang.version, compiler: clang.cc, flags: RELAXED_WASM_FLAGS, sources, sha256: sha256(file) };
+    fs.writeFileSync(file + '.json', JSON.stringify(record, null, 2) + '\n');
+    log(`${label}: ${path.relative(root, file)} (${fs.statSync(file).size} bytes, ${clang.version})`);
+  }
   return true;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The peer kernels' WebAssembly build (native/peer_kernel.c + peer_wasm.c compiled with
- * clang --target=wasm32 -msimd128 into native/wasm/peer_kernel.wasm), shipped in the package for
- * machines without a C compiler. Threads as in the Hamiltonian's wasm kernel (wasmKernel.ts): the
+ * clang --target=wasm32 -msimd128 into native/wasm/peer_kernel.wasm; with -mrelaxed-simd into
+ * peer_kernel.relaxed.wasm, which runs where the engine has relaxed SIMD: fused multiply-adds),
+ * shipped in the package for machines without a C compiler. Threads as in the Hamiltonian's wasm kernel (wasmKernel.ts): the
  * batch is split into shards of at least 8 rows; the calling thread runs shard 0 in its own
  * instance (peerWasmInstance.ts) and each other shard runs in a worker thread (wasmThreads.ts,
  * wasmWorker.ts) with its own, so that a comparison with the Hamiltonian at equal wall time uses
@@ -17,12 +18,19 @@ import { PeerWasmShard } from './peerWasmInstance';
 import { type PeerRawConfig, type PeerRawContext, type PeerRawKernel } from './peerTypes';
 import { compileWasmModule, copyShardRows, type WasmModule } from './wasmInstance';
 import type { Range } from './wasmJobs';
+import { pickWasmFile } from './wasmKernel';
 import { runShards, shardBounds, SharedFloats, threadCount, WorkerShard, workerFile } from './wasmThreads';
 
 /** The shipped module's path. */
 export function peerWasmModulePath(): string | null {
   const root = packageRoot();
   return root ? path.join(root, 'native', 'wasm', 'peer_kernel.wasm') : null;
+}
+
+/** The relaxed-SIMD build (FMA), used where the engine has relaxed SIMD, as the Hamiltonian's (wasmKernel.ts). */
+export function relaxedPeerWasmModulePath(): string | null {
+  const root = packageRoot();
+  return root ? path.join(root, 'native', 'wasm', 'peer_kernel.relaxed.wasm') : null;
 }
 
 /**
@@ -169,7 +177,7 @@ let cached: PeerWasmLoadResult | undefined;
 /** Compiles the shipped .wasm once; a reason instead when it is missing or cannot run here. */
 export function loadWasmPeerKernel(): PeerWasmLoadResult {
   if (cached) return cached;
-  const file = peerWasmModulePath();
+  const { file, relaxed } = pickWasmFile(peerWasmModulePath(), relaxedPeerWasmModulePath());
   if (!file) return (cached = { reason: 'package root not found, so the wasm peer kernels cannot be located' });
   if (!fs.existsSync(file)) return (cached = { reason: `wasm peer kernels missing (${file})` });
   try {
@@ -181,7 +189,7 @@ export function loadWasmPeerKernel(): PeerWasmLoadResult {
     const threads = workerMissing ? `1 thread (${workerFile} missing)` : `up to ${engine.threads} thread${engine.threads === 1 ? '' : 's'} (worker_threads)`;
     const kernel: PeerRawKernel = {
       name: 'fused-wasm',
-      description: `WebAssembly SIMD (128-bit vectors), ${threads}`,
+      description: `WebAssembly SIMD (128-bit vectors)${relaxed ? ', relaxed SIMD (FMA)' : ''}, ${threads}`,
       createContext: () => new PeerWasmContext(engine),
     };
     return (cached = { kernel });

@@ -210,17 +210,16 @@ export function relaxedSimdSupported(): boolean {
   return (relaxedSupport = validate(RELAXED_SIMD_PROBE));
 }
 
-/** The build to run: the relaxed-SIMD one where it exists and runs here (and is not turned off). */
-function pickWasmFile(): { file: string | null; relaxed: boolean } {
-  const relaxedFile = relaxedWasmModulePath();
+/** The build to run: the relaxed-SIMD one where it exists and runs here (and is not turned off), else the plain one. */
+export function pickWasmFile(plainFile: string | null, relaxedFile: string | null): { file: string | null; relaxed: boolean } {
   if (process.env.HRNN_WASM_RELAXED !== '0' && relaxedFile && fs.existsSync(relaxedFile) && relaxedSimdSupported()) return { file: relaxedFile, relaxed: true };
-  return { file: wasmModulePath(), relaxed: false };
+  return { file: plainFile, relaxed: false };
 }
 
 /** Compiles the shipped .wasm once; a reason instead when it is missing or cannot run here. */
 export function loadWasmRawKernel(): LoadResult {
   if (cached) return cached;
-  const { file, relaxed } = pickWasmFile();
+  const { file, relaxed } = pickWasmFile(wasmModulePath(), relaxedWasmModulePath());
   if (!file) return (cached = { reason: 'package root not found, so the wasm kernel cannot be located' });
   if (!fs.existsSync(file)) return (cached = { reason: `wasm kernel missing (${file})` });
   try {
