@@ -3,7 +3,6 @@
  * extension host) and for other extensions that want to follow training. Read-mostly: the
  * commands remain the way to act.
  */
-import type { EventLoopMonitor } from './eventLoopMonitor';
 import type { Notifier } from './notifier';
 import type { PlotsPanelManager } from './plots/plotsPanelManager';
 import type { RunsTreeProvider } from './runsView/runsTree';
@@ -19,8 +18,6 @@ export interface HamiltonianRnnApi {
   statusBarText(): string;
   /** Whether the experiment editor support (diagnostics, completion, hover) is wired in. */
   readonly editorSupport: boolean;
-  /** The extension host's longest event-loop pause (tests check that reading run files never froze it). */
-  readonly eventLoop: EventLoopMonitor;
   /** The folder of the `hrnn` launchers that the terminals' PATH starts with. */
   readonly terminalBinDir: string;
   /** Where "Build Native Kernel" puts the addon for this version and platform (it may not exist). */

@@ -11,7 +11,6 @@ import { NEW_EXPERIMENT_COMMAND, newExperiment, registerEditorSupport } from './
 import { isExperimentDocument } from './experimentFiles';
 import { NativeKernelSupport } from './native/nativeKernelSupport';
 import { Notifier } from './notifier';
-import { EventLoopMonitor } from './eventLoopMonitor';
 import { PlotsPanelManager } from './plots/plotsPanelManager';
 import { RunCommands } from './runsView/runCommands';
 import { RUNS_VIEW_ID, RunsTreeProvider } from './runsView/runsTree';
@@ -83,8 +82,6 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
   updateEditorContext(vscode.window.activeTextEditor);
 
   const editorSupport = registerEditor(context);
-  const eventLoop = new EventLoopMonitor();
-  context.subscriptions.push(eventLoop);
   // The native kernel (Build Native Kernel, the notice when wasm runs) and `hrnn` in terminals (issue 12).
   const nativeKernel = new NativeKernelSupport(context, notifier, log, supervisor);
   context.subscriptions.push(nativeKernel);
@@ -97,7 +94,6 @@ export function activate(context: vscode.ExtensionContext): HamiltonianRnnApi {
     notifier,
     statusBarText: () => statusBar.text,
     editorSupport,
-    eventLoop,
     terminalBinDir,
     nativeAddonPath: nativeKernel.addonPath,
     slurm,

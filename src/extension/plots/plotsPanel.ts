@@ -2,8 +2,8 @@
  * The plots panel, host side: one webview panel showing a set of runs read from their folders.
  * Ready handshake, then a full snapshot; while runs train, increments batched at no more than the
  * configured rate; nothing while the panel is hidden; a fresh snapshot when it shows again.
- * Run files are read asynchronously (one flush at a time), and the event loop's longest pause is
- * watched (`eventLoopMonitor`) so tests can check the panel never froze the extension host.
+ * Run files are read asynchronously (one flush at a time); the integration suite checks that
+ * opening long runs never froze the extension host (test/integration/plotsScale.test.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
