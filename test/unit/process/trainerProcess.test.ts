@@ -61,7 +61,7 @@ describe('process: trainer process (fake trainer)', function () {
     assert.equal(proc.stopping, false);
   });
 
-  it('stop() asks over IPC: the trainer ends `stopped` with a checkpoint, not forced', async () => {
+  it('stop() asks the trainer that has spoken (SIGTERM on POSIX): it ends `stopped` with a checkpoint, exit code 0, not forced', async () => {
     const { proc, events } = start('long', 'training:\n  steps: 100000\n');
     await nextEvent(proc.onEvent, (e) => e.type === 'record' && e.record.step >= 3);
     const exit = await proc.stop(5000);
@@ -85,7 +85,7 @@ describe('process: trainer process (fake trainer)', function () {
     assert.equal(readSummary(runDirOf(events))?.status, 'running', 'no chance to write its end');
   });
 
-  it('stop() also sends SIGTERM, which reaches a trainer blocked in a kernel call (POSIX)', async function () {
+  it('stop() sends SIGTERM, which reaches a trainer blocked in a kernel call (POSIX)', async function () {
     if (process.platform === 'win32') this.skip();
     // The fake heeds neither the IPC message nor SIGINT: only the signal can stop it in time.
     const { proc, events } = start('blocked', 'training:\n  steps: 100000\n# fake-deaf-but-signals\n');
