@@ -71,4 +71,18 @@ describe('npm run reproduce --quick', function () {
       /\| minutes \| hamiltonian step \| hamiltonian validation \| tanh-rnn step \| tanh-rnn validation \| lstm step \| lstm validation \|/,
     );
   });
+
+  it('--group adding trains the adding problem at T = 1000 end to end and writes its MSE figure and curve', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/reproduce.mjs'), '--group', 'adding', '--quick', '--out', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+    const bytes = fs.readFileSync(path.join(out, 'images', 'adding-T1000-end-to-end-mse.png'));
+    assert.ok(bytes.subarray(0, 8).equals(PNG_SIGNATURE), 'adding-T1000-end-to-end-mse.png is a PNG');
+    const results = fs.readFileSync(path.join(out, 'results-adding.md'), 'utf8');
+    assert.match(results, /reproduce -- --group adding/);
+    assert.match(results, /\| adding-T1000-end-to-end-\d{8}-\d{6}-[0-9a-f]{4} \| completed \| 3\/3 \| mse /, results);
+    assert.match(results, /Validation MSE against wall time/);
+  });
 });
