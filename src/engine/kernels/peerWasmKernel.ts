@@ -64,23 +64,11 @@ class PeerWasmEngine {
     let outRange: Range | undefined;
     let seqRange: Range | undefined;
     if (shards > 1) {
-      const { ranges, end } = this.shared.put([...params, u], out.length + (seq ? seq.length : 0));
-      const pr = ranges.slice(0, params.length);
-      const ur = ranges[params.length];
-      outRange = [end, out.length];
-      if (seq) seqRange = [end + out.length, seq.length];
+      const ranges = this.shared.forwardRanges(params, u, out.length, seq ? seq.length : 0);
+      outRange = ranges.out;
+      seqRange = ranges.seq;
       for (let i = 1; i < shards; i++) {
-        this.workers[i - 1].post({
-          kind: 'peerForward',
-          sab: this.shared.buffer,
-          cfg,
-          r0: bounds[i],
-          r1: bounds[i + 1],
-          params: pr,
-          u: ur,
-          out: outRange,
-          seq: seqRange,
-        });
+        this.workers[i - 1].post({ kind: 'peerForward', sab: this.shared.buffer, cfg, r0: bounds[i], r1: bounds[i + 1], ...ranges });
       }
     }
     runShards(() => (this.local.forward(cfg, bounds[0], bounds[1], params, u, !!seq) ? true : null), this.workers, shards - 1, 'forward');

@@ -52,11 +52,8 @@ class WasmEngine {
     const w = 2 * cfg.m;
     let ysRange: Range | undefined;
     if (shards > 1) {
-      const { ranges, end } = this.shared.put([...params, u], out.length + (ys ? ys.length : 0));
-      const pr = ranges.slice(0, params.length);
-      const ur = ranges[params.length];
-      const outRange: Range = [end, out.length];
-      if (ys) ysRange = [end + out.length, ys.length];
+      const { params: pr, u: ur, out: outRange, seq } = this.shared.forwardRanges(params, u, out.length, ys ? ys.length : 0);
+      ysRange = seq;
       for (let i = 1; i < shards; i++) {
         this.workers[i - 1].post({
           kind: 'forward',

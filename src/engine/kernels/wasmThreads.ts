@@ -107,6 +107,25 @@ export class SharedFloats {
     return new Float32Array(this.sab);
   }
 
+  /**
+   * A forward pass's inputs for the workers: the parameters and the inputs copied in, then room for
+   * the whole output and, when `seqLength` > 0, a sequence the workers write their rows of.
+   */
+  forwardRanges(
+    params: readonly Float32Array[],
+    u: Float32Array,
+    outLength: number,
+    seqLength: number,
+  ): { params: Range[]; u: Range; out: Range; seq?: Range } {
+    const { ranges, end } = this.put([...params, u], outLength + seqLength);
+    return {
+      params: ranges.slice(0, params.length),
+      u: ranges[params.length],
+      out: [end, outLength],
+      ...(seqLength > 0 ? { seq: [end + outLength, seqLength] as Range } : {}),
+    };
+  }
+
   /** Copies `arrays` one after the other from offset 0, leaving `extra` floats after them; their ranges, and where the extra space starts. */
   put(arrays: readonly Float32Array[], extra: number): { ranges: Range[]; end: number } {
     const data = this.floats(arrays.reduce((n, a) => n + a.length, 0) + extra);
