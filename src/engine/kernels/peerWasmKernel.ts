@@ -2,11 +2,13 @@
  * The peer kernels' WebAssembly build (native/peer_kernel.c + peer_wasm.c compiled with
  * clang --target=wasm32 -msimd128 into native/wasm/peer_kernel.wasm; with -mrelaxed-simd into
  * peer_kernel.relaxed.wasm, which runs where the engine has relaxed SIMD: fused multiply-adds),
- * shipped in the package for machines without a C compiler. Threads as in the Hamiltonian's wasm kernel (wasmKernel.ts): the
- * batch is split into shards of at least 8 rows; the calling thread runs shard 0 in its own
- * instance (peerWasmInstance.ts) and each other shard runs in a worker thread (wasmThreads.ts,
- * wasmWorker.ts) with its own, so that a comparison with the Hamiltonian at equal wall time uses
- * the same cores. The call stays synchronous (wasmJobs.ts).
+ * shipped in the package for machines without a C compiler.
+ *
+ * Threads as in the Hamiltonian's wasm kernel (wasmKernel.ts): the batch is split into shards of
+ * at least 8 rows; the calling thread runs shard 0 in its own instance (peerWasmInstance.ts) and
+ * each other shard runs in a worker thread (wasmThreads.ts, wasmWorker.ts) with its own, so that a
+ * comparison with the Hamiltonian at equal wall time uses the same cores. The call stays
+ * synchronous (wasmJobs.ts).
  * Every pass polls the shared cancel word (cancel.ts) between time steps; a cancelled call throws
  * TrainingCancelled.
  */

@@ -1,8 +1,9 @@
 /**
  * The worker threads behind both WebAssembly kernels (wasmKernel.ts: the Hamiltonian;
  * peerWasmKernel.ts: the peer cells): one worker and its job channel, running this thread's shard
- * beside the workers', how many threads a pass may use, the shards' rows and the shared buffer. The protocol is in wasmJobs.ts; the
- * worker's side in wasmWorker.ts. Depends on node:worker_threads and node:os only.
+ * beside the workers', how many threads a pass may use, the shards' rows and the shared buffer.
+ * The protocol is in wasmJobs.ts; the worker's side in wasmWorker.ts. Depends on
+ * node:worker_threads, node:os and node:path only.
  */
 import os from 'node:os';
 import path from 'node:path';
