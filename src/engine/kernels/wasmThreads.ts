@@ -128,7 +128,7 @@ export class SharedFloats {
   }
 
   /** Copies `arrays` one after the other from offset 0, leaving `extra` floats after them; their ranges, and where the extra space starts. */
-  put(arrays: readonly Float32Array[], extra: number): { ranges: Range[]; end: number } {
+  private put(arrays: readonly Float32Array[], extra: number): { ranges: Range[]; end: number } {
     const data = this.floats(arrays.reduce((n, a) => n + a.length, 0) + extra);
     let off = 0;
     const ranges = arrays.map((a): Range => {
