@@ -12,9 +12,9 @@
 // --out is given. --group picks which experiments train (default main: docs/results.md). `long`
 // (or --long): sequential MNIST and its permuted form, their recipes' whole schedules (at most 135
 // minutes each), side by side, one core each: accuracy against wall time, docs/results-long.md.
-// `adding`: the adding problem at T = 1000 trained end to end, on one core: docs/results-adding.md. `copy`: the copy task at T = 1000, the
-// Hamiltonian RNN, a tanh RNN and an LSTM for 10 minutes each, side by side:
-// docs/results-copy.md. --reuse takes an experiment's run folder as already trained (the figures
+// `adding`: the adding problem at T = 1000 trained end to end, on one core: docs/results-adding.md.
+// `copy`: the copy task at T = 1000, the Hamiltonian RNN, a tanh RNN and an LSTM for 10 minutes
+// each, side by side: docs/results-copy.md. --reuse takes an experiment's run folder as already trained (the figures
 // and tables are then made from it; the table says so; for an experiment of several members,
 // NAME/MEMBER=RUN_FOLDER). Needs a build (dist/cli.js) and Debian's chromium (CHROMIUM_PATH
 // overrides).
@@ -70,7 +70,7 @@ const EXPERIMENTS = [
   },
   // Long experiments (--group long): trained side by side, one core each, with `minutes` of wall time
   // at most (training.maxMinutes: evaluated at the limit, then the test split at the best
-  // validation weights). The recipes' 7000 steps (a cosine schedule) take about two hours here.
+  // validation weights). The recipes' 7000 steps (a cosine schedule) took 95 minutes here.
   ...['smnist', 'psmnist'].map((task) => ({
     name: `${task}-long`,
     file: `examples/${task}.hrnn.yaml`,
