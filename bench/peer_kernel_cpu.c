@@ -4,8 +4,8 @@
  * d = 2, forward then backward, against one thread's FMA peak measured the same way in the same
  * process. CPU time of the calling thread does not count time the thread waited for a core, so the
  * ratios stay readable on a busy machine, where bench/run.mjs's wall-clock rows do not (cache
- * sharing with other work still shows). Prints one line per kind: ms per pass (the fastest of
- * `reps`) and the share of the FMA peak, with FLOPs = the forward products (x 2 for the backward).
+ * sharing with other work still shows). Prints one line per kind: ms per pass (the median of
+ * `reps`, after one warm-up pass) and the share of the FMA peak, with FLOPs = the forward products (x 2 for the backward).
  *
  *   cc -O3 -march=native -ffp-contract=fast -fno-math-errno -std=gnu11 -Inative \
  *      bench/peer_kernel_cpu.c native/peer_kernel.c -o /tmp/peer_kernel_cpu -lm
@@ -52,6 +52,15 @@ static double fma_peak_gflops(void) {
 #endif
 }
 
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+static double median(double *v, int n) {
+  qsort(v, n, sizeof(double), cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 static float uniform(unsigned *state) {
   *state = *state * 1664525u + 1013904223u;
   return (float)(*state >> 8) / 16777216.0f;
@@ -62,7 +71,7 @@ int main(int argc, char **argv) {
   const int reps = argc > 1 ? atoi(argv[1]) : 15, checkpoint = argc > 2 ? atoi(argv[2]) : 0;
   const char *names[] = {"tanh-rnn", "lstm", "gru", "cornn"};
   const double peak = fma_peak_gflops();
-  printf("one thread's FMA peak: %.1f GFLOP/s; rows %d, T %d, m %d, d %d, checkpoint_every %d, best of %d\n", peak, rows, T, m, d,
+  printf("one thread's FMA peak: %.1f GFLOP/s; rows %d, T %d, m %d, d %d, checkpoint_every %d, median of %d\n", peak, rows, T, m, d,
          checkpoint, reps);
   unsigned seed = 1;
   for (int kind = PEER_TANH; kind <= PEER_CORNN; kind++) {
@@ -81,16 +90,21 @@ int main(int argc, char **argv) {
     float *gout = malloc((size_t)rows * m * sizeof(float));
     for (size_t k = 0; k < (size_t)T * rows * d; k++) u[k] = uniform(&seed);
     for (size_t k = 0; k < (size_t)rows * m; k++) gout[k] = 0.01f;
-    double fwd = 1e9, bwd = 1e9;
+    double *fwds = malloc(reps * sizeof(double)), *bwds = malloc(reps * sizeof(double));
+    peer_forward(&c, 0, rows, P, u, out, NULL, ws); /* warm-up: first touch of the workspace */
+    peer_backward(&c, 0, rows, u, gout, NULL, G, NULL, ws);
     for (int r = 0; r < reps; r++) {
       double t0 = thread_seconds();
       peer_forward(&c, 0, rows, P, u, out, NULL, ws);
       double t1 = thread_seconds();
       peer_backward(&c, 0, rows, u, gout, NULL, G, NULL, ws);
       double t2 = thread_seconds();
-      if (t1 - t0 < fwd) fwd = t1 - t0;
-      if (t2 - t1 < bwd) bwd = t2 - t1;
+      fwds[r] = t1 - t0;
+      bwds[r] = t2 - t1;
     }
+    const double fwd = median(fwds, reps), bwd = median(bwds, reps);
+    free(fwds);
+    free(bwds);
     const int gates = kind == PEER_LSTM ? 4 : kind == PEER_GRU ? 3 : 1, kh = kind == PEER_CORNN ? 2 * m : m;
     const double flops = 2.0 * T * rows * ((double)kh * gates * m + (double)d * gates * m); /* forward products */
     printf("%-8s forward %6.2f ms  backward %6.2f ms", names[kind], fwd * 1e3, bwd * 1e3);

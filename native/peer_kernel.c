@@ -290,7 +290,7 @@ static void prepare_params(const shard *S, peer_params P) {
 /* Rows i0..i0+mr of panel j: the gates of hidden columns [j*HB, (j+1)*HB), then the state update.
  * st: state rows (ld ls), un: inputs (ld d), nx: next state rows, act: activations (ld la). */
 ALWAYS_INLINE void fwd_tile(const int mr, const int kind, const shard *S, int j, const float *st, const float *un,
-                            float *nx, float *act) {
+                            float *nx, float *act, float *nx2, const int nt) {
   const layout *L = &S->L;
   const int mp = L->mp, ls = L->ls, la = L->la, lg = L->lg, d = S->d;
   const int pv = kind == PEER_LSTM ? 4 : kind == PEER_GRU ? 3 : 2;
@@ -318,14 +318,25 @@ ALWAYS_INLINE void fwd_tile(const int mr, const int kind, const shard *S, int j,
   UNROLL_FULL
   for (int i = 0; i < mr; i++) {
     const float *sr = st + (size_t)i * ls;
-    float *nr = nx + (size_t)i * ls, *ar = act + (size_t)i * la;
+    float *nr = nx + (size_t)i * ls, *ar = act + (size_t)i * la, *nr2 = nx2 ? nx2 + (size_t)i * ls : 0;
+#define PUTN(off, v)                                                                                           \
+  do {                                                                                                         \
+    vf v_ = (v);                                                                                               \
+    vstore(nr + (off), v_);                                                                                    \
+    if (nr2) vstream(nr2 + (off), v_);                                                                          \
+  } while (0)
+#define PUTA(p, v)                                                                                             \
+  do {                                                                                                         \
+    if (nt) vstream((p), (v));                                                                                 \
+    else vstore((p), (v));                                                                                     \
+  } while (0)
     if (kind == PEER_TANH) {
       UNROLL_FULL
       for (int v = 0; v < 2; v++) {
         const int q = j * HB + v * VL;
         vf h = v_tanh(acc[i][v]);
-        vstore(nr + q, h);
-        vstore(ar + q, h);
+        PUTN(q, h);
+        PUTA(ar + q, h);
       }
     } else if (kind == PEER_CORNN) {
       const float dt = S->c->dt, gamma = S->c->gamma, eps = S->c->epsilon;
@@ -335,20 +346,20 @@ ALWAYS_INLINE void fwd_tile(const int mr, const int kind, const shard *S, int j,
         vf drive = v_tanh(acc[i][v]);
         vf hy = vload(sr + q), hz = vload(sr + mp + q);
         vf hzn = hz + dt * (drive - gamma * hy - eps * hz);
-        vstore(nr + mp + q, hzn);
-        vstore(nr + q, hy + dt * hzn);
-        vstore(ar + q, drive);
+        PUTN(mp + q, hzn);
+        PUTN(q, hy + dt * hzn);
+        PUTA(ar + q, drive);
       }
     } else if (kind == PEER_LSTM) {
       const int q = j * HB;
       vf ig = v_sigmoid(acc[i][0]), fg = v_sigmoid(acc[i][1]), gg = v_tanh(acc[i][2]), og = v_sigmoid(acc[i][3]);
       vf cn = fg * vload(sr + mp + q) + ig * gg;
-      vstore(nr + mp + q, cn);
-      vstore(nr + q, og * v_tanh(cn));
-      vstore(ar + q, ig);
-      vstore(ar + mp + q, fg);
-      vstore(ar + 2 * mp + q, gg);
-      vstore(ar + 3 * mp + q, og);
+      PUTN(mp + q, cn);
+      PUTN(q, og * v_tanh(cn));
+      PUTA(ar + q, ig);
+      PUTA(ar + mp + q, fg);
+      PUTA(ar + 2 * mp + q, gg);
+      PUTA(ar + 3 * mp + q, og);
     } else {
       const int q = j * HB;
       const float *ur = un + (size_t)i * d;
@@ -357,17 +368,20 @@ ALWAYS_INLINE void fwd_tile(const int mr, const int kind, const shard *S, int j,
       vf r = v_sigmoid(acc[i][0]), z = v_sigmoid(acc[i][1]), hn = acc[i][2];
       vf n = v_tanh(xn + r * hn);
       vf h = vload(sr + q);
-      vstore(nr + q, n + z * (h - n));
-      vstore(ar + q, r);
-      vstore(ar + mp + q, z);
-      vstore(ar + 2 * mp + q, n);
-      vstore(ar + 3 * mp + q, hn);
+      PUTN(q, n + z * (h - n));
+      PUTA(ar + q, r);
+      PUTA(ar + mp + q, z);
+      PUTA(ar + 2 * mp + q, n);
+      PUTA(ar + 3 * mp + q, hn);
     }
   }
 #undef COL
+#undef PUTN
+#undef PUTA
 }
 
-ALWAYS_INLINE void fwd_step_k(const int kind, const shard *S, const float *st, const float *un, float *nx, float *act) {
+ALWAYS_INLINE void fwd_step_k(const int kind, const shard *S, const float *st, const float *un, float *nx, float *act,
+                              float *nx2, const int nt) {
   const int R = S->R, ls = S->L.ls, la = S->L.la, d = S->d;
   const int pv = kind == PEER_LSTM ? 4 : kind == PEER_GRU ? 3 : 2;
   const int cap = MRP(pv);
@@ -375,24 +389,36 @@ ALWAYS_INLINE void fwd_step_k(const int kind, const shard *S, const float *st, c
   for (int j = 0; j < npan; j++)
     for (int i0 = 0; i0 < R; i0 += cap) {
       int mr = R - i0 < cap ? R - i0 : cap;
-#define FT(MRC) fwd_tile(MRC, kind, S, j, st + (size_t)i0 * ls, un + (size_t)i0 * d, nx + (size_t)i0 * ls, act + (size_t)i0 * la)
+#define FT(MRC)                                                                                                \
+  fwd_tile(MRC, kind, S, j, st + (size_t)i0 * ls, un + (size_t)i0 * d, nx + (size_t)i0 * ls, act + (size_t)i0 * la, \
+           nx2 ? nx2 + (size_t)i0 * ls : 0, nt)
       DISPATCH_P(mr, cap, FT)
 #undef FT
     }
 }
 
-static void fwd_step_tanh(const shard *S, const float *st, const float *un, float *nx, float *act) { fwd_step_k(PEER_TANH, S, st, un, nx, act); }
-static void fwd_step_lstm(const shard *S, const float *st, const float *un, float *nx, float *act) { fwd_step_k(PEER_LSTM, S, st, un, nx, act); }
-static void fwd_step_gru(const shard *S, const float *st, const float *un, float *nx, float *act) { fwd_step_k(PEER_GRU, S, st, un, nx, act); }
-static void fwd_step_cornn(const shard *S, const float *st, const float *un, float *nx, float *act) { fwd_step_k(PEER_CORNN, S, st, un, nx, act); }
+static void fwd_step_tanh(const shard *S, const float *st, const float *un, float *nx, float *act, float *nx2, int nt) {
+  fwd_step_k(PEER_TANH, S, st, un, nx, act, nx2, nt);
+}
+static void fwd_step_lstm(const shard *S, const float *st, const float *un, float *nx, float *act, float *nx2, int nt) {
+  fwd_step_k(PEER_LSTM, S, st, un, nx, act, nx2, nt);
+}
+static void fwd_step_gru(const shard *S, const float *st, const float *un, float *nx, float *act, float *nx2, int nt) {
+  fwd_step_k(PEER_GRU, S, st, un, nx, act, nx2, nt);
+}
+static void fwd_step_cornn(const shard *S, const float *st, const float *un, float *nx, float *act, float *nx2, int nt) {
+  fwd_step_k(PEER_CORNN, S, st, un, nx, act, nx2, nt);
+}
 
-/* One step for all rows: state st -> nx, the step's activations into act. */
-static void fwd_step(const shard *S, const float *st, const float *un, float *nx, float *act) {
+/* One step for all rows: state st -> nx, the step's activations into act. nx2 (or null) receives
+ * the next state too, and nt = 1 writes act, with non-temporal stores: stored mode's slot, read back
+ * only in the backward pass. */
+static void fwd_step(const shard *S, const float *st, const float *un, float *nx, float *act, float *nx2, int nt) {
   switch (S->c->kind) {
-  case PEER_TANH: fwd_step_tanh(S, st, un, nx, act); break;
-  case PEER_LSTM: fwd_step_lstm(S, st, un, nx, act); break;
-  case PEER_GRU: fwd_step_gru(S, st, un, nx, act); break;
-  default: fwd_step_cornn(S, st, un, nx, act); break;
+  case PEER_TANH: fwd_step_tanh(S, st, un, nx, act, nx2, nt); break;
+  case PEER_LSTM: fwd_step_lstm(S, st, un, nx, act, nx2, nt); break;
+  case PEER_GRU: fwd_step_gru(S, st, un, nx, act, nx2, nt); break;
+  default: fwd_step_cornn(S, st, un, nx, act, nx2, nt); break;
   }
 }
 
@@ -421,11 +447,12 @@ int peer_forward(const peer_config *c, int r0, int r1, peer_params P, const floa
   const u64 Rs = (u64)R * L->ls;
   prepare_params(S, P);
   const int stored = c->checkpoint_every == 0;
-  /* The step works on states and activations that stay in cache (s0/s1, act); stored mode then
-   * streams the step's input state and activations into its slot for the backward pass (the
-   * workspace is 64-byte aligned, and so is every slot). Writing the slots straight from the
-   * step's epilogue waited on store misses: on a quiet machine the tanh RNN's forward pass became
-   * about 15 % faster, the other kinds' within noise (bench/peer_kernel_cpu.c, thread CPU time). */
+  /* The step reads and writes states that stay in cache (s0/s1). Stored mode's epilogue also writes
+   * the next state and the step's activations straight into their slots with non-temporal stores
+   * (the workspace is 64-byte aligned, and so is every slot): they drain to memory while the FMAs
+   * run. Plain stores there waited on store misses; a copy after each step (the previous layout)
+   * waited on memory for about a fifth of the LSTM's forward pass; this way the forward passes
+   * became 10-20 % faster (bench/peer_kernel_cpu.c, thread CPU time, medians). */
   float *cur = AT(S, s0), *nxt = AT(S, s1), *act = AT(S, act);
   fill_zero(cur, Rs);
   fill_zero(nxt, Rs);
@@ -433,11 +460,12 @@ int peer_forward(const peer_config *c, int r0, int r1, peer_params P, const floa
     if (n > 0 && hrnn_cancel_requested()) CANCEL_RETURN(env);
     const float *un = u + ((size_t)n * c->B + r0) * d;
     if (!stored && L->nck && n % L->segT == 0) copy_floats(AT(S, ck) + (u64)(n / L->segT) * Rs, cur, Rs);
-    fwd_step(S, cur, un, nxt, act);
     if (stored) {
       float *slot = AT(S, cache) + (u64)n * L->slot;
-      vstream_copy(slot, cur, Rs);
-      vstream_copy(slot + Rs, act, (u64)R * L->la);
+      if (n == 0) vstream_copy(slot, cur, Rs);
+      fwd_step(S, cur, un, nxt, slot + Rs, n + 1 < T ? slot + L->slot : 0, 1);
+    } else {
+      fwd_step(S, cur, un, nxt, act, 0, 0);
     }
     float *t = cur;
     cur = nxt;
@@ -513,17 +541,31 @@ static void back_elem(const shard *S, const float *st, const float *act) {
   }
 }
 
-/* gs[:, 0:Kh] += gA W_h^T;  dW_h += st[:, 0:Kh]^T gA;  dW_x += u^T gX;  db += colsum(gX) (GRU: dbh += colsum(gA)). */
-static void back_products(const shard *S, const float *st, const float *un) {
+/* Asks for lines [t*per, (t+1)*per) of the `lines` 64-byte lines at p, per = lines / parts rounded up,
+ * to be brought into cache (a no-op where the target has no prefetch instruction, as in wasm). */
+ALWAYS_INLINE void prefetch_part(const char *p, u64 lines, u64 t, u64 parts) {
+  const u64 per = (lines + parts - 1) / parts, a = t * per, b = a + per < lines ? a + per : lines;
+  for (u64 k = a; k < b; k++) __builtin_prefetch(p + k * 64, 0, 2);
+}
+
+/* gs[:, 0:Kh] += gA W_h^T;  dW_h += st[:, 0:Kh]^T gA;  dW_x += u^T gX;  db += colsum(gX) (GRU: dbh += colsum(gA)).
+ * pf (pf_bytes, or null): the slot the next backward step reads, fetched a part per tile of the
+ * first product. Stored mode's slots come from memory (the forward pass streamed them out); fetched
+ * this way their load overlaps the FMAs instead of stalling the next step's elementwise pass: the
+ * backward pass became 5-15 % faster (bench/peer_kernel_cpu.c, medians; locality 2 beat 0, 1 and 3). */
+static void back_products(const shard *S, const float *st, const float *un, const float *pf, u64 pf_bytes) {
   const layout *L = &S->L;
   const int R = S->R, Kh = L->Kh, GW = L->GW, ls = L->ls, lg = L->lg, d = S->d;
   const int gru = S->c->kind == PEER_GRU;
   const float *gA = AT(S, gA), *gX = gru ? AT(S, gX) : AT(S, gA), *WTpk = AT(S, WTpk);
   float *gs = AT(S, gs), *dWh = AT(S, dWh), *dWX = AT(S, dWX), *db = AT(S, db), *dbh = AT(S, dbh);
   const int cap = MRP(2);
+  const u64 pf_lines = pf ? (pf_bytes + 63) / 64 : 0, parts = (u64)(Kh / NR) * (u64)((R + cap - 1) / cap);
+  u64 part = 0;
   for (int jj = 0; jj < Kh / NR; jj++)
     for (int i0 = 0; i0 < R; i0 += cap) {
       int mr = R - i0 < cap ? R - i0 : cap;
+      if (pf_lines) prefetch_part((const char *)pf, pf_lines, part++, parts);
 #define BG(MRC)                                                                                                \
   do {                                                                                                         \
     vf acc[MRMAX][PVMAX];                                                                                      \
@@ -643,7 +685,7 @@ int peer_backward(const peer_config *c, int r0, int r1, const float *u, const fl
         float *slot = AT(S, cache) + (u64)(n - n0) * L->slot;
         /* the last step's output is not needed: the scratch state takes it */
         float *next = n + 1 < n1 ? slot + L->slot : AT(S, s1);
-        fwd_step(S, slot, u + ((size_t)n * c->B + r0) * d, next, slot + Rs);
+        fwd_step(S, slot, u + ((size_t)n * c->B + r0) * d, next, slot + Rs, 0, 0);
       }
     }
     for (int n = n1 - 1; n >= n0; n--) {
@@ -656,7 +698,8 @@ int peer_backward(const peer_config *c, int r0, int r1, const float *u, const fl
           for (int q = 0; q < m; q++) gs[(size_t)r * ls + q] += g[(size_t)r * m + q];
       }
       back_elem(S, slot, slot + Rs);
-      back_products(S, slot, un);
+      /* the previous step's slot, when it is in this segment */
+      back_products(S, slot, un, n > n0 ? slot - L->slot : 0, L->slot * 4ull);
       if (gu) input_grads(S, gu + ((size_t)n * c->B + r0) * d);
     }
   }

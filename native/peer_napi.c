@@ -22,6 +22,9 @@
 
 #define PEER_MAX_SHARDS 64
 #define PEER_MIN_ROWS_PER_SHARD 8
+#ifndef PEER_SHARDS_PER_THREAD
+#define PEER_SHARDS_PER_THREAD 1
+#endif
 
 /* From hrnn_napi.c: its thread pool. */
 typedef void (*peer_task_fn)(void *arg, int shard);
@@ -201,9 +204,11 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
   if (!f32_arg(env, argv[12], (size_t)cfg.B * cfg.m, 0, &out, "out")) return 0;
   if (!f32_arg(env, argv[13], (size_t)cfg.T * cfg.B * cfg.m, 1, &seq, "seq")) return 0;
 
-  int threads = hrnn_pool_threads_shared();
+  int wanted = hrnn_pool_threads_shared() * PEER_SHARDS_PER_THREAD;
+  const char *forced = getenv("HRNN_SHARDS"); /* tuning experiments */
+  if (forced && atoi(forced) > 0) wanted = atoi(forced);
   int shards = cfg.B / PEER_MIN_ROWS_PER_SHARD;
-  if (shards > threads) shards = threads;
+  if (shards > wanted) shards = wanted;
   if (shards > PEER_MAX_SHARDS) shards = PEER_MAX_SHARDS;
   if (shards < 1) shards = 1;
   c->shards = shards;
