@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // One benchmark process (spawned by bench/run.mjs): training steps of the Hamiltonian RNN (variant
 // full) in TensorFlow.js, with the recurrence either the fused kernel (native addon or wasm) or
-// the composite tfjs reference. The step is this bench's own, built like the engine's
-// ParameterUpdater: tf.variableGrads of readout(y_T) + loss (MSE, or softmax cross-entropy over 10
-// classes), then Adam on W, V, b and the readout. Prints one JSON line.
+// the composite tfjs reference. The step is the engine's ParameterUpdater (src/engine/train): the
+// gradients of readout(y_T) + loss (MSE, or softmax cross-entropy over 10 classes), their norm,
+// clipping at 1, then its Adam (on the host) on W, V, b and the readout. Prints one JSON line.
 // --model tanh-rnn|lstm|gru|cornn runs a peer cell instead (issue #10): its variables from
 // model/peers.ts, the recurrence the fused peer op (--checkpoint auto|stored|N) or the composite
 // cell (--impl tfjs); --layers 2 stacks two such layers (the fused whole-stack op). For fused
@@ -57,6 +57,21 @@ function uniform(n, seed) {
     out[i] = s / 4294967296;
   }
   return out;
+}
+
+/** The engine's step: Adam at 1e-3, the gradient's global norm clipped at 1. */
+function engineUpdater(recurrent, readout) {
+  const { ParameterUpdater } = require(path.join(root, 'out/src/engine/train/parameterUpdater.js'));
+  const training = {
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    recurrentLearningRate: null,
+    gradClip: 1,
+    gradClipScope: 'global',
+    recurrentGradClip: null,
+    momentum: 0,
+  };
+  return new ParameterUpdater(training, recurrent, readout);
 }
 
 /** A peer cell's recurrence for the bench: variables (peers.ts' init) and h_T as a function of them. */
@@ -164,8 +179,7 @@ async function main() {
     description = kernel.description;
   }
 
-  const optimizer = tf.train.adam(1e-3);
-  const vars = [W, V, b, Q, c];
+  const updater = engineUpdater([W, V, b], [Q, c]);
   const lossFn = () => {
     const yz = sequence(inputs, [W, V, b], opts); // [B, 2m]
     const out = tf.add(tf.matMul(tf.slice(yz, [0, 0], [B, m]), Q), c);
@@ -176,12 +190,10 @@ async function main() {
   for (let i = 0; i < a.warmup + a.steps; i++) {
     if (i === a.warmup) cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const { value, grads } = tf.variableGrads(lossFn, vars);
-    optimizer.applyGradients(grads);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
+    updater.step(lossFn);
     if (i >= a.warmup) times.push(performance.now() - t0);
   }
+  updater.dispose();
   const cpu = process.cpuUsage(cpu0);
   console.log(
     JSON.stringify({
@@ -216,8 +228,7 @@ async function peerMain(a) {
           ),
           10,
         );
-  const optimizer = tf.train.adam(1e-3);
-  const vars = [...rec.vars, Q, c];
+  const updater = engineUpdater(rec.vars, [Q, c]);
   const lossFn = () => {
     const out = tf.add(tf.matMul(rec.run(), Q), c);
     return a.loss === 'mse' ? tf.losses.meanSquaredError(target, out) : tf.losses.softmaxCrossEntropy(target, out);
@@ -231,12 +242,10 @@ async function peerMain(a) {
       k0 = rec.kernelMs();
     }
     const t0 = performance.now();
-    const { value, grads } = tf.variableGrads(lossFn, vars);
-    optimizer.applyGradients(grads);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
+    updater.step(lossFn);
     if (i >= a.warmup) times.push(performance.now() - t0);
   }
+  updater.dispose();
   const cpu = process.cpuUsage(cpu0);
   console.log(
     JSON.stringify({

@@ -4,11 +4,13 @@
  * with two learning rates (readout, and recurrent parameters; a recurrent rate of 0 freezes W, V, b:
  * the reservoir mode), both scaled by the schedule's factor for the step.
  * The optimizers' state (iterations, Adam's moments, momentum's accumulators) can be captured for a
- * checkpoint and restored bit for bit.
+ * checkpoint and restored bit for bit. Adam runs on the host (hostAdam.ts): its steps read the
+ * gradients once, and the norms are summed from those same arrays.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../../experiment/schema';
 import type { NamedWeights } from './bestWeights';
+import { HostAdam } from './hostAdam';
 import type { OptimizerGroupState } from './resumeState';
 
 export interface StepResult {
@@ -21,32 +23,23 @@ export interface StepResult {
   groupNorms: Partial<Record<GroupName, number>>;
 }
 
+type GroupOptimizer = tf.Optimizer | HostAdam;
+
 /** Sets an optimizer's learning rate (SGD and momentum keep it as a tensor, Adam as a number). */
-function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+function setLearningRate(optimizer: GroupOptimizer, lr: number): void {
+  if (optimizer instanceof HostAdam) {
+    optimizer.learningRate = lr;
+    return;
+  }
   const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
   if (o.learningRate === lr) return;
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else o.learningRate = lr;
 }
 
-function makeOptimizer(config: TrainingConfig, lr: number): tf.Optimizer {
-  if (config.optimizer === 'adam') return tf.train.adam(lr);
+function makeOptimizer(config: TrainingConfig, lr: number): GroupOptimizer {
+  if (config.optimizer === 'adam') return new HostAdam(lr);
   return config.momentum > 0 ? tf.train.momentum(lr, config.momentum) : tf.train.sgd(lr);
-}
-
-/**
- * tfjs' Adam keeps beta1^t and beta2^t as running products in two private variables; its setWeights
- * recomputes them with pow(), which differs from the product in the last bit after a few steps. They
- * are read and put back directly so that a resumed run takes the very same steps.
- */
-interface AdamBetaPowers {
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-}
-
-function adamBetaPowers(optimizer: tf.Optimizer): AdamBetaPowers | null {
-  const o = optimizer as unknown as Partial<AdamBetaPowers>;
-  return o.accBeta1 instanceof tf.Variable && o.accBeta2 instanceof tf.Variable ? { accBeta1: o.accBeta1, accBeta2: o.accBeta2 } : null;
 }
 
 type GroupName = OptimizerGroupState['group'];
@@ -59,8 +52,15 @@ function slotTensorName(group: GroupName, i: number): string {
 export class ParameterUpdater {
   /** Variables that receive gradients (frozen groups are left out entirely: no backward through them). */
   readonly trained: tf.Variable[];
-  private readonly groups: Array<{ group: GroupName; variables: tf.Variable[]; names: Set<string>; optimizer: tf.Optimizer; lr: number; clip: number | null }> =
-    [];
+  private readonly groups: Array<{
+    group: GroupName;
+    variables: tf.Variable[];
+    names: Set<string>;
+    optimizer: GroupOptimizer;
+    lr: number;
+    clip: number | null;
+  }> = [];
+  private readonly byName = new Map<string, tf.Variable>();
 
   constructor(
     private readonly config: TrainingConfig,
@@ -88,6 +88,7 @@ export class ParameterUpdater {
       });
       this.trained.push(...recurrent);
     }
+    for (const v of this.trained) this.byName.set(v.name, v);
   }
 
   /** The learning rate of the readout group at `factor` of the schedule (what train records show). */
@@ -100,10 +101,22 @@ export class ParameterUpdater {
     const { value, grads } = tf.variableGrads(lossFn, this.trained);
     const names = Object.keys(grads);
     const groupNames = this.groups.map((g) => names.filter((n) => g.names.has(n)));
-    // One read for the loss and every group's squared norm.
-    const stats = tf.tidy(() => tf.stack([value, ...groupNames.map((ns) => (ns.length ? tf.addN(ns.map((n) => tf.sum(tf.square(grads[n])))) : tf.scalar(0)))]));
-    const [loss, ...squares] = Array.from(stats.dataSync());
-    stats.dispose();
+    const onHost = this.groups.every((g) => g.optimizer instanceof HostAdam);
+    // The gradients on the host (Adam's update reads them there), or one read for the loss and every group's squared norm.
+    const arrays = new Map<string, Float32Array>();
+    let loss: number;
+    let squares: number[];
+    if (onHost) {
+      for (const n of names) arrays.set(n, grads[n].dataSync() as Float32Array);
+      loss = value.dataSync()[0];
+      squares = groupNames.map((ns) => ns.reduce((total, n) => total + sumOfSquares(arrays.get(n)!), 0));
+    } else {
+      const stats = tf.tidy(() =>
+        tf.stack([value, ...groupNames.map((ns) => (ns.length ? tf.addN(ns.map((n) => tf.sum(tf.square(grads[n])))) : tf.scalar(0)))]),
+      );
+      [loss, ...squares] = Array.from(stats.dataSync());
+      stats.dispose();
+    }
     value.dispose();
     const gradNorm = Math.sqrt(squares.reduce((a, b) => a + b, 0));
     const groupNorms: StepResult['groupNorms'] = {};
@@ -116,9 +129,17 @@ export class ParameterUpdater {
       this.groups.forEach((group, k) => {
         const norm = groupNorms[group.group]!;
         const scale = perGroup ? (group.clip !== null && norm > group.clip ? group.clip / norm : 1) : globalScale;
+        setLearningRate(group.optimizer, group.lr * lrFactor);
+        if (group.optimizer instanceof HostAdam) {
+          group.optimizer.update(
+            groupNames[k].map((n) => this.byName.get(n)!),
+            groupNames[k].map((n) => arrays.get(n)!),
+            scale,
+          );
+          return;
+        }
         const part: tf.NamedTensorMap = {};
         for (const n of groupNames[k]) part[n] = scale === 1 ? grads[n] : tf.mul(grads[n], scale);
-        setLearningRate(group.optimizer, group.lr * lrFactor);
         group.optimizer.applyGradients(part);
         if (scale !== 1) tf.dispose(Object.values(part));
       });
@@ -135,14 +156,17 @@ export class ParameterUpdater {
     const groups: OptimizerGroupState[] = [];
     const tensors: NamedWeights = {};
     for (const g of this.groups) {
+      if (g.optimizer instanceof HostAdam) {
+        const { iterations, betaPowers, slots, tensors: values } = g.optimizer.captureState();
+        values.forEach((t, i) => (tensors[slotTensorName(g.group, i)] = t));
+        groups.push({ group: g.group, optimizer: g.optimizer.getClassName(), iterations, betaPowers, slots });
+        continue;
+      }
       const [iter, ...slots] = await g.optimizer.getWeights();
       const iterations = (await iter.tensor.data())[0];
       iter.tensor.dispose();
       slots.forEach((s, i) => (tensors[slotTensorName(g.group, i)] = s.tensor));
-      const state: OptimizerGroupState = { group: g.group, optimizer: g.optimizer.getClassName(), iterations, slots: slots.map((s) => s.name) };
-      const powers = adamBetaPowers(g.optimizer);
-      if (powers) state.betaPowers = [powers.accBeta1.dataSync()[0], powers.accBeta2.dataSync()[0]];
-      groups.push(state);
+      groups.push({ group: g.group, optimizer: g.optimizer.getClassName(), iterations, slots: slots.map((s) => s.name) });
     }
     return { groups, tensors };
   }
@@ -167,18 +191,20 @@ export class ParameterUpdater {
         g.variables,
         slots.map((s) => s.tensor),
       );
+      if (g.optimizer instanceof HostAdam) {
+        g.optimizer.restoreState(
+          state.iterations,
+          state.slots,
+          slots.map((s) => s.tensor),
+          state.betaPowers,
+        );
+        continue;
+      }
       const iter = tf.scalar(state.iterations, 'int32');
       try {
         await g.optimizer.setWeights([{ name: 'iter', tensor: iter }, ...slots]);
       } finally {
         iter.dispose();
-      }
-      const powers = adamBetaPowers(g.optimizer);
-      if (powers && state.betaPowers) {
-        tf.tidy(() => {
-          powers.accBeta1.assign(tf.scalar(state.betaPowers![0]));
-          powers.accBeta2.assign(tf.scalar(state.betaPowers![1]));
-        });
       }
     }
   }
@@ -198,9 +224,17 @@ export class ParameterUpdater {
   dispose(): void {
     for (const g of this.groups) {
       g.optimizer.dispose();
+      if (g.optimizer instanceof HostAdam) continue;
       // tfjs' MomentumOptimizer.dispose forgets its parent's learning-rate scalar: one tensor per run.
       // (tfjs' `instanceof` on optimizers is duck-typed, hence the class name.)
       if (g.optimizer.getClassName() === 'Momentum') tf.SGDOptimizer.prototype.dispose.call(g.optimizer);
     }
   }
+}
+
+/** Sum of the squares of a gradient's values (in float64). */
+function sumOfSquares(values: Float32Array): number {
+  let total = 0;
+  for (let k = 0; k < values.length; k++) total += values[k] * values[k];
+  return total;
 }
