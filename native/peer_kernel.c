@@ -29,9 +29,11 @@
 /* Most vectors per tile row (LSTM: 4 gates of one vector block). */
 #define PVMAX 4
 /* Rows per tile for pv vectors per row: enough accumulators to hide FMA latency, few enough to
- * stay in registers (32 vector registers on AVX-512, 16 elsewhere). */
+ * stay in registers (32 vector registers on AVX-512, 16 elsewhere). GRU's tile (pv = 3) at 8 rows
+ * left too few registers for its epilogue: its forward pass took 17 ms against 14.5-15 at 6 or 4
+ * rows (bench/peer_kernel_cpu.c, AVX-512). */
 #if defined(__AVX512F__)
-#define MRP(pv) ((pv) <= 3 ? 8 : 6)
+#define MRP(pv) ((pv) <= 2 ? 8 : 6)
 #elif defined(__wasm_simd128__)
 #define MRP(pv) ((pv) <= 3 ? 3 : 2)
 #else
