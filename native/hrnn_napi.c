@@ -127,6 +127,18 @@ static void pool_init(void) {
   pthread_mutex_unlock(&pool.mu);
 }
 
+/* Shards for a batch of B rows (the pool started): one per thread (HRNN_SHARDS overrides, for tuning
+ * experiments), each at least MIN_ROWS_PER_SHARD rows, at most MAX_SHARDS. */
+static int shard_count(int B) {
+  int shards = B / MIN_ROWS_PER_SHARD;
+  int wanted = pool.threads * SHARDS_PER_THREAD;
+  const char *forced = getenv("HRNN_SHARDS");
+  if (forced && atoi(forced) > 0) wanted = atoi(forced);
+  if (shards > wanted) shards = wanted;
+  if (shards > MAX_SHARDS) shards = MAX_SHARDS;
+  return shards < 1 ? 1 : shards;
+}
+
 /* Runs fn(arg, shard) for shard = 0 .. shards-1 on up to pool.threads threads (the caller included). */
 static void pool_run(task_fn fn, void *arg, int shards) {
   pthread_mutex_lock(&pool.call_mu);
@@ -382,13 +394,7 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
   c->has_forward = 0;
   c->cfg = cfg;
   memcpy(c->gsize, gsize, sizeof gsize);
-  int shards = cfg.B / MIN_ROWS_PER_SHARD;
-  int wanted = pool.threads * SHARDS_PER_THREAD;
-  const char *forced = getenv("HRNN_SHARDS"); /* tuning experiments */
-  if (forced && atoi(forced) > 0) wanted = atoi(forced);
-  if (shards > wanted) shards = wanted;
-  if (shards > MAX_SHARDS) shards = MAX_SHARDS;
-  if (shards < 1) shards = 1;
+  int shards = shard_count(cfg.B);
   c->shards = shards;
   for (int i = 0; i < shards; i++) {
     c->r0[i] = (int)((long long)cfg.B * i / shards);
@@ -513,9 +519,9 @@ void hrnn_pool_run_shared(task_fn fn, void *arg, int shards) {
   pool_init();
   pool_run(fn, arg, shards);
 }
-int hrnn_pool_threads_shared(void) {
+int hrnn_pool_shard_count_shared(int B) {
   pool_init();
-  return pool.threads;
+  return shard_count(B);
 }
 int peer_napi_register(napi_env env, napi_value exports);
 

@@ -20,16 +20,12 @@
 #include "napi_args.h"
 #include "peer_kernel.h"
 
-#define PEER_MAX_SHARDS 64
-#define PEER_MIN_ROWS_PER_SHARD 8
-#ifndef PEER_SHARDS_PER_THREAD
-#define PEER_SHARDS_PER_THREAD 1
-#endif
+#define PEER_MAX_SHARDS 64 /* hrnn_napi.c's MAX_SHARDS: its shard count never exceeds it */
 
-/* From hrnn_napi.c: its thread pool. */
+/* From hrnn_napi.c: its thread pool, and how it splits a batch. */
 typedef void (*peer_task_fn)(void *arg, int shard);
 void hrnn_pool_run_shared(peer_task_fn fn, void *arg, int shards);
-int hrnn_pool_threads_shared(void);
+int hrnn_pool_shard_count_shared(int B);
 
 typedef struct {
   peer_config cfg;
@@ -204,13 +200,7 @@ static napi_value js_forward(napi_env env, napi_callback_info info) {
   if (!f32_arg(env, argv[12], (size_t)cfg.B * cfg.m, 0, &out, "out")) return 0;
   if (!f32_arg(env, argv[13], (size_t)cfg.T * cfg.B * cfg.m, 1, &seq, "seq")) return 0;
 
-  int wanted = hrnn_pool_threads_shared() * PEER_SHARDS_PER_THREAD;
-  const char *forced = getenv("HRNN_SHARDS"); /* tuning experiments */
-  if (forced && atoi(forced) > 0) wanted = atoi(forced);
-  int shards = cfg.B / PEER_MIN_ROWS_PER_SHARD;
-  if (shards > wanted) shards = wanted;
-  if (shards > PEER_MAX_SHARDS) shards = PEER_MAX_SHARDS;
-  if (shards < 1) shards = 1;
+  int shards = hrnn_pool_shard_count_shared(cfg.B);
   c->shards = shards;
   for (int i = 0; i < shards; i++) {
     c->r0[i] = (int)((long long)cfg.B * i / shards);
