@@ -92,46 +92,18 @@ class PeerWasmEngine {
     const cfg = this.cfg;
     if (!cfg) throw new Error('fused-wasm: backward without a forward pass');
     const shards = this.bounds.length - 1;
-    const perShard = this.sizes.reduce((n, k) => n + k, 0);
     const wantGu = !!(gu && gseq);
-    let guRange: Range | undefined;
-    if (shards > 1) {
-      const seqBase = gout.length + (shards - 1) * perShard;
-      const data = this.shared.floats(seqBase + (gseq ? gseq.length : 0) + (wantGu && gu ? gu.length : 0));
-      data.set(gout, 0);
-      let gseqRange: Range | undefined;
-      if (gseq) {
-        gseqRange = [seqBase, gseq.length];
-        data.set(gseq, seqBase);
-      }
-      if (wantGu && gu) guRange = [seqBase + (gseq ? gseq.length : 0), gu.length];
-      for (let i = 1; i < shards; i++) {
-        let off = gout.length + (i - 1) * perShard;
-        const gr: Range[] = this.sizes.map((n) => {
-          const r: Range = [off, n];
-          off += n;
-          return r;
-        });
-        this.workers[i - 1].post({ kind: 'peerBackward', sab: this.shared.buffer, gout: [0, gout.length], grads: gr, gseq: gseqRange, gu: guRange });
-      }
-    }
+    const ranges = shards > 1 ? this.shared.backwardRanges(gout, this.sizes, 0, shards - 1, gseq, wantGu && gu ? gu.length : 0) : null;
+    ranges?.shards.forEach((shard, i) =>
+      this.workers[i].post({ kind: 'peerBackward', sab: this.shared.buffer, gout: ranges.gout, grads: shard.grads, gseq: ranges.gseq, gu: ranges.gu }),
+    );
     const local = runShards(() => this.local.backward(gout, gseq, wantGu), this.workers, shards - 1, 'backward');
     local.grads.forEach((g, i) => grads[i].set(g));
     if (wantGu && gu && local.gu) {
       copyShardRows(local.gu, gu, 0, cfg.T, cfg.B, cfg.d, 0, this.bounds[1]);
-      if (guRange) copyShardRows(new Float32Array(this.shared.buffer, guRange[0] * 4, gu.length), gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[1], cfg.B);
+      if (ranges?.gu) copyShardRows(new Float32Array(this.shared.buffer, ranges.gu[0] * 4, gu.length), gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[1], cfg.B);
     }
-    if (shards > 1) {
-      const data = new Float32Array(this.shared.buffer);
-      for (let i = 1; i < shards; i++) {
-        let off = gout.length + (i - 1) * perShard;
-        this.sizes.forEach((n, t) => {
-          const g = grads[t];
-          for (let j = 0; j < n; j++) g[j] += data[off + j];
-          off += n;
-        });
-      }
-    }
+    if (ranges) this.shared.addWorkerGradients(ranges, grads);
   }
 }
 

@@ -93,32 +93,20 @@ class WasmEngine {
     const cfg = this.cfg;
     if (!cfg) throw new Error('fused-wasm: backward without a forward pass');
     const shards = this.bounds.length - 1;
-    const sizes = parameterSizes(cfg);
-    const perShard = sizes.reduce((s, n) => s + n, 0) + 2;
     if ((gys || gu) && !this.sequences) throw new Error('fused-wasm: stacked-layer gradients need a forward pass with ys');
-    let gradBase = 0;
-    let gysRange: Range | undefined;
-    let guRange: Range | undefined;
-    if (shards > 1) {
-      const seqBase = gout.length + (shards - 1) * perShard;
-      const data = this.shared.floats(seqBase + (gys ? gys.length : 0) + (gu ? gu.length : 0));
-      data.set(gout, 0);
-      gradBase = gout.length;
-      if (gys) {
-        gysRange = [seqBase, gys.length];
-        data.set(gys, seqBase);
-      }
-      if (gu) guRange = [seqBase + (gys ? gys.length : 0), gu.length];
-      for (let i = 1; i < shards; i++) {
-        let off = gradBase + (i - 1) * perShard;
-        const gr: Range[] = sizes.map((n) => {
-          const r: Range = [off, n];
-          off += n;
-          return r;
-        });
-        this.workers[i - 1].post({ kind: 'backward', sab: this.shared.buffer, gout: [0, gout.length], grads: gr, drift: [off, 2], gys: gysRange, gu: guRange });
-      }
-    }
+    // each worker's gradients are followed by its drift (max error, max state)
+    const ranges = shards > 1 ? this.shared.backwardRanges(gout, parameterSizes(cfg), 2, shards - 1, gys, gu ? gu.length : 0) : null;
+    ranges?.shards.forEach((shard, i) =>
+      this.workers[i].post({
+        kind: 'backward',
+        sab: this.shared.buffer,
+        gout: ranges.gout,
+        grads: shard.grads,
+        drift: shard.extra,
+        gys: ranges.gseq,
+        gu: ranges.gu,
+      }),
+    );
     let local: NonNullable<ReturnType<WasmShard['backward']>>;
     try {
       local = runShards(() => this.local.backward(gout, gys, !!gu), this.workers, shards - 1, 'backward');
@@ -131,21 +119,16 @@ class WasmEngine {
     local.grads.forEach((g, i) => grads[i].set(g));
     if (gu && local.gu) {
       copyShardRows(local.gu, gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[0], this.bounds[1]);
-      if (guRange) copyShardRows(new Float32Array(this.shared.buffer, guRange[0] * 4, gu.length), gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[1], cfg.B);
+      if (ranges?.gu) copyShardRows(new Float32Array(this.shared.buffer, ranges.gu[0] * 4, gu.length), gu, 0, cfg.T, cfg.B, cfg.d, this.bounds[1], cfg.B);
     }
     let maxError = local.drift[0];
     let maxState = local.drift[1];
-    if (shards > 1) {
+    if (ranges) {
+      this.shared.addWorkerGradients(ranges, grads);
       const data = new Float32Array(this.shared.buffer);
-      for (let i = 1; i < shards; i++) {
-        let off = gradBase + (i - 1) * perShard;
-        for (let t = 0; t < sizes.length; t++) {
-          const g = grads[t];
-          for (let j = 0; j < sizes[t]; j++) g[j] += data[off + j];
-          off += sizes[t];
-        }
-        maxError = Math.max(maxError, data[off]);
-        maxState = Math.max(maxState, data[off + 1]);
+      for (const { extra } of ranges.shards) {
+        maxError = Math.max(maxError, data[extra[0]]);
+        maxState = Math.max(maxState, data[extra[0] + 1]);
       }
     }
     return { maxError, maxState };

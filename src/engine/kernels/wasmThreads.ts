@@ -94,6 +94,15 @@ export function shardBounds(B: number, threads: number): number[] {
   return bounds;
 }
 
+/** Where a backward pass's data sits in the shared buffer (SharedFloats.backwardRanges). */
+export interface BackwardRanges {
+  gout: Range;
+  /** The worker shards', in order (shard i + 1): their gradient ranges and their extra floats. */
+  shards: Array<{ grads: Range[]; extra: Range }>;
+  gseq?: Range;
+  gu?: Range;
+}
+
 /** The SharedArrayBuffer of floats a pass's inputs and results travel in between the threads (grown when too small). */
 export class SharedFloats {
   private sab = new SharedArrayBuffer(0);
@@ -125,6 +134,44 @@ export class SharedFloats {
       out: [end, outLength],
       ...(seqLength > 0 ? { seq: [end + outLength, seqLength] as Range } : {}),
     };
+  }
+
+  /**
+   * A backward pass's buffer for `workers` worker shards: gout copied in at 0; for each worker, room
+   * for its parameter gradients (`sizes`) followed by `extra` floats of its own (the Hamiltonian's
+   * drift); then gseq copied in, and room for the inputs' gradient (`guLength` floats, 0: none).
+   */
+  backwardRanges(gout: Float32Array, sizes: readonly number[], extra: number, workers: number, gseq: Float32Array | null, guLength: number): BackwardRanges {
+    const perShard = sizes.reduce((n, k) => n + k, 0) + extra;
+    const seqBase = gout.length + workers * perShard;
+    const data = this.floats(seqBase + (gseq ? gseq.length : 0) + guLength);
+    data.set(gout, 0);
+    const shards = Array.from({ length: workers }, (_, i) => {
+      let off = gout.length + i * perShard;
+      const grads = sizes.map((n): Range => {
+        off += n;
+        return [off - n, n];
+      });
+      return { grads, extra: [off, extra] as Range };
+    });
+    if (gseq) data.set(gseq, seqBase);
+    return {
+      gout: [0, gout.length],
+      shards,
+      ...(gseq ? { gseq: [seqBase, gseq.length] as Range } : {}),
+      ...(guLength > 0 ? { gu: [seqBase + (gseq ? gseq.length : 0), guLength] as Range } : {}),
+    };
+  }
+
+  /** Adds every worker's parameter gradients, as backwardRanges laid them out, into `grads`. */
+  addWorkerGradients(ranges: BackwardRanges, grads: Float32Array[]): void {
+    const data = new Float32Array(this.sab);
+    for (const shard of ranges.shards) {
+      shard.grads.forEach(([off, n], t) => {
+        const g = grads[t];
+        for (let j = 0; j < n; j++) g[j] += data[off + j];
+      });
+    }
   }
 
   /** Copies `arrays` one after the other from offset 0, leaving `extra` floats after them; their ranges, and where the extra space starts. */
