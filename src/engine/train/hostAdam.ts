@@ -59,12 +59,15 @@ export class HostAdam {
    */
   update(variables: readonly tf.Variable[], grads: readonly Float32Array[], scale = 1): void {
     this.releaseExported();
+    const step = this.learningRate / (1 - this.beta1Power);
+    const s2 = 1 / Math.sqrt(1 - this.beta2Power);
     variables.forEach((variable, i) => {
       const g = grads[i];
       if (g.length !== variable.size) throw new Error(`Adam: the gradient of ${variable.name} has ${g.length} values, the parameter ${variable.size}`);
       const { m, v } = this.momentsAt(i, variable);
+      // a copy: on the cpu backend dataSync returns the variable's own storage
       const x = (variable.dataSync() as Float32Array).slice();
-      adamStep(x, g, m, v, scale, this.beta1, this.beta2, this.learningRate / (1 - this.beta1Power), 1 / Math.sqrt(1 - this.beta2Power), this.epsilon);
+      adamStep(x, g, m, v, scale, this.beta1, this.beta2, step, s2, this.epsilon);
       tf.tidy(() => variable.assign(tf.tensor(x, variable.shape, 'float32')));
     });
     this.beta1Power = Math.fround(this.beta1Power * this.beta1);
