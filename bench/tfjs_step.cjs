@@ -4,14 +4,17 @@
 // the composite tfjs reference. The step is the engine's ParameterUpdater (src/engine/train): the
 // gradients of readout(y_T) + loss (MSE, or softmax cross-entropy over 10 classes), their norm,
 // clipping at 1, then its Adam (on the host) on W, V, b and the readout. Prints one JSON line.
-// --model tanh-rnn|lstm|gru|cornn runs a peer cell instead (issue #10): its variables from
-// model/peers.ts, the recurrence the fused peer op (--checkpoint auto|stored|N) or the composite
-// cell (--impl tfjs); --layers 2 stacks two such layers (the fused whole-stack op). For fused
-// rows, kernel_ms_per_step is the time inside the compiled kernel (the rest is the engine's step).
+// --model tanh-rnn|lstm|gru|cornn runs a peer model instead (issue #10), built and stepped as the
+// engine trains it: SequenceModel on the fused peer kernel (--checkpoint auto|stored|N) or the
+// composite cell (--impl tfjs), --layers 2 for a stack; the step takes the engine's host route
+// (SequenceModel.hostGradients: kernel, readout, loss and Adam outside tfjs' tape) where it
+// applies, as training does (host_route in the output). For fused rows, kernel_ms_per_step is the
+// time inside the compiled kernel (the rest is the engine's step).
 //
 //   node bench/tfjs_step.cjs --impl native|wasm|tfjs --backprop stored|reversible [--anchor N]
 //        --T 200 --B 128 --m 128 --d 2 --loss mse|ce --warmup 2 --steps 7 [--backend wasm|cpu]
 //        [--model hamiltonian|tanh-rnn|lstm|gru|cornn] [--layers 1|2] [--checkpoint auto|stored|N]
+//        [--route auto|tape]   (tape: peer rows take the tfjs route even where the host route applies)
 'use strict';
 const path = require('node:path');
 const os = require('node:os');
@@ -38,6 +41,7 @@ function args() {
     model: 'hamiltonian',
     layers: 1,
     checkpoint: 'auto',
+    route: 'auto',
   };
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i += 2) {
@@ -74,18 +78,23 @@ function engineUpdater(recurrent, readout) {
   return new ParameterUpdater(training, recurrent, readout);
 }
 
-/** A peer cell's recurrence for the bench: variables (peers.ts' init) and h_T as a function of them. */
-function peerRecurrence(a, inputs) {
-  const { createPeerCell } = require(path.join(root, 'out/src/engine/model/peers.js'));
+/**
+ * A peer model for the bench, as the engine builds it (model/sequenceModel.ts): the cell (or a
+ * stack) on the fused peer kernel (--impl native|wasm, its compiled calls timed) or the composite
+ * ops (--impl tfjs), and the linear readout.
+ */
+function peerModel(a) {
+  const { SequenceModel } = require(path.join(root, 'out/src/engine/model/sequenceModel.js'));
   const { Rng } = require(path.join(root, 'out/src/engine/rng.js'));
   const { createPeerFusedKernel } = require(path.join(root, 'out/src/engine/kernels/peerSequence.js'));
-  const config = { hidden: a.m, dt: 0.034, gamma: 1.3, epsilon: 12.7 };
-  const cells = [];
-  for (let l = 0; l < a.layers; l++) cells.push(createPeerCell(a.model, l === 0 ? a.d : a.m, config, new Rng(10 + l)));
-  const vars = cells.flatMap((c) => c.variables);
+  const { resolveExperiment } = require(path.join(root, 'out/src/experiment/resolve.js'));
+  const input = { task: { kind: 'adding', length: a.T }, model: { kind: a.model, hidden: a.m, layers: a.layers, dt: 0.034, gamma: 1.3, epsilon: 12.7 } };
+  const config = resolveExperiment(input, 'bench').model;
+  const output = a.loss === 'mse' ? { kind: 'regression' } : { kind: 'classification', classes: 10 };
   if (a.impl === 'tfjs') {
     if (a.layers !== 1) throw new Error('the composite peer rows are single-layer');
-    return { vars, name: `tfjs-${a.backend} composite ${a.model}`, description: '', run: () => cells[0].run(inputs).features, kernelMs: () => 0 };
+    const model = new SequenceModel(config, a.d, output, new Rng(10));
+    return { model, name: `tfjs-${a.backend} composite ${a.model}`, description: '', kernelMs: () => 0 };
   }
   const loaded =
     a.impl === 'native'
@@ -110,15 +119,20 @@ function peerRecurrence(a, inputs) {
       return { forward: timed(ctx.forward.bind(ctx)), backward: timed(ctx.backward.bind(ctx)), release: () => ctx.release() };
     },
   };
-  const kernel = createPeerFusedKernel(raw);
+  // --checkpoint replaces the cells' own choice ('auto') in every call
   const checkpointEvery = a.checkpoint === 'auto' || a.checkpoint === 'stored' ? a.checkpoint : Number(a.checkpoint);
-  const opts = { kind: a.model, dt: config.dt, gamma: config.gamma, epsilon: config.epsilon, checkpointEvery };
-  const per = vars.length / a.layers;
-  // a stack runs as the engine runs it: one whole-stack op (src/engine/kernels/wholeStack.ts)
-  const layerVars = Array.from({ length: a.layers }, (_, l) => vars.slice(l * per, (l + 1) * per));
-  const run = () => (a.layers === 1 ? kernel.sequence(inputs, vars, opts) : kernel.stackSequence(inputs, layerVars, opts));
+  const withCheckpoint = (k) => ({
+    ...k,
+    sequence: (i, p, o) => k.sequence(i, p, { ...o, checkpointEvery }),
+    layerSequence: (u, p, o) => k.layerSequence(u, p, { ...o, checkpointEvery }),
+    stackSequence: (i, p, o) => k.stackSequence(i, p, { ...o, checkpointEvery }),
+    hostSequence: (i, p, o) => k.hostSequence(i, p, { ...o, checkpointEvery }),
+    fork: () => withCheckpoint(k.fork()),
+  });
+  const kernel = withCheckpoint(createPeerFusedKernel(raw));
+  const model = new SequenceModel(config, a.d, output, new Rng(10), null, kernel);
   const name = `${kernel.name} ${a.model}${a.layers > 1 ? ` x${a.layers}` : ''} checkpoint ${a.checkpoint}`;
-  return { vars, name, description: kernel.description, run, kernelMs: () => kernelMs, checkpointEvery: () => kernel.lastCheckpointEvery() };
+  return { model, name, description: kernel.description, kernelMs: () => kernelMs, checkpointEvery: () => kernel.lastCheckpointEvery() };
 }
 
 async function main() {
@@ -207,31 +221,24 @@ async function main() {
   );
 }
 
-/** The peer rows: the same step around a peer cell's recurrence. */
+/** The peer rows: the engine's model and step (the host route where it applies, as in training). */
 async function peerMain(a) {
   tf.env().set('PROD', true);
   await tf.setBackend(a.backend);
   await tf.ready();
-  const { T, B, m, d } = a;
-  const classes = a.loss === 'mse' ? 1 : 10;
+  const { T, B, d } = a;
   const inputs = { data: uniform(T * B * d, 4), T, B, d };
-  const rec = peerRecurrence(a, inputs);
-  const Q = tf.variable(tf.mul(tf.sub(tf.tensor(uniform(m * classes, 3), [m, classes]), 0.5), Math.sqrt(12 / m)), true, 'Q');
-  const c = tf.variable(tf.zeros([classes]), true, 'c');
-  const target =
-    a.loss === 'mse'
-      ? tf.tensor2d(uniform(B, 5), [B, 1])
-      : tf.oneHot(
-          tf.tensor1d(
-            Array.from(uniform(B, 6), (x) => Math.floor(10 * x)),
-            'int32',
-          ),
-          10,
-        );
-  const updater = engineUpdater(rec.vars, [Q, c]);
-  const lossFn = () => {
-    const out = tf.add(tf.matMul(rec.run(), Q), c);
-    return a.loss === 'mse' ? tf.losses.meanSquaredError(target, out) : tf.losses.softmaxCrossEntropy(target, out);
+  const rec = peerModel(a);
+  const { model } = rec;
+  const targets = a.loss === 'mse' ? uniform(B, 5) : Int32Array.from(uniform(B, 6), (x) => Math.floor(10 * x));
+  const updater = engineUpdater(model.recurrentVariables, model.readoutVariables);
+  const lossFn = () => model.loss(model.forward(inputs).output, targets);
+  let hostSteps = 0;
+  const onHost = () => {
+    if (a.route === 'tape') return null;
+    const g = model.hostGradients(inputs, targets);
+    if (g) hostSteps += 1;
+    return g;
   };
   const times = [];
   let cpu0 = process.cpuUsage();
@@ -242,7 +249,7 @@ async function peerMain(a) {
       k0 = rec.kernelMs();
     }
     const t0 = performance.now();
-    updater.step(lossFn);
+    updater.step(lossFn, 1, onHost);
     if (i >= a.warmup) times.push(performance.now() - t0);
   }
   updater.dispose();
@@ -254,6 +261,7 @@ async function peerMain(a) {
       times_ms: times,
       kernel_ms_per_step: (rec.kernelMs() - k0) / Math.max(1, a.steps),
       checkpoint_every: rec.checkpointEvery ? rec.checkpointEvery() : null,
+      host_route: hostSteps > 0,
       cpu_ms_per_step: (cpu.user + cpu.system) / 1e3 / Math.max(1, a.steps),
       maxrss_mb: process.resourceUsage().maxRSS / 1024,
       load1: os.loadavg()[0],

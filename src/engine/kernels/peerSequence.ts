@@ -2,7 +2,8 @@
  * Turns a compiled peer kernel (native or wasm; peerTypes.ts) into the operation the peer cells use:
  * one tfjs op for the whole sequence, [B, m] = h_T, whose gradient with respect to the parameter
  * tensors is the kernel's hand-written backward pass (tf.customGrad). A cancelled kernel call
- * throws TrainingCancelled out of the op or its gradient, with no partial result.
+ * throws TrainingCancelled out of the op or its gradient, with no partial result. `hostSequence` is
+ * the same recurrence outside tfjs' tape, on plain arrays.
  * Depends on tfjs-core only (no model code).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -17,7 +18,7 @@ import {
   type PeerRawKernel,
 } from './peerTypes';
 import { gradientRecording } from './fusedSequence';
-import { createWholeStack } from './wholeStack';
+import { createWholeStack, type HostPass } from './wholeStack';
 import type { SequenceInputs } from './types';
 
 export interface PeerSequenceOptions {
@@ -50,6 +51,12 @@ export interface PeerFusedKernel {
    * arrays; returns the top layer's h_T [B, m], differentiable with respect to every layer's parameters.
    */
   stackSequence?(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: PeerSequenceOptions): tf.Tensor2D;
+  /**
+   * The recurrence outside tfjs' tape (the engine's host training step, model/hostStep.ts): the top
+   * layer's h_T [B, m] on plain arrays, and the backward pass from its gradient to every layer's
+   * parameter gradients. One layer as `sequence` runs it, more as `stackSequence` does.
+   */
+  hostSequence(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: PeerSequenceOptions): HostPass;
   /** The checkpoint interval the last call used (0: every step stored). */
   lastCheckpointEvery(): number | null;
   /** The same kernel with a context of its own (each layer of a stack keeps its own saved states). */
@@ -204,12 +211,38 @@ export function createPeerFusedKernel(raw: PeerRawKernel): PeerFusedKernel {
     gradientRecording,
   );
 
+  const hostSequence = (inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: PeerSequenceOptions): HostPass => {
+    if (layerParams.length !== 1) return stackSequence.host(inputs, layerParams, opts);
+    const params = layerParams[0];
+    const cfg = peerRawConfig(inputs, params, opts);
+    lastK = cfg.checkpointEvery;
+    const data = inputs.data.slice(); // the caller may reuse its buffer
+    const values = params.map((t) => (t.dataSync() as Float32Array).slice());
+    const out = new Float32Array(cfg.B * cfg.m);
+    onContext(() => context.forward(cfg, values, data, out, null));
+    generation += 1;
+    const mine = generation;
+    return {
+      out,
+      backward: (gout) => {
+        if (generation !== mine) {
+          onContext(() => context.forward(cfg, values, data, new Float32Array(cfg.B * cfg.m), null));
+          generation = mine;
+        }
+        const grads = values.map((v) => new Float32Array(v.length));
+        onContext(() => context.backward(gout, null, grads, null));
+        return [grads];
+      },
+    };
+  };
+
   return {
     name: raw.name,
     description: raw.description,
     sequence,
     layerSequence,
     stackSequence,
+    hostSequence,
     lastCheckpointEvery: () => lastK,
     fork: () => createPeerFusedKernel(raw),
     dispose: () => {

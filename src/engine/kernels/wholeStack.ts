@@ -5,7 +5,8 @@
  * arrays, never as tfjs tensors. On long sequences the copies tfjs makes of such tensors (into
  * and out of the wasm backend's heap, slices, the gradient's padding) cost more than the
  * recurrence itself. Only the top layer's final state is a tensor; the op's gradient is every
- * layer's parameter gradient, from the kernel's backward passes run top-down.
+ * layer's parameter gradient, from the kernel's backward passes run top-down. The same pass also
+ * runs outside tfjs' tape (`host`: the engine's host training step, model/hostStep.ts).
  * Depends on tfjs-core only; what a layer is comes from the adapter.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -33,9 +34,22 @@ export interface StackKernelAdapter<Opts, Cfg, Ctx> {
   backward(context: Ctx, cfg: Cfg, gout: Float32Array, grads: Float32Array[], gseq: Float32Array, gu: Float32Array | null): number | null;
 }
 
+/**
+ * A forward pass on plain arrays, outside tfjs' tape (the engine's host training step): the top
+ * layer's final output, and the backward pass that turns its gradient into every parameter's.
+ */
+export interface HostPass {
+  /** [B, width] */
+  out: Float32Array;
+  /** gout [B, width] -> the gradient of every layer's parameters, in the layers' parameter order. */
+  backward(gout: Float32Array): Float32Array[][];
+}
+
 export interface WholeStack<Opts> {
   /** The top layer's final output [B, width], differentiable with respect to every layer's parameters. */
   (inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: Opts): tf.Tensor2D;
+  /** The same pass outside tfjs' tape, on plain arrays (the parameters' values are read once). */
+  host(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: Opts): HostPass;
   /** Frees the contexts' saved states and the held arrays. */
   release(): void;
 }
@@ -93,9 +107,34 @@ export function createWholeStack<Opts, Cfg, Ctx>(
     return { out, cfgs };
   };
 
+  /** Backward through every layer, top-down, after forwardAll: each layer's parameter gradients. */
+  const backwardAll = (data: SequenceInputs, cfgs: Cfg[], values: Float32Array[][], topGrad: Float32Array): Float32Array[][] => {
+    const top = cfgs.length - 1;
+    const grads: Float32Array[][] = [];
+    // some kernels return an input gradient only along with a state-sequence gradient
+    let gseq: Float32Array = reusable(zeroSeq, 0, data.T * data.B * adapter.hidden(cfgs[top]));
+    let worst: number | null = null;
+    for (let l = top; l >= 0; l--) {
+      const cfg = cfgs[l];
+      // a lower layer's final output reaches the loss only through the sequence the layer above read
+      const gout = l === top ? topGrad : new Float32Array(data.B * adapter.outputWidth(cfg));
+      const gu = l > 0 ? reusable(inputGrads, l, data.T * data.B * adapter.hidden(cfgs[l - 1])) : null;
+      grads[l] = values[l].map((v) => new Float32Array(v.length));
+      const layerDrift = onContexts(() => adapter.backward(contexts[l], cfg, gout, grads[l], gseq, gu));
+      if (layerDrift !== null) worst = Math.max(worst ?? 0, layerDrift);
+      if (gu) gseq = gu;
+    }
+    onDrift(worst);
+    return grads;
+  };
+
+  const ensureContexts = (layers: number) => {
+    if (layers === 0) throw new Error('fused kernel: a stack needs at least one layer');
+    while (contexts.length < layers) contexts.push(adapter.createContext());
+  };
+
   const stack = (inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: Opts): tf.Tensor2D => {
-    if (layerParams.length === 0) throw new Error('fused kernel: a stack needs at least one layer');
-    while (contexts.length < layerParams.length) contexts.push(adapter.createContext());
+    ensureContexts(layerParams.length);
     const counts = layerParams.map((p) => p.length);
     const starts = counts.reduce((acc, n) => [...acc, acc[acc.length - 1] + n], [0]); // layer l: [starts[l], starts[l+1])
     const data: SequenceInputs = { ...inputs, data: inputs.data.slice() }; // the caller may reuse its buffer
@@ -117,26 +156,31 @@ export function createWholeStack<Opts, Cfg, Ctx>(
             onContexts(() => forwardAll(data, tensors, kept, opts, true));
             generation = mine;
           }
-          const grads: Float32Array[][] = [];
-          // some kernels return an input gradient only along with a state-sequence gradient
-          let gseq: Float32Array = reusable(zeroSeq, 0, data.T * data.B * adapter.hidden(cfgs[top]));
-          let worst: number | null = null;
-          for (let l = top; l >= 0; l--) {
-            const cfg = cfgs[l];
-            // a lower layer's final output reaches the loss only through the sequence the layer above read
-            const gout = l === top ? (dy.dataSync() as Float32Array) : new Float32Array(data.B * adapter.outputWidth(cfg));
-            const gu = l > 0 ? reusable(inputGrads, l, data.T * data.B * adapter.hidden(cfgs[l - 1])) : null;
-            grads[l] = kept[l].map((v) => new Float32Array(v.length));
-            const layerDrift = onContexts(() => adapter.backward(contexts[l], cfg, gout, grads[l], gseq, gu));
-            if (layerDrift !== null) worst = Math.max(worst ?? 0, layerDrift);
-            if (gu) gseq = gu;
-          }
-          onDrift(worst);
+          const grads = backwardAll(data, cfgs, kept, dy.dataSync() as Float32Array);
           return grads.flat().map((a, i) => tf.tensor(a, flat[i].shape, 'float32'));
         },
       };
     });
     return op(...layerParams.flat()) as tf.Tensor2D;
+  };
+  stack.host = (inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: Opts): HostPass => {
+    ensureContexts(layerParams.length);
+    const data: SequenceInputs = { ...inputs, data: inputs.data.slice() }; // the caller may reuse its buffer
+    // copies: the parameters may change before the backward pass redoes a forward
+    const values = layerParams.map((ps) => ps.map((t) => (t.dataSync() as Float32Array).slice()));
+    const { out, cfgs } = onContexts(() => forwardAll(data, layerParams, values, opts, true));
+    generation += 1;
+    const mine = generation;
+    return {
+      out,
+      backward: (gout) => {
+        if (generation !== mine) {
+          onContexts(() => forwardAll(data, layerParams, values, opts, true));
+          generation = mine;
+        }
+        return backwardAll(data, cfgs, values, gout);
+      },
+    };
   };
   stack.release = () => {
     contexts.forEach((c) => adapter.releaseContext(c));

@@ -48,6 +48,17 @@ export interface CellRun {
   sequence?: tf.Tensor3D;
 }
 
+/**
+ * A run outside tfjs' tape, on plain arrays (the engine's host training step, hostStep.ts): the
+ * readout features at the last step and the backward pass to every variable's gradient.
+ */
+export interface HostCellRun {
+  /** [B, featureSize] */
+  features: Float32Array;
+  /** dL/dfeatures [B, featureSize] -> dL/dv for each of the cell's `variables`, same order and sizes. Once. */
+  backward(gFeatures: Float32Array): Float32Array[];
+}
+
 /** Energies of a Hamiltonian cell along a collected run: batch means per step, [T] each. */
 export interface EnergyTrace {
   energy: number[];
@@ -66,6 +77,8 @@ export interface RecurrentCell {
   /** Which implementation runs the recurrence (`tfjs`, `fused-native`, ...). */
   readonly implementation: string;
   run(inputs: LayerInput, opts?: RunOptions): CellRun;
+  /** The plain run outside tfjs' tape, where a fused kernel runs the whole cell; else absent or null. */
+  hostRun?(inputs: SequenceInputs): HostCellRun | null;
   /** Hamiltonian cells: H_n and the modified energy along collected states. */
   energy?(inputs: SequenceInputs, states: NonNullable<CellRun['states']>): EnergyTrace;
   /** Reversible backprop: drift of the last rebuilt states, when a fused kernel measured it. */

@@ -16,7 +16,7 @@ import type { ModelConfig, ModelKind } from '../../experiment/schema';
 import type { PeerFusedKernel, PeerSequenceOptions } from '../kernels/peerSequence';
 import type { SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
-import type { CellRun, LayerInput, RecurrentCell, RunOptions } from './cell';
+import type { CellRun, HostCellRun, LayerInput, RecurrentCell, RunOptions } from './cell';
 import { layerShape, layerSteps, mm, uniformFanIn, variableFrom } from './ops';
 
 type PeerKind = Exclude<ModelKind, 'hamiltonian'>;
@@ -124,6 +124,23 @@ abstract class PeerCell implements RecurrentCell {
         cells[0].kernelOptions(),
       ),
     };
+  }
+
+  /** The fused kernel outside tfjs' tape (the host training step); null without a kernel. */
+  hostRun(inputs: SequenceInputs): HostCellRun | null {
+    return this.kernel ? PeerCell.hostStack([this], inputs) : null;
+  }
+
+  /** Stacked peer cells outside tfjs' tape, as runStack runs them; null when a layer has no kernel. */
+  static hostStack(cells: readonly PeerCell[], inputs: SequenceInputs): HostCellRun | null {
+    const kernel = cells[0]?.kernel;
+    if (!kernel || cells.some((c) => !c.kernel)) return null;
+    const pass = kernel.hostSequence(
+      inputs,
+      cells.map((c) => c.variables),
+      cells[0].kernelOptions(),
+    );
+    return { features: pass.out, backward: (g) => pass.backward(g).flat() };
   }
 
   /**
@@ -286,6 +303,11 @@ class CornnCell extends PeerCell {
 /** Stacked peer cells (all made by createPeerCell) as one fused op; null when they cannot run so. */
 export function runPeerStack(cells: readonly RecurrentCell[], inputs: SequenceInputs): CellRun | null {
   return cells.every((c) => c instanceof PeerCell) ? PeerCell.runStack(cells as PeerCell[], inputs) : null;
+}
+
+/** The same stack outside tfjs' tape (the host training step); null where runPeerStack would be. */
+export function hostPeerStack(cells: readonly RecurrentCell[], inputs: SequenceInputs): HostCellRun | null {
+  return cells.every((c) => c instanceof PeerCell) ? PeerCell.hostStack(cells as PeerCell[], inputs) : null;
 }
 
 /** A peer cell; with `kernel`, the fused kernel runs it (the composite ops stay for the probes). */

@@ -14,7 +14,17 @@ import type { TaskOutput } from '../tasks/task';
 import type { CellRun, RecurrentCell, RunOptions } from './cell';
 import { dropoutBetweenLayers } from './dropout';
 import { mm, uniformFanIn, variableFrom } from './ops';
+import { readoutLoss, usesHostReadout } from './readoutLoss';
 import { createRecurrentStack } from './stackedCell';
+
+/**
+ * A training step's loss and the gradient of every variable (recurrent and readout), by variable
+ * name, computed outside tfjs' tape (hostGradients).
+ */
+export interface HostGradients {
+  loss: number;
+  grads: Map<string, Float32Array>;
+}
 
 /** What a forward pass may add to the cell's run options. */
 export interface ForwardOptions extends RunOptions {
@@ -148,6 +158,39 @@ export class SequenceModel {
     if (rate > 0 && dropoutSeed !== undefined) runOptions.dropout = { rate, seed: (dropoutSeed + 1) >>> 0 };
     const { features, run } = this.features(inputs, runOptions);
     return { output: this.readout(dropoutBetweenLayers(features, rate, dropoutSeed)), run };
+  }
+
+  /**
+   * The training loss and its gradients outside tfjs' tape, on plain arrays, where the model allows
+   * it: a fused kernel runs the whole recurrence (cell.hostRun), the readout reads the last step,
+   * no dropout is drawn, and the readout is small enough for the host loops (readoutLoss.ts). Null
+   * otherwise: the step then takes the tfjs route, `loss(forward(...))` under variableGrads, with
+   * the same loss and gradients (tested). On the fused peers' add200 step the tape, the readout and
+   * the loss as tfjs ops cost 1.5-2 ms of 17 (issue #10).
+   */
+  hostGradients(inputs: SequenceInputs, targets: Float32Array | Int32Array, opts: ForwardOptions = {}): HostGradients | null {
+    const F = this.cell.featureSize;
+    const dropout = (this.config.dropout ?? 0) > 0 && opts.dropoutSeed !== undefined;
+    if (this.readsEveryState || dropout || !usesHostReadout(inputs.B, F, this.outputDim) || !this.cell.hostRun) return null;
+    const run = this.cell.hostRun(inputs);
+    if (!run) return null;
+    const [Q, c] = this.readoutVariables;
+    const std = this.norm?.std.dataSync() as Float32Array | undefined;
+    let f = run.features;
+    if (this.norm) {
+      const mean = this.norm.mean.dataSync() as Float32Array;
+      f = f.map((x, i) => (x - mean[i % F]) / std![i % F]);
+    }
+    const kind = this.output.kind === 'regression' ? 'mse' : 'cross-entropy';
+    const head = readoutLoss(f, Q.dataSync() as Float32Array, c.dataSync() as Float32Array, inputs.B, targets, kind);
+    const { gf, gq, gc } = head.backward();
+    if (std) for (let i = 0; i < gf.length; i++) gf[i] /= std[i % F];
+    const cellGrads = run.backward(gf);
+    const grads = new Map<string, Float32Array>();
+    this.cell.variables.forEach((v, i) => grads.set(v.name, cellGrads[i]));
+    grads.set(Q.name, gq);
+    grads.set(c.name, gc);
+    return { loss: head.loss, grads };
   }
 
   /** Mean loss of outputs [B, out] against targets: MSE or softmax cross-entropy. */

@@ -17,11 +17,11 @@ import type { ModelConfig } from '../../experiment/schema';
 import type { PeerFusedKernel } from '../kernels/peerSequence';
 import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
-import type { CellRun, EnergyTrace, LayerInput, RecurrentCell, RunOptions } from './cell';
+import type { CellRun, EnergyTrace, HostCellRun, LayerInput, RecurrentCell, RunOptions } from './cell';
 import { dropoutBetweenLayers } from './dropout';
 import { HamiltonianCell } from './hamiltonian';
 import { createLayerCell } from './layerCell';
-import { runPeerStack } from './peers';
+import { hostPeerStack, runPeerStack } from './peers';
 
 /** Checkpoint names of layer l (1-based): layer 1 keeps the single-layer names, so old checkpoints load. */
 export function layerVariableName(layer: number, name: string): string {
@@ -41,10 +41,12 @@ export class StackedCell implements RecurrentCell {
   /**
    * @param whole runs the whole stack as one fused op (null when it cannot), used when nothing
    * needs a layer's own states: no probes, no sequence output, no dropout between the layers.
+   * @param wholeOnHost the same outside tfjs' tape (the host training step), or null.
    */
   constructor(
     readonly layers: RecurrentCell[],
     private readonly whole: ((inputs: SequenceInputs) => CellRun | null) | null = null,
+    private readonly wholeOnHost: ((inputs: SequenceInputs) => HostCellRun | null) | null = null,
   ) {
     if (layers.length === 0) throw new Error('a stack needs at least one layer');
     const first = layers[0];
@@ -90,6 +92,10 @@ export class StackedCell implements RecurrentCell {
     return { features: last.features, states, sequence: opts.sequence ? last.sequence : undefined };
   }
 
+  hostRun(inputs: SequenceInputs): HostCellRun | null {
+    return this.wholeOnHost?.(inputs) ?? null;
+  }
+
   reconstructionDrift(): number | null {
     const drifts = this.layers.map((l) => l.reconstructionDrift?.() ?? null).filter((d): d is number => d !== null);
     return drifts.length ? Math.max(...drifts) : null;
@@ -125,5 +131,6 @@ export function createRecurrentStack(
     config.kind === 'hamiltonian'
       ? (inputs: SequenceInputs) => HamiltonianCell.runStack(cells as HamiltonianCell[], inputs)
       : (inputs: SequenceInputs) => runPeerStack(cells, inputs);
-  return new StackedCell(cells, whole);
+  const wholeOnHost = config.kind === 'hamiltonian' ? null : (inputs: SequenceInputs) => hostPeerStack(cells, inputs);
+  return new StackedCell(cells, whole, wholeOnHost);
 }

@@ -5,10 +5,12 @@
  * the reservoir mode), both scaled by the schedule's factor for the step.
  * The optimizers' state (iterations, Adam's moments, momentum's accumulators) can be captured for a
  * checkpoint and restored bit for bit. Adam runs on the host (hostAdam.ts): its steps read the
- * gradients once, and the norms are summed from those same arrays.
+ * gradients once, and the norms are summed from those same arrays; with Adam, a model that can
+ * compute its gradients outside tfjs' tape (SequenceModel.hostGradients) skips tfjs entirely.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../../experiment/schema';
+import type { HostGradients } from '../model/sequenceModel';
 import type { NamedWeights } from './bestWeights';
 import { HostAdam } from './hostAdam';
 import type { OptimizerGroupState } from './resumeState';
@@ -96,55 +98,83 @@ export class ParameterUpdater {
     return this.config.learningRate * factor;
   }
 
-  /** One step; `lrFactor` scales both learning rates (the schedule's factor for this step). */
-  step(lossFn: () => tf.Scalar, lrFactor = 1): StepResult {
+  /**
+   * One step; `lrFactor` scales both learning rates (the schedule's factor for this step).
+   * `onHost` (optional) computes the loss and gradients outside tfjs' tape
+   * (SequenceModel.hostGradients); it is asked first when Adam runs every group on the host, and
+   * `lossFn` runs under tfjs' variableGrads when it is absent or returns null.
+   */
+  step(lossFn: () => tf.Scalar, lrFactor = 1, onHost?: () => HostGradients | null): StepResult {
+    const adamOnHost = this.groups.every((g) => g.optimizer instanceof HostAdam);
+    const host = adamOnHost && onHost ? onHost() : null;
+    if (host) {
+      const groupNames = this.groups.map((g) => g.variables.map((v) => v.name));
+      for (const n of groupNames.flat()) if (!host.grads.has(n)) throw new Error(`host gradients: none for ${n}`);
+      return this.apply(host.loss, groupNames, host.grads, null, lrFactor);
+    }
     const { value, grads } = tf.variableGrads(lossFn, this.trained);
     const names = Object.keys(grads);
     const groupNames = this.groups.map((g) => names.filter((n) => g.names.has(n)));
-    const onHost = this.groups.every((g) => g.optimizer instanceof HostAdam);
-    // The gradients on the host (Adam's update reads them there), or one read for the loss and every group's squared norm.
-    const arrays = new Map<string, Float32Array>();
-    let loss: number;
-    let squares: number[];
-    if (onHost) {
-      for (const n of names) arrays.set(n, grads[n].dataSync() as Float32Array);
-      loss = value.dataSync()[0];
-      squares = groupNames.map((ns) => ns.reduce((total, n) => total + sumOfSquares(arrays.get(n)!), 0));
-    } else {
+    try {
+      if (adamOnHost) {
+        // the gradients on the host: Adam's update reads them there
+        const arrays = new Map<string, Float32Array>();
+        for (const n of names) arrays.set(n, grads[n].dataSync() as Float32Array);
+        return this.apply(value.dataSync()[0], groupNames, arrays, null, lrFactor);
+      }
+      // one read for the loss and every group's squared norm
       const stats = tf.tidy(() =>
         tf.stack([value, ...groupNames.map((ns) => (ns.length ? tf.addN(ns.map((n) => tf.sum(tf.square(grads[n])))) : tf.scalar(0)))]),
       );
-      [loss, ...squares] = Array.from(stats.dataSync());
+      const [loss, ...squares] = Array.from(stats.dataSync());
       stats.dispose();
+      return this.apply(loss, groupNames, grads, squares, lrFactor);
+    } finally {
+      value.dispose();
+      tf.dispose(grads);
     }
-    value.dispose();
-    const gradNorm = Math.sqrt(squares.reduce((a, b) => a + b, 0));
+  }
+
+  /**
+   * Norms, clipping and the update, from the loss and each group's gradients (`groupNames[k]`: the
+   * variable names of group k). Host arrays go to host Adam; tensors to the tfjs optimizers, with
+   * `squares` (each group's squared norm) already summed on the backend.
+   */
+  private apply(
+    loss: number,
+    groupNames: string[][],
+    grads: Map<string, Float32Array> | tf.NamedTensorMap,
+    squares: number[] | null,
+    lrFactor: number,
+  ): StepResult {
+    const arrays = grads instanceof Map ? grads : null;
+    const sq = squares ?? groupNames.map((ns) => ns.reduce((total, n) => total + sumOfSquares(arrays!.get(n)!), 0));
+    const gradNorm = Math.sqrt(sq.reduce((a, b) => a + b, 0));
     const groupNorms: StepResult['groupNorms'] = {};
-    this.groups.forEach((g, k) => (groupNorms[g.group] = Math.sqrt(squares[k])));
+    this.groups.forEach((g, k) => (groupNorms[g.group] = Math.sqrt(sq[k])));
     const applied = Number.isFinite(loss) && Number.isFinite(gradNorm);
-    if (applied) {
-      const perGroup = this.config.gradClipScope === 'per-group';
-      const globalClip = this.config.gradClip;
-      const globalScale = globalClip !== null && gradNorm > globalClip ? globalClip / gradNorm : 1;
-      this.groups.forEach((group, k) => {
-        const norm = groupNorms[group.group]!;
-        const scale = perGroup ? (group.clip !== null && norm > group.clip ? group.clip / norm : 1) : globalScale;
-        setLearningRate(group.optimizer, group.lr * lrFactor);
-        if (group.optimizer instanceof HostAdam) {
-          group.optimizer.update(
-            groupNames[k].map((n) => this.byName.get(n)!),
-            groupNames[k].map((n) => arrays.get(n)!),
-            scale,
-          );
-          return;
-        }
-        const part: tf.NamedTensorMap = {};
-        for (const n of groupNames[k]) part[n] = scale === 1 ? grads[n] : tf.mul(grads[n], scale);
-        group.optimizer.applyGradients(part);
-        if (scale !== 1) tf.dispose(Object.values(part));
-      });
-    }
-    tf.dispose(grads);
+    if (!applied) return { loss, gradNorm, applied, groupNorms };
+    const perGroup = this.config.gradClipScope === 'per-group';
+    const globalClip = this.config.gradClip;
+    const globalScale = globalClip !== null && gradNorm > globalClip ? globalClip / gradNorm : 1;
+    this.groups.forEach((group, k) => {
+      const norm = groupNorms[group.group]!;
+      const scale = perGroup ? (group.clip !== null && norm > group.clip ? group.clip / norm : 1) : globalScale;
+      setLearningRate(group.optimizer, group.lr * lrFactor);
+      if (group.optimizer instanceof HostAdam) {
+        group.optimizer.update(
+          groupNames[k].map((n) => this.byName.get(n)!),
+          groupNames[k].map((n) => arrays!.get(n)!),
+          scale,
+        );
+        return;
+      }
+      const tensors = grads as tf.NamedTensorMap;
+      const part: tf.NamedTensorMap = {};
+      for (const n of groupNames[k]) part[n] = scale === 1 ? tensors[n] : tf.mul(tensors[n], scale);
+      group.optimizer.applyGradients(part);
+      if (scale !== 1) tf.dispose(Object.values(part));
+    });
     return { loss, gradNorm, applied, groupNorms };
   }
 

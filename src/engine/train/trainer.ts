@@ -329,8 +329,13 @@ class TrainingRun {
     const lrFactor = learningRateFactor(exp.training, this.step + 1);
     // A seed per step: a resumed run draws the same dropout masks.
     const dropoutSeed = exp.model.dropout > 0 ? (deriveSeed(exp.seed, 'dropout') + this.step) >>> 0 : undefined;
-    // inputs [T, B, d] -> outputs [B, out] -> mean loss, a scalar (variableGrads in the updater frees them).
-    const result = this.updater.step(() => model.loss(model.forward(batch.inputs, { dropoutSeed }).output, batch.targets), lrFactor);
+    // inputs [T, B, d] -> outputs [B, out] -> mean loss, a scalar (variableGrads in the updater frees them);
+    // or the same outside tfjs' tape, where the model can (fused kernels, a small readout)
+    const result = this.updater.step(
+      () => model.loss(model.forward(batch.inputs, { dropoutSeed }).output, batch.targets),
+      lrFactor,
+      () => model.hostGradients(batch.inputs, batch.targets, { dropoutSeed }),
+    );
     if (!result.applied) return result;
     this.step++;
     this.stream = task.trainingStream();
