@@ -1,15 +1,15 @@
 #!/usr/bin/env node
-// One benchmark process (spawned by bench/run.mjs): training steps of the Hamiltonian RNN (variant
-// full) in TensorFlow.js, with the recurrence either the fused kernel (native addon or wasm) or
-// the composite tfjs reference. The step is the engine's ParameterUpdater (src/engine/train): the
-// gradients of readout(y_T) + loss (MSE, or softmax cross-entropy over 10 classes), their norm,
-// clipping at 1, then its Adam (on the host) on W, V, b and the readout. Prints one JSON line.
-// --model tanh-rnn|lstm|gru|cornn runs a peer model instead (issue #10), built and stepped as the
-// engine trains it: SequenceModel on the fused peer kernel (--checkpoint auto|stored|N) or the
-// composite cell (--impl tfjs), --layers 2 for a stack; the step takes the engine's host route
-// (SequenceModel.hostGradients: kernel, readout, loss and Adam outside tfjs' tape) where it
-// applies, as training does (host_route in the output). For fused rows, kernel_ms_per_step is the
-// time inside the compiled kernel (the rest is the engine's step).
+// One benchmark process (spawned by bench/run.mjs): training steps of a model as the engine builds
+// and steps it (src/engine/model/sequenceModel.ts, src/engine/train/parameterUpdater.ts): the
+// Hamiltonian RNN (variant full, readout y) or, with --model, a peer (tanh-rnn|lstm|gru|cornn;
+// issue #10), --layers 2 for a stack; the recurrence on the fused kernel (--impl native|wasm;
+// --backprop and --anchor for the Hamiltonian, --checkpoint auto|stored|N for the peers) or the
+// composite tfjs ops (--impl tfjs). Readout + loss (MSE, or softmax cross-entropy over 10
+// classes), gradients, their norm, clipping at 1, and Adam on the host. The step takes the
+// engine's host route (SequenceModel.hostGradients: kernel, readout, loss and Adam outside tfjs'
+// tape) where it applies, as training does (host_route in the output); --route tape forces the
+// tfjs route. For fused peer rows, kernel_ms_per_step is the time inside the compiled kernel (the
+// rest is the engine's step). Prints one JSON line.
 //
 //   node bench/tfjs_step.cjs --impl native|wasm|tfjs --backprop stored|reversible [--anchor N]
 //        --T 200 --B 128 --m 128 --d 2 --loss mse|ce --warmup 2 --steps 7 [--backend wasm|cpu]
@@ -23,7 +23,6 @@ require('@tensorflow/tfjs-backend-wasm');
 
 const root = path.resolve(__dirname, '..');
 const { loadFusedKernel } = require(path.join(root, 'out/src/engine/kernels/index.js'));
-const { composeHamiltonianSequence } = require(path.join(root, 'out/src/engine/model/hamiltonianSequence.js'));
 
 function args() {
   const a = {
@@ -135,100 +134,46 @@ function peerModel(a) {
   return { model, name, description: kernel.description, kernelMs: () => kernelMs, checkpointEvery: () => kernel.lastCheckpointEvery() };
 }
 
-async function main() {
-  const a = args();
-  if (a.model !== 'hamiltonian') return peerMain(a);
-  tf.env().set('PROD', true);
-  await tf.setBackend(a.backend);
-  await tf.ready();
-  const { T, B, m, d } = a;
-  const tau = Math.min(0.05, 5 / T);
-  const classes = a.loss === 'mse' ? 1 : 10;
-  // uniform with the given standard deviation
-  const init = (shape, std, seed) =>
-    tf.tidy(() =>
-      tf.mul(
-        tf.sub(
-          tf.tensor(
-            uniform(
-              shape.reduce((x, y) => x * y, 1),
-              seed,
-            ),
-            shape,
-          ),
-          0.5,
-        ),
-        std * Math.sqrt(12),
-      ),
-    );
-  const W = tf.variable(init([m, m], 1 / Math.sqrt(m), 1), true, 'W');
-  const V = tf.variable(init([m, d], 1 / Math.sqrt(d), 2), true, 'V');
-  const b = tf.variable(tf.zeros([m]), true, 'b');
-  const Q = tf.variable(init([m, classes], 1 / Math.sqrt(m), 3), true, 'Q');
-  const c = tf.variable(tf.zeros([classes]), true, 'c');
-  const inputs = { data: uniform(T * B * d, 4), T, B, d };
-  const target =
-    a.loss === 'mse'
-      ? tf.tensor2d(uniform(B, 5), [B, 1])
-      : tf.oneHot(
-          tf.tensor1d(
-            Array.from(uniform(B, 6), (x) => Math.floor(10 * x)),
-            'int32',
-          ),
-          10,
-        );
-  const opts = { variant: 'full', tau, alpha: 0, backprop: a.backprop, anchorEvery: a.anchor > 0 ? a.anchor : null };
-
-  let sequence;
-  let name;
-  let description = '';
-  if (a.impl === 'tfjs') {
-    sequence = composeHamiltonianSequence;
-    name = `tfjs-${a.backend} composite`;
-  } else {
-    const kernel = loadFusedKernel(a.impl);
-    if (!kernel) throw new Error(`fused kernel ${a.impl} is not available`);
-    sequence = (inp, ps, o) => kernel.sequence(inp, ps, o);
-    name = `${kernel.name} ${a.backprop}${a.anchor > 0 ? ` anchor ${a.anchor}` : ''}`;
-    description = kernel.description;
-  }
-
-  const updater = engineUpdater([W, V, b], [Q, c]);
-  const lossFn = () => {
-    const yz = sequence(inputs, [W, V, b], opts); // [B, 2m]
-    const out = tf.add(tf.matMul(tf.slice(yz, [0, 0], [B, m]), Q), c);
-    return a.loss === 'mse' ? tf.losses.meanSquaredError(target, out) : tf.losses.softmaxCrossEntropy(target, out);
+/**
+ * The Hamiltonian model for the bench, as the engine builds it: variant full, tau = min(0.05, 5/T),
+ * alpha 0, readout y, on the fused kernel (--impl native|wasm, --backprop, --anchor) or the
+ * composite ops (--impl tfjs).
+ */
+function hamiltonianModel(a) {
+  const { SequenceModel } = require(path.join(root, 'out/src/engine/model/sequenceModel.js'));
+  const { Rng } = require(path.join(root, 'out/src/engine/rng.js'));
+  const { resolveExperiment } = require(path.join(root, 'out/src/experiment/resolve.js'));
+  const model = {
+    kind: 'hamiltonian',
+    variant: 'full',
+    hidden: a.m,
+    tau: Math.min(0.05, 5 / a.T),
+    alpha: 0,
+    backprop: a.backprop,
+    anchorEvery: a.anchor > 0 ? a.anchor : null,
   };
-  const times = [];
-  let cpu0 = process.cpuUsage();
-  for (let i = 0; i < a.warmup + a.steps; i++) {
-    if (i === a.warmup) cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    updater.step(lossFn);
-    if (i >= a.warmup) times.push(performance.now() - t0);
-  }
-  updater.dispose();
-  const cpu = process.cpuUsage(cpu0);
-  console.log(
-    JSON.stringify({
-      impl: name,
-      description,
-      times_ms: times,
-      cpu_ms_per_step: (cpu.user + cpu.system) / 1e3 / Math.max(1, a.steps),
-      maxrss_mb: process.resourceUsage().maxRSS / 1024,
-      load1: os.loadavg()[0],
-    }),
-  );
+  const config = resolveExperiment({ task: { kind: 'adding', length: a.T }, model }, 'bench').model;
+  const output = a.loss === 'mse' ? { kind: 'regression' } : { kind: 'classification', classes: 10 };
+  if (a.impl === 'tfjs')
+    return { model: new SequenceModel(config, a.d, output, new Rng(10)), name: `tfjs-${a.backend} composite`, description: '', kernelMs: () => 0 };
+  const kernel = loadFusedKernel(a.impl);
+  if (!kernel) throw new Error(`fused kernel ${a.impl} is not available`);
+  return {
+    model: new SequenceModel(config, a.d, output, new Rng(10), kernel),
+    name: `${kernel.name} ${a.backprop}${a.anchor > 0 ? ` anchor ${a.anchor}` : ''}`,
+    description: kernel.description,
+    kernelMs: () => 0,
+  };
 }
 
-/** The peer rows: the engine's model and step (the host route where it applies, as in training). */
-async function peerMain(a) {
+async function main() {
+  const a = args();
   tf.env().set('PROD', true);
   await tf.setBackend(a.backend);
   await tf.ready();
   const { T, B, d } = a;
   const inputs = { data: uniform(T * B * d, 4), T, B, d };
-  const rec = peerModel(a);
+  const rec = a.model === 'hamiltonian' ? hamiltonianModel(a) : peerModel(a);
   const { model } = rec;
   const targets = a.loss === 'mse' ? uniform(B, 5) : Int32Array.from(uniform(B, 6), (x) => Math.floor(10 * x));
   const updater = engineUpdater(model.recurrentVariables, model.readoutVariables);

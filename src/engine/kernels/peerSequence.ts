@@ -18,8 +18,8 @@ import {
   type PeerRawKernel,
 } from './peerTypes';
 import { gradientRecording } from './fusedSequence';
-import { createWholeStack, type HostPass } from './wholeStack';
-import type { SequenceInputs } from './types';
+import { createWholeStack } from './wholeStack';
+import type { HostPass, SequenceInputs } from './types';
 
 export interface PeerSequenceOptions {
   kind: PeerKind;

@@ -29,6 +29,17 @@ export interface SequenceInputs {
   d: number;
 }
 
+/**
+ * A forward pass outside tfjs' tape, on plain arrays (the engine's host training step): the top
+ * layer's final output and the backward pass that turns its gradient into every parameter's.
+ */
+export interface HostPass {
+  /** [B, width] */
+  out: Float32Array;
+  /** gout [B, width] -> the gradient of every layer's parameters, in the layers' parameter order. Once. */
+  backward(gout: Float32Array): Float32Array[][];
+}
+
 export interface FusedKernel {
   /** e.g. `fused-native` or `fused-wasm`, recorded in run summaries. */
   readonly name: string;
@@ -53,6 +64,12 @@ export interface FusedKernel {
    * layer's parameters (`layerParams[l]`, each in this contract's layout). One context per layer.
    */
   stackSequence?(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: FusedSequenceOptions): tf.Tensor2D;
+  /**
+   * The recurrence outside tfjs' tape (the engine's host training step, model/sequenceModel.ts'
+   * hostGradients): the top layer's [y_T | z_T] [B, 2m] on plain arrays and its backward pass. One
+   * layer as `sequence` runs it, more as `stackSequence` does (kernels without it: one layer only).
+   */
+  hostSequence?(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: FusedSequenceOptions): HostPass;
   /** Another kernel of the same kind with its own saved states (one per stacked layer). */
   fork?(): FusedKernel;
   /** Reversible mode: max relative reconstruction error of the last backward pass, if measured. */

@@ -10,7 +10,7 @@
  * Depends on tfjs-core only; what a layer is comes from the adapter.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { SequenceInputs } from './types';
+import type { HostPass, SequenceInputs } from './types';
 
 /** What the whole-stack op needs from a compiled kernel: its configuration and its contexts' calls. */
 export interface StackKernelAdapter<Opts, Cfg, Ctx> {
@@ -32,17 +32,6 @@ export interface StackKernelAdapter<Opts, Cfg, Ctx> {
    * reversible reconstruction's relative drift when the kernel measured one, else null.
    */
   backward(context: Ctx, cfg: Cfg, gout: Float32Array, grads: Float32Array[], gseq: Float32Array, gu: Float32Array | null): number | null;
-}
-
-/**
- * A forward pass on plain arrays, outside tfjs' tape (the engine's host training step): the top
- * layer's final output, and the backward pass that turns its gradient into every parameter's.
- */
-export interface HostPass {
-  /** [B, width] */
-  out: Float32Array;
-  /** gout [B, width] -> the gradient of every layer's parameters, in the layers' parameter order. */
-  backward(gout: Float32Array): Float32Array[][];
 }
 
 export interface WholeStack<Opts> {

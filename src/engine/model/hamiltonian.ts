@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
 import type { FusedKernel, FusedSequenceOptions, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
-import type { CellRun, EnergyTrace, LayerInput, RecurrentCell, RunOptions } from './cell';
+import type { CellRun, EnergyTrace, HostCellRun, LayerInput, RecurrentCell, RunOptions } from './cell';
 import { energyRows } from './hamiltonianEnergy';
 import { runHamiltonianComposite } from './hamiltonianSequence';
 import { allInputs, normalInit, variableFrom } from './ops';
@@ -111,6 +111,40 @@ export class HamiltonianCell implements RecurrentCell {
       cells[0].opts,
     ); // [B, 2m] of the top layer
     return { features: cells[cells.length - 1].features(final) };
+  }
+
+  /** The fused kernel outside tfjs' tape (the host training step); null without a kernel that has it. */
+  hostRun(inputs: SequenceInputs): HostCellRun | null {
+    return HamiltonianCell.hostStack([this], inputs);
+  }
+
+  /** Stacked cells outside tfjs' tape, as runStack runs them; null where a layer has no such kernel. */
+  static hostStack(cells: readonly HamiltonianCell[], inputs: SequenceInputs): HostCellRun | null {
+    const kernel = cells[0]?.kernel;
+    if (!kernel?.hostSequence || cells.some((c) => !c.kernel) || (cells.length > 1 && !kernel.stackSequence)) return null;
+    const top = cells[cells.length - 1];
+    const pass = kernel.hostSequence(
+      inputs,
+      cells.map((c) => c.variables),
+      cells[0].opts,
+    );
+    const m = top.hidden;
+    const B = inputs.B;
+    const yz = top.config.readout === 'yz';
+    // readout y: the first m of each row's [y_T | z_T]; z_T's gradient is zero
+    const features = yz ? pass.out : new Float32Array(B * m);
+    if (!yz) for (let i = 0; i < B; i++) features.set(pass.out.subarray(i * 2 * m, i * 2 * m + m), i * m);
+    return {
+      features,
+      backward: (g) => {
+        let gout = g;
+        if (!yz) {
+          gout = new Float32Array(B * 2 * m);
+          for (let i = 0; i < B; i++) gout.set(g.subarray(i * m, (i + 1) * m), i * 2 * m);
+        }
+        return pass.backward(gout).flat();
+      },
+    };
   }
 
   /** Readout features from [y_T | z_T] ([B, 2m]): all of it, or y_T alone. */

@@ -12,10 +12,12 @@ export type ReadoutLossKind = 'mse' | 'cross-entropy';
 
 /**
  * Up to this many multiply-adds in the readout's product (rows x features x outputs) the host
- * loops run; beyond, the tfjs route. bench/readout_loss.cjs measures both (figures in
- * bench/RESULTS-peers.md).
+ * loops run; beyond, the tfjs route. bench/readout_loss.cjs, value and gradients, host loops
+ * against the composite ops on the wasm backend (tape overhead not counted): 128 x 128 x 1 (add200)
+ * 0.15 ms against 0.73 ms; 128 x 256 x 1, 0.42 against 0.64; 120 x 256 x 10 (sMNIST) 2.1 against
+ * 0.88: scalar JS loops run at about 2 ns a multiply-add, the backend's products in SIMD.
  */
-export const HOST_READOUT_MAX_MACS = 1 << 18;
+export const HOST_READOUT_MAX_MACS = 1 << 16;
 
 /** Whether the host loops serve a readout of N rows, F features and K outputs. */
 export function usesHostReadout(N: number, F: number, K: number): boolean {
@@ -47,33 +49,32 @@ export function readoutLoss(
   if (!Number.isInteger(F) || f.length !== N * F) throw new Error(`readout: ${f.length} features, Q of ${Q.length} and c of ${K} values do not fit ${N} rows`);
   if (targets.length !== N) throw new Error(`readout: ${targets.length} targets for ${N} rows`);
   if (kind === 'mse' && K !== 1) throw new Error(`readout: the mean squared error takes one output, got ${K}`);
-  const out = readoutRows(f, Q, c, N, F, K);
+  const Qt = transposed(Q, F, K);
+  const out = readoutRows(f, Qt, c, N, F, K);
   // dLoss/dout, [N, K]
   const gout = new Float64Array(N * K);
   const loss = kind === 'mse' ? squaredError(out, targets, gout) : crossEntropy(out, targets as Int32Array, K, gout);
-  return { loss, backward: () => readoutGradients(f, Q, gout, N, F, K) };
+  return { loss, backward: () => readoutGradients(f, Qt, gout, N, F, K) };
 }
 
-/** out [N, K] = f [N, F] Q [F, K] + c, in float64. */
-function readoutRows(f: Float32Array, Q: Float32Array, c: Float32Array, N: number, F: number, K: number): Float64Array {
+/** Q [F, K] transposed, [K, F]: every loop below then runs along F, the long axis. */
+function transposed(Q: Float32Array, F: number, K: number): Float64Array {
+  const Qt = new Float64Array(F * K);
+  for (let j = 0; j < F; j++) for (let k = 0; k < K; k++) Qt[k * F + j] = Q[j * K + k];
+  return Qt;
+}
+
+/** out [N, K] = f [N, F] Q [F, K] + c, in float64 (Qt = Q transposed). */
+function readoutRows(f: Float32Array, Qt: Float64Array, c: Float32Array, N: number, F: number, K: number): Float64Array {
   const out = new Float64Array(N * K);
-  const acc = new Float64Array(K);
   for (let i = 0; i < N; i++) {
     const fi = i * F;
-    if (K === 1) {
-      // one output (regression): a dot product, without the inner loop's bookkeeping
-      let s = c[0];
-      for (let j = 0; j < F; j++) s += f[fi + j] * Q[j];
-      out[i] = s;
-      continue;
+    for (let k = 0; k < K; k++) {
+      const qk = k * F;
+      let s = 0;
+      for (let j = 0; j < F; j++) s += f[fi + j] * Qt[qk + j];
+      out[i * K + k] = s + c[k];
     }
-    for (let k = 0; k < K; k++) acc[k] = c[k];
-    for (let j = 0; j < F; j++) {
-      const x = f[fi + j];
-      const qj = j * K;
-      for (let k = 0; k < K; k++) acc[k] += x * Q[qj + k];
-    }
-    out.set(acc, i * K);
   }
   return out;
 }
@@ -111,36 +112,28 @@ function crossEntropy(out: Float64Array, labels: Int32Array, K: number, gout: Fl
   return sum / N;
 }
 
-/** With g = gout [N, K]: gf = g Q^T [N, F], gq = f^T g [F, K], gc = colsum(g) [K]. */
-function readoutGradients(f: Float32Array, Q: Float32Array, gout: Float64Array, N: number, F: number, K: number) {
+/** With g = gout [N, K]: gf = g Q^T [N, F], gq = f^T g [F, K], gc = colsum(g) [K] (Qt = Q transposed). */
+function readoutGradients(f: Float32Array, Qt: Float64Array, gout: Float64Array, N: number, F: number, K: number) {
   const gf = new Float32Array(N * F);
-  const gq = new Float64Array(F * K);
+  const gqt = new Float64Array(K * F); // gq transposed, [K, F]
   const gc = new Float64Array(K);
-  const g = new Float64Array(K); // this row's output gradient
+  const row = new Float64Array(F); // this row's gf, in float64
   for (let i = 0; i < N; i++) {
     const fi = i * F;
+    row.fill(0);
     for (let k = 0; k < K; k++) {
-      g[k] = gout[i * K + k];
-      gc[k] += g[k];
-    }
-    if (K === 1) {
-      const g0 = g[0];
+      const g = gout[i * K + k];
+      if (g === 0) continue;
+      gc[k] += g;
+      const qk = k * F;
       for (let j = 0; j < F; j++) {
-        gf[fi + j] = g0 * Q[j];
-        gq[j] += f[fi + j] * g0;
+        row[j] += g * Qt[qk + j];
+        gqt[qk + j] += g * f[fi + j];
       }
-      continue;
     }
-    for (let j = 0; j < F; j++) {
-      const x = f[fi + j];
-      const qj = j * K;
-      let s = 0;
-      for (let k = 0; k < K; k++) {
-        s += g[k] * Q[qj + k];
-        gq[qj + k] += x * g[k];
-      }
-      gf[fi + j] = s;
-    }
+    for (let j = 0; j < F; j++) gf[fi + j] = row[j];
   }
-  return { gf, gq: Float32Array.from(gq), gc: Float32Array.from(gc) };
+  const gq = new Float32Array(F * K);
+  for (let k = 0; k < K; k++) for (let j = 0; j < F; j++) gq[j * K + k] = gqt[k * F + j];
+  return { gf, gq, gc: Float32Array.from(gc) };
 }

@@ -131,6 +131,9 @@ export function createRecurrentStack(
     config.kind === 'hamiltonian'
       ? (inputs: SequenceInputs) => HamiltonianCell.runStack(cells as HamiltonianCell[], inputs)
       : (inputs: SequenceInputs) => runPeerStack(cells, inputs);
-  const wholeOnHost = config.kind === 'hamiltonian' ? null : (inputs: SequenceInputs) => hostPeerStack(cells, inputs);
+  const wholeOnHost =
+    config.kind === 'hamiltonian'
+      ? (inputs: SequenceInputs) => HamiltonianCell.hostStack(cells as HamiltonianCell[], inputs)
+      : (inputs: SequenceInputs) => hostPeerStack(cells, inputs);
   return new StackedCell(cells, whole, wholeOnHost);
 }

@@ -1,14 +1,16 @@
 /**
- * The host training step (issue 10): SequenceModel.hostGradients runs the fused peer kernels, the
+ * The host training step (issue 10): SequenceModel.hostGradients runs the fused kernels, the
  * readout and the loss outside tfjs' tape (model/readoutLoss.ts). Its loss and every gradient
  * (recurrent and readout) equal tfjs' variableGrads of loss(forward(...)) to 1e-4, for every peer
- * kind, one and two layers, regression and classification, with fixed readout statistics, at T = 1,
- * batch 1 and odd sizes, natively and in WebAssembly; it declines (null) where the model needs the
+ * kind and the Hamiltonian RNN (both variants, readout y and yz, stored and reversible), one and
+ * two layers, regression and classification, with fixed readout statistics, at T = 1, batch 1 and
+ * odd sizes, natively and in WebAssembly; it declines (null) where the model needs the
  * tfjs route; ParameterUpdater's steps with it give the parameters the tfjs route gives; nothing leaks.
  */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src/engine/backend';
+import { loadFusedKernel } from '../../../src/engine/kernels';
 import { loadPeerFusedKernel } from '../../../src/engine/kernels/peerKernels';
 import type { SequenceInputs } from '../../../src/engine/kernels/types';
 import { mm } from '../../../src/engine/model/ops';
@@ -106,7 +108,7 @@ for (const which of ['native', 'wasm'] as const) {
   describe(`the host training step on the fused ${which} peer kernel`, () => {
     before(async function () {
       await selectBackend('cpu');
-      if (!loadPeerFusedKernel(which)) this.skip();
+      if (!loadPeerFusedKernel(which) || !loadFusedKernel(which)) this.skip();
     });
 
     const outputs: Array<[string, TaskOutput]> = [
@@ -143,6 +145,44 @@ for (const which of ['native', 'wasm'] as const) {
             model.dispose();
           });
         }
+      }
+    }
+
+    const hamiltonians: Array<[string, Record<string, unknown>]> = [
+      ['full, readout y, stored', { variant: 'full', readout: 'y', backprop: 'stored' }],
+      ['diagonal, readout yz, reversible', { variant: 'diagonal', readout: 'yz', backprop: 'reversible' }],
+      ['full, readout yz, reversible with anchors', { variant: 'full', readout: 'yz', backprop: 'reversible', anchorEvery: 3 }],
+    ];
+    for (const [label, extra] of hamiltonians) {
+      for (const layers of [1, 2]) {
+        it(`hamiltonian ${label}, ${layers} layer(s): loss and every gradient equal the tape's; the drift is measured as in the tape; no leaks`, () => {
+          const output: TaskOutput = layers === 1 ? { kind: 'regression' } : { kind: 'classification', classes: 3 };
+          const config = modelConfig({ kind: 'hamiltonian', layers, tau: 0.3, ...extra });
+          const model = new SequenceModel(config, 2, output, new Rng(6), loadFusedKernel(which)!);
+          for (const [T, B] of [
+            [1, 3],
+            [4, 1],
+            [7, 9],
+          ]) {
+            const inputs: SequenceInputs = { data: new Rng(T * 10 + B).uniformArray(T * B * 2, -1, 1), T, B, d: 2 };
+            const targets = targetsFor(output, B, T + B);
+            const before = tf.memory().numTensors;
+            // the host pass first: on a fresh model, a drift can only come from it
+            const host = model.hostGradients(inputs, targets);
+            assert.equal(tf.memory().numTensors, before, 'the host step makes no tensors');
+            assert.ok(host, 'the fused model takes the host route');
+            const drift = model.cell.reconstructionDrift?.() ?? null;
+            assert.equal(drift === null, extra.backprop !== 'reversible', `reversible passes measure their drift, stored ones do not (${drift})`);
+            const ref = tapeGradients(model, inputs, targets);
+            const where = `T${T} B${B}`;
+            assert.ok(Math.abs(host.loss - ref.loss) <= TOL * Math.max(1, Math.abs(ref.loss)), `${where}: loss ${host.loss} vs ${ref.loss}`);
+            for (const [name, g] of ref.grads) {
+              const e = relError(host.grads.get(name)!, g);
+              assert.ok(e < TOL, `${where}: gradient of ${name}: rel. error ${e}`);
+            }
+          }
+          model.dispose();
+        });
       }
     }
 
