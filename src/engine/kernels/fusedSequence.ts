@@ -162,7 +162,10 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
           generation = mine;
         }
         const grads = parameterSizes(cfg).map((n) => new Float32Array(n));
-        drift = relativeDrift(cfg, onContext(() => context.backward(gout, grads)));
+        drift = relativeDrift(
+          cfg,
+          onContext(() => context.backward(gout, grads)),
+        );
         return [grads];
       },
     };
