@@ -2,8 +2,10 @@
  * A sequence model: a recurrent cell (or a stack of `model.layers` cells, stackedCell.ts), then a
  * linear readout from the features of the last step, of the mean over all steps (`readoutPool:
  * mean`), or of each output step of a sequence-to-sequence task (copy), optionally standardised
- * with statistics fixed at initialisation and with dropout during training. Pure tfjs: no I/O, no
- * training loop (that is engine/train), so it is tested in Node on tiny shapes.
+ * with statistics fixed at initialisation and with dropout during training. A training step's
+ * gradients come from tfjs' tape, or, on fused kernels, from `hostGradients` on plain arrays (the
+ * same numbers without the tape's cost). No I/O, no training loop (that is engine/train), so it is
+ * tested in Node on tiny shapes.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
