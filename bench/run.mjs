@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFmaPeak, floorMs, fmaPeakArgs, hamiltonianFlops as flops, peerFlops } from './floors.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -50,16 +51,7 @@ if (!fs.existsSync(path.join(root, 'out/src/engine/kernels/index.js'))) {
   process.exit(1);
 }
 
-const flops = ({ T, B, m, d }) => T * (12 * B * m * m + 4 * B * m * d);
 const PEERS = flag('no-peers') ? [] : opt('peers', 'tanh-rnn,lstm,gru,cornn').split(',');
-/** Forward + backward products of a peer cell (3 x the forward's 2·B·G·m·(K + d) per step and layer). */
-const peerFlops = (kind, { T, B, m, d }, layers = 1) => {
-  const G = kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
-  const K = kind === 'cornn' ? 2 * m : m;
-  let total = 0;
-  for (let l = 0; l < layers; l++) total += 6 * B * G * m * (K + (l === 0 ? d : m));
-  return T * total;
-};
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -118,24 +110,10 @@ const peak = run(PYTHON, ['bench/torch_step.py', 'peak'], 'matmul peak (torch.mm
 const peakGflops = peak.failed ? NaN : peak.gflops;
 
 /** This CPU's FMA peak in its widest vectors, one thread per core: bench/fma_peak.c built into a temp dir. */
-/** bench/fma_peak.c built into a temp dir (removed at exit), or null when cc fails. */
-function buildFmaPeak() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-fma-peak-'));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  const exe = path.join(dir, 'fma_peak');
-  const cc = spawnSync('cc', ['-O2', '-march=native', '-pthread', path.join(here, 'fma_peak.c'), '-o', exe], { encoding: 'utf8' });
-  if (cc.status === 0) return exe;
-  console.error(`  FMA peak: cc failed: ${((cc.stderr || '') + (cc.error?.message ?? '')).trim().split('\n').slice(-2).join(' | ')}`);
-  return null;
-}
 const fmaExe = flag('no-fma-peak') ? null : buildFmaPeak();
 /** This CPU's FMA peak in its widest vectors, one thread per core, over `seconds`. */
 const measureFmaPeak = (seconds, label) =>
-  flag('no-fma-peak')
-    ? { failed: true, skipped: true }
-    : fmaExe
-      ? run(fmaExe, [String(os.cpus().length), String(seconds)], label)
-      : { failed: true, error: 'cc failed' };
+  flag('no-fma-peak') ? { failed: true, skipped: true } : fmaExe ? run(fmaExe, fmaPeakArgs(seconds), label) : { failed: true, error: 'cc failed' };
 const fmaPeak = measureFmaPeak(0.6, `FMA peak (fma_peak.c, ${os.cpus().length} threads)`);
 const fmaPeakGflops = fmaPeak.failed ? NaN : fmaPeak.gflops;
 /**
@@ -149,8 +127,6 @@ const beside = (row) => {
   if (!r.failed) r.fmaPeakBeside = peak.failed ? NaN : peak.gflops;
   return r;
 };
-/** ms of one step at a FLOP count, at a peak in GFLOP/s. */
-const floorMs = (flopCount, gflops) => (flopCount / (gflops * 1e9)) * 1e3;
 
 const speedRows = [];
 for (const name of sizes) {

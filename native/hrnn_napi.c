@@ -35,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aligned_buffer.h"
@@ -57,8 +58,9 @@ static struct {
   pthread_mutex_t call_mu; /* one parallel region at a time (several Node environments may load us) */
   int threads;             /* including the calling thread */
   int started;
-  unsigned long generation;
-  int active, pending;
+  unsigned long generation; /* written under mu, read by spinning workers with atomics */
+  int active;
+  unsigned long pending; /* likewise, read by the spinning caller */
   task_fn fn;
   void *arg;
   int shards, next_shard;
@@ -75,10 +77,48 @@ static void pool_drain(void) {
   }
 }
 
+/* How long a thread spins waiting for the next parallel region (a worker) or for the others to
+ * finish (the caller) before it sleeps on a condition variable. A training step calls the kernel
+ * twice, its forward and backward passes, with well under a millisecond of host work between them
+ * and about one after: a worker that slept meanwhile must be woken, which on a shared virtual
+ * machine took from tens of microseconds to milliseconds, and the smallest kernels (a 13 ms tanh RNN
+ * step) paid it twice a step. HRNN_SPIN_US overrides it (0: sleep at once). */
+#define DEFAULT_SPIN_US 3000
+static long spin_ns = -1;
+
+static long now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long)t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* Spins while (*word == value) == equal (acquire loads), at most the spin budget; returns whether
+ * the condition ended. A hint only: the caller then takes the mutex and checks for itself. */
+static int spin_while(const unsigned long *word, unsigned long value, int equal) {
+  if (spin_ns <= 0) return 0;
+  const long end = now_ns() + spin_ns;
+  for (;;) {
+    for (int k = 0; k < 64; k++) {
+      if ((__atomic_load_n(word, __ATOMIC_ACQUIRE) == value) != equal) return 1;
+      cpu_relax();
+    }
+    if (now_ns() > end) return 0;
+  }
+}
+
 static void *pool_worker(void *p) {
   int index = (int)(intptr_t)p;
   unsigned long seen = 0;
   for (;;) {
+    spin_while(&pool.generation, seen, 1); /* the next region */
     pthread_mutex_lock(&pool.mu);
     while (pool.generation == seen) pthread_cond_wait(&pool.start, &pool.mu);
     seen = pool.generation;
@@ -87,7 +127,7 @@ static void *pool_worker(void *p) {
     if (!mine) continue;
     pool_drain();
     pthread_mutex_lock(&pool.mu);
-    if (--pool.pending == 0) pthread_cond_signal(&pool.done);
+    if (__atomic_sub_fetch(&pool.pending, 1, __ATOMIC_RELEASE) == 0) pthread_cond_signal(&pool.done);
     pthread_mutex_unlock(&pool.mu);
   }
   return 0;
@@ -110,6 +150,8 @@ static void pool_init(void) {
   pthread_mutex_lock(&pool.mu);
   if (!pool.started) {
     pool.threads = detect_threads();
+    const char *spin = getenv("HRNN_SPIN_US");
+    spin_ns = (spin && *spin ? atol(spin) : DEFAULT_SPIN_US) * 1000L;
     for (int i = 1; i < pool.threads; i++) {
       pthread_t t;
       pthread_attr_t attr;
@@ -150,13 +192,14 @@ static void pool_run(task_fn fn, void *arg, int shards) {
   if (helpers > 0) {
     pthread_mutex_lock(&pool.mu);
     pool.active = helpers + 1; /* worker indices 1..helpers take part */
-    pool.pending = helpers;
-    pool.generation++;
+    pool.pending = (unsigned long)helpers;
+    __atomic_add_fetch(&pool.generation, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&pool.start);
     pthread_mutex_unlock(&pool.mu);
   }
   pool_drain();
   if (helpers > 0) {
+    spin_while(&pool.pending, 0, 0); /* the helpers' shards */
     pthread_mutex_lock(&pool.mu);
     while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.mu);
     pthread_mutex_unlock(&pool.mu);

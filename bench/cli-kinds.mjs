@@ -1,0 +1,101 @@
+#!/usr/bin/env node
+// Training speed of every model kind through the CLI at the add200 size (issue 10: "through the
+// CLI, at add200 size"): batch 128, hidden 128, T = 200, Adam, gradient clipping at 1, the fused
+// kernels, `hrnn train --json` on an experiment file written per kind. ms/step comes from the
+// train records' wallMs after a warm-up, so it is the whole training loop's step (data, step,
+// records). "x FMA floor" is against this CPU's FMA peak measured just before each kind (the
+// highest of those and of the one at the start: the machine's speed drifts), FLOPs as in
+// bench/run.mjs (bench/floors.mjs). Prints a Markdown table; nothing is asserted.
+//
+//   npm run build && node bench/cli-kinds.mjs [--steps 60] [--kinds hamiltonian,tanh-rnn,lstm,gru,cornn,lstm:2]
+//
+// Depends on the CLI (bin/hrnn.js), Node and a C compiler (for the FMA peak).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildFmaPeak, floorMs, fmaPeakArgs, hamiltonianFlops, peerFlops } from './floors.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: { steps: { type: 'string', default: '60' }, kinds: { type: 'string', default: 'hamiltonian,tanh-rnn,lstm,gru,cornn,lstm:2' } },
+});
+const STEPS = Number(values.steps);
+const WARMUP = 5;
+const SIZE = { T: 200, B: 128, m: 128, d: 2 };
+
+const fmaExe = buildFmaPeak();
+/** GFLOP/s over `seconds`, or NaN. */
+function fmaPeak(seconds) {
+  if (!fmaExe) return NaN;
+  const r = spawnSync(fmaExe, fmaPeakArgs(seconds), { encoding: 'utf8' });
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').pop()).gflops;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The experiment of one kind at add200, as YAML. */
+function experiment(kind, layers) {
+  const model = kind === 'hamiltonian' ? '{ kind: hamiltonian, variant: full, hidden: 128, tau: auto }' : `{ kind: ${kind}, hidden: 128, layers: ${layers} }`;
+  return [
+    `name: cli-${kind}-x${layers}`,
+    'seed: 1',
+    `task: { kind: adding, length: ${SIZE.T} }`,
+    `model: ${model}`,
+    `training: { batchSize: ${SIZE.B}, steps: ${STEPS}, optimizer: adam, learningRate: 0.001, gradClip: 1, evalEvery: 100000, checkpointEvery: 100000 }`,
+    'probes: { every: 100000 }',
+    '',
+  ].join('\n');
+}
+
+/** ms per training step through `hrnn train --json`, after the warm-up. */
+function msPerStep(kind, layers) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-cli-kinds-'));
+  try {
+    const file = path.join(dir, 'add200.hrnn.yaml');
+    fs.writeFileSync(file, experiment(kind, layers));
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/hrnn.js'), 'train', file, '--json', '--runs-dir', path.join(dir, 'runs')], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    if (r.status !== 0) throw new Error(`hrnn train (${kind} x${layers}) exited ${r.status}: ${r.stderr}`);
+    const train = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{"type":"train"'))
+      .map((l) => JSON.parse(l));
+    const a = train[WARMUP - 1];
+    const b = train[train.length - 1];
+    return (b.wallMs - a.wallMs) / (b.step - a.step);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const start = fmaPeak(0.6);
+const rows = [];
+for (const spec of values.kinds.split(',')) {
+  const [kind, layersText] = spec.split(':');
+  const layers = Number(layersText ?? 1);
+  const beside = fmaPeak(0.3);
+  const ms = msPerStep(kind, layers);
+  const flops = kind === 'hamiltonian' ? hamiltonianFlops(SIZE) : peerFlops(kind, SIZE, layers);
+  rows.push({ label: layers > 1 ? `${kind} x${layers}` : kind, ms, flops, beside });
+}
+const peak = Math.max(...[start, ...rows.map((r) => r.beside)].filter(Number.isFinite));
+console.log(
+  `add200 through the CLI (batch ${SIZE.B}, hidden ${SIZE.m}, T = ${SIZE.T}, Adam), ${STEPS} steps each (ms/step after ${WARMUP}), ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}; FMA peak ${peak.toFixed(0)} GFLOP/s (highest of the run; ${start.toFixed(0)} at the start)`,
+);
+console.log('');
+console.log('| model | ms/step | steps/s | FMA floor ms | x FMA floor | FMA peak beside |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  const floor = floorMs(r.flops, peak);
+  console.log(
+    `| ${r.label} | ${r.ms.toFixed(1)} | ${(1000 / r.ms).toFixed(1)} | ${floor.toFixed(1)} | ${(r.ms / floor).toFixed(2)} | ${r.beside.toFixed(0)} |`,
+  );
+}
