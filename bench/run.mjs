@@ -12,9 +12,10 @@
 // -march=native), both measured in the same run; the FMA peak again just before each PyTorch and
 // fused-native row (this shared machine's speed drifts), the floors at the highest peak of the run.
 //
-// One full training step per measurement (forward over T, backward, Adam; readout + loss in tfjs
-// for our kernels, see bench/tfjs_step.cjs; the same cell in PyTorch eager autograd + Adam, see
-// bench/torch_step.py), every implementation in its own process so peak RSS is its own.
+// One full training step per measurement (forward over T, backward, Adam: the engine's own model
+// and step, on the fused kernels its host route, see bench/tfjs_step.cjs; the same cell in PyTorch
+// eager autograd + Adam, see bench/torch_step.py), every implementation in its own process so peak
+// RSS is its own.
 // Needs: the tsc build in out/ (npm run build), Debian's /usr/bin/python3 with python3-torch and
 // libopenblas0-pthread (bench/setup.sh installs them); a C compiler `cc` for the FMA peak.
 import { spawnSync } from 'node:child_process';
