@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { rawConfig } from './config';
 import { parameterSizes, type RawConfig, type RawContext, type RawDrift, type RawKernel } from './rawKernel';
-import type { FusedKernel, FusedSequenceOptions, HostPass, SequenceInputs } from './types';
+import type { FusedKernel, FusedSequenceOptions, SequenceInputs } from './types';
 import { createWholeStack } from './wholeStack';
 
 /** A FusedKernel plus what the probes and tests want to know. */
@@ -141,42 +141,11 @@ export function createFusedKernel(raw: RawKernel): FusedKernelWithStats {
     (d) => (drift = d),
   );
 
-  const hostSequence = (inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: FusedSequenceOptions): HostPass => {
-    if (layerParams.length !== 1) {
-      if (!raw.stateSequences) throw new Error(`${raw.name}: this kernel runs no stacks`);
-      return stackSequence.host(inputs, layerParams, opts);
-    }
-    const params = layerParams[0];
-    const cfg: RawConfig = rawConfig(inputs, params, opts);
-    const data = inputs.data.slice(); // the caller may reuse its buffer
-    const values = params.map((t) => (t.dataSync() as Float32Array).slice());
-    const out = new Float32Array(cfg.B * 2 * cfg.m);
-    onContext(() => context.forward(cfg, values, data, out));
-    generation += 1;
-    const mine = generation;
-    return {
-      out,
-      backward: (gout) => {
-        if (generation !== mine) {
-          onContext(() => context.forward(cfg, values, data, new Float32Array(cfg.B * 2 * cfg.m)));
-          generation = mine;
-        }
-        const grads = parameterSizes(cfg).map((n) => new Float32Array(n));
-        drift = relativeDrift(
-          cfg,
-          onContext(() => context.backward(gout, grads)),
-        );
-        return [grads];
-      },
-    };
-  };
-
   return {
     name: raw.name,
     description: raw.description,
     sequence,
-    hostSequence,
-    ...(raw.stateSequences ? { sequenceStates, stackSequence } : {}),
+    ...(raw.stateSequences ? { sequenceStates, stackSequence, hostSequence: stackSequence.host } : {}),
     fork: () => createFusedKernel(raw),
     lastReconstructionDrift: () => drift,
     dispose: () => {

@@ -52,9 +52,9 @@ export interface PeerFusedKernel {
    */
   stackSequence?(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: PeerSequenceOptions): tf.Tensor2D;
   /**
-   * The recurrence outside tfjs' tape (the engine's host training step, model/hostStep.ts): the top
-   * layer's h_T [B, m] on plain arrays, and the backward pass from its gradient to every layer's
-   * parameter gradients. One layer as `sequence` runs it, more as `stackSequence` does.
+   * The recurrence outside tfjs' tape (the engine's host training step, SequenceModel.hostGradients):
+   * the top layer's h_T [B, m] on plain arrays, and the backward pass from its gradient to every
+   * layer's parameter gradients; one layer or a stack (`stackSequence`'s host form, wholeStack.ts).
    */
   hostSequence(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: PeerSequenceOptions): HostPass;
   /** The checkpoint interval the last call used (0: every step stored). */
@@ -211,38 +211,13 @@ export function createPeerFusedKernel(raw: PeerRawKernel): PeerFusedKernel {
     gradientRecording,
   );
 
-  const hostSequence = (inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: PeerSequenceOptions): HostPass => {
-    if (layerParams.length !== 1) return stackSequence.host(inputs, layerParams, opts);
-    const params = layerParams[0];
-    const cfg = peerRawConfig(inputs, params, opts);
-    lastK = cfg.checkpointEvery;
-    const data = inputs.data.slice(); // the caller may reuse its buffer
-    const values = params.map((t) => (t.dataSync() as Float32Array).slice());
-    const out = new Float32Array(cfg.B * cfg.m);
-    onContext(() => context.forward(cfg, values, data, out, null));
-    generation += 1;
-    const mine = generation;
-    return {
-      out,
-      backward: (gout) => {
-        if (generation !== mine) {
-          onContext(() => context.forward(cfg, values, data, new Float32Array(cfg.B * cfg.m), null));
-          generation = mine;
-        }
-        const grads = values.map((v) => new Float32Array(v.length));
-        onContext(() => context.backward(gout, null, grads, null));
-        return [grads];
-      },
-    };
-  };
-
   return {
     name: raw.name,
     description: raw.description,
     sequence,
     layerSequence,
     stackSequence,
-    hostSequence,
+    hostSequence: stackSequence.host,
     lastCheckpointEvery: () => lastK,
     fork: () => createPeerFusedKernel(raw),
     dispose: () => {

@@ -66,8 +66,8 @@ export interface FusedKernel {
   stackSequence?(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: FusedSequenceOptions): tf.Tensor2D;
   /**
    * The recurrence outside tfjs' tape (the engine's host training step, model/sequenceModel.ts'
-   * hostGradients): the top layer's [y_T | z_T] [B, 2m] on plain arrays and its backward pass. One
-   * layer as `sequence` runs it, more as `stackSequence` does (kernels without it: one layer only).
+   * hostGradients): the top layer's [y_T | z_T] [B, 2m] on plain arrays and its backward pass, for
+   * one layer or a stack (`stackSequence`'s host form, wholeStack.ts; kernels that have it).
    */
   hostSequence?(inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: FusedSequenceOptions): HostPass;
   /** Another kernel of the same kind with its own saved states (one per stacked layer). */

@@ -6,7 +6,7 @@
  * and out of the wasm backend's heap, slices, the gradient's padding) cost more than the
  * recurrence itself. Only the top layer's final state is a tensor; the op's gradient is every
  * layer's parameter gradient, from the kernel's backward passes run top-down. The same pass also
- * runs outside tfjs' tape (`host`: the engine's host training step, model/hostStep.ts).
+ * runs outside tfjs' tape (`host`: the engine's host training step, SequenceModel.hostGradients).
  * Depends on tfjs-core only; what a layer is comes from the adapter.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,14 +24,15 @@ export interface StackKernelAdapter<Opts, Cfg, Ctx> {
   hidden(cfg: Cfg): number;
   /** Width of the layer's final output ([B, width]). */
   outputWidth(cfg: Cfg): number;
-  /** Runs the layer; `seq` receives every step's state [T, B, m]. */
-  forward(context: Ctx, cfg: Cfg, params: readonly Float32Array[], u: Float32Array, out: Float32Array, seq: Float32Array): void;
+  /** Runs the layer; `seq`, when given, receives every step's state [T, B, m]. */
+  forward(context: Ctx, cfg: Cfg, params: readonly Float32Array[], u: Float32Array, out: Float32Array, seq: Float32Array | null): void;
   /**
    * The layer's backward pass after its forward: gout [B, width], gseq the upstream gradient of
-   * every state (zeros for the top layer), fills grads and, when given, gu [T, B, d]. Returns the
-   * reversible reconstruction's relative drift when the kernel measured one, else null.
+   * every state (zeros for the top layer of a stack; null for a lone layer, whose forward wrote no
+   * sequence), fills grads and, when given, gu [T, B, d]. Returns the reversible reconstruction's
+   * relative drift when the kernel measured one, else null.
    */
-  backward(context: Ctx, cfg: Cfg, gout: Float32Array, grads: Float32Array[], gseq: Float32Array, gu: Float32Array | null): number | null;
+  backward(context: Ctx, cfg: Cfg, gout: Float32Array, grads: Float32Array[], gseq: Float32Array | null, gu: Float32Array | null): number | null;
 }
 
 export interface WholeStack<Opts> {
@@ -86,12 +87,13 @@ export function createWholeStack<Opts, Cfg, Ctx>(
     tensors.forEach((params, l) => {
       const cfg = adapter.config(below, params, opts);
       cfgs.push(cfg);
-      // the top layer's sequence feeds nothing, but kernels take a state-sequence gradient only
-      // after a forward pass that wrote the sequence
-      const seq = reusable(seqs, l, T * B * adapter.hidden(cfg));
+      // The top layer's sequence feeds nothing, but some kernels return an input gradient only
+      // along with a state-sequence gradient, which needs a forward pass that wrote the sequence.
+      // A lone layer needs no input gradient: it writes none (T x B x m floats less to store).
+      const seq = tensors.length > 1 ? reusable(seqs, l, T * B * adapter.hidden(cfg)) : null;
       out = new Float32Array(B * adapter.outputWidth(cfg));
       adapter.forward(contexts[l], recording ? cfg : adapter.forwardOnly(cfg), values[l], below.data, out, seq);
-      below = { data: seq, T, B, d: adapter.hidden(cfg) };
+      if (seq) below = { data: seq, T, B, d: adapter.hidden(cfg) };
     });
     return { out, cfgs };
   };
@@ -100,8 +102,8 @@ export function createWholeStack<Opts, Cfg, Ctx>(
   const backwardAll = (data: SequenceInputs, cfgs: Cfg[], values: Float32Array[][], topGrad: Float32Array): Float32Array[][] => {
     const top = cfgs.length - 1;
     const grads: Float32Array[][] = [];
-    // some kernels return an input gradient only along with a state-sequence gradient
-    let gseq: Float32Array = reusable(zeroSeq, 0, data.T * data.B * adapter.hidden(cfgs[top]));
+    // the top layer of a stack: a zero state-sequence gradient (see forwardAll); a lone layer: none
+    let gseq: Float32Array | null = top > 0 ? reusable(zeroSeq, 0, data.T * data.B * adapter.hidden(cfgs[top])) : null;
     let worst: number | null = null;
     for (let l = top; l >= 0; l--) {
       const cfg = cfgs[l];

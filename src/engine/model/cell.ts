@@ -49,8 +49,9 @@ export interface CellRun {
 }
 
 /**
- * A run outside tfjs' tape, on plain arrays (the engine's host training step, hostStep.ts): the
- * readout features at the last step and the backward pass to every variable's gradient.
+ * A run outside tfjs' tape, on plain arrays (the engine's host training step,
+ * SequenceModel.hostGradients): the readout features at the last step and the backward pass to
+ * every variable's gradient.
  */
 export interface HostCellRun {
   /** [B, featureSize] */

@@ -121,7 +121,7 @@ export class HamiltonianCell implements RecurrentCell {
   /** Stacked cells outside tfjs' tape, as runStack runs them; null where a layer has no such kernel. */
   static hostStack(cells: readonly HamiltonianCell[], inputs: SequenceInputs): HostCellRun | null {
     const kernel = cells[0]?.kernel;
-    if (!kernel?.hostSequence || cells.some((c) => !c.kernel) || (cells.length > 1 && !kernel.stackSequence)) return null;
+    if (!kernel?.hostSequence || cells.some((c) => !c.kernel)) return null;
     const top = cells[cells.length - 1];
     const pass = kernel.hostSequence(
       inputs,
