@@ -9,16 +9,15 @@
 //
 //   npm run build && node bench/cli-kinds.mjs [--steps 60] [--kinds hamiltonian,tanh-rnn,lstm,gru,cornn,lstm:2]
 //
-// Depends on the CLI (bin/hrnn.js), Node and a C compiler (for the FMA peak).
+// Depends on the CLI (through bench/cliSpeed.mjs), Node and a C compiler (for the FMA peak).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cliMsPerStep } from './cliSpeed.mjs';
 import { buildFmaPeak, floorMs, fmaPeakArgs, hamiltonianFlops, peerFlops } from './floors.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: { steps: { type: 'string', default: '60' }, kinds: { type: 'string', default: 'hamiltonian,tanh-rnn,lstm,gru,cornn,lstm:2' } },
 });
@@ -58,19 +57,7 @@ function msPerStep(kind, layers) {
   try {
     const file = path.join(dir, 'add200.hrnn.yaml');
     fs.writeFileSync(file, experiment(kind, layers));
-    const r = spawnSync(process.execPath, [path.join(root, 'bin/hrnn.js'), 'train', file, '--json', '--runs-dir', path.join(dir, 'runs')], {
-      cwd: root,
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    });
-    if (r.status !== 0) throw new Error(`hrnn train (${kind} x${layers}) exited ${r.status}: ${r.stderr}`);
-    const train = r.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{"type":"train"'))
-      .map((l) => JSON.parse(l));
-    const a = train[WARMUP - 1];
-    const b = train[train.length - 1];
-    return (b.wallMs - a.wallMs) / (b.step - a.step);
+    return cliMsPerStep(file, ['--runs-dir', path.join(dir, 'runs')], { warmup: WARMUP, label: `${kind} x${layers}` });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -9,13 +9,13 @@
 //   npm run build && node bench/smnist-kinds.mjs [--steps 25] [--threads N]
 //
 // Depends on the CLI (bin/hrnn.js) and the built engine in out/ (to count parameters).
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cliMsPerStep } from './cliSpeed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -62,19 +62,11 @@ function matchHidden(kind, target) {
 }
 
 function trainSpeed(sets) {
-  const args = [path.join(root, 'bin/hrnn.js'), 'train', recipe, '--json', '--runs-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-smnist-kinds-'))];
+  const args = ['--runs-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'hrnn-smnist-kinds-'))];
   for (const s of [...sets, `training.steps=${STEPS}`, 'training.evalEvery=100000', 'probes.every=100000', 'task.validationLimit=120', 'task.testLimit=120'])
     args.push('--set', s);
   const env = { ...process.env, ...(values.threads ? { HRNN_THREADS: values.threads } : {}) };
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', env, maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`hrnn train ${sets.join(' ')} exited ${r.status}: ${r.stderr}`);
-  const train = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{"type":"train"'))
-    .map((l) => JSON.parse(l));
-  const a = train[WARMUP - 1];
-  const b = train[train.length - 1];
-  return (b.step - a.step) / ((b.wallMs - a.wallMs) / 1000);
+  return 1000 / cliMsPerStep(recipe, args, { warmup: WARMUP, env, label: sets.join(' ') });
 }
 
 const hamiltonian = resolvedModel([]);
