@@ -164,7 +164,13 @@ ALWAYS_INLINE vf v_tanh(vf x) {
   q = q * x2 + 1.18534705686654e-04f;
   q = q * x2 + 2.26843463243900e-03f;
   q = q * x2 + 4.89352518554385e-03f;
+#if defined(__AVX512F__) && !defined(HRNN_TANH_DIV)
+  vf r = (vf)_mm512_rcp14_ps((__m512)q);
+  r = r * (2.0f - q * r);
+  return xc * p * r;
+#else
   return xc * p / q;
+#endif
 }
 
 
