@@ -129,7 +129,7 @@ size_t peer_param_size(const peer_config *c, int i) {
 
 typedef struct {
   int G, mp, Kh, GW, HB, PV, PW, ls, lg, la, segT, nck, dp;
-  u64 slot;                                 /* floats per cached step: state (R*ls) + activations (R*la) */
+  u64 slot;                                 /* floats per cached step: state (R*ls) + activations (R*la; tanh: none) */
   u64 Wpk, WTpk, WX, WXT, bias, bxn;        /* prepared parameters */
   u64 s0, s1, gs, gA, gX, act;              /* states, adjoints, scratch */
   u64 dWh, dWX, db, dbh;                    /* padded gradients */
@@ -158,7 +158,11 @@ static layout make_layout(const peer_config *c, int rows) {
   L.lg = L.GW + LDPAD;
   L.la = L.GW + (gru ? L.mp : 0) + LDPAD;
   const u64 R = rows, d = c->d;
-  L.slot = R * (u64)(L.ls + L.la);
+  /* The tanh RNN's one activation is its next state: a step's activations are the next slot's state
+   * rows (la = ls), and the cache holds one slot more for the last step's. Storing the state once
+   * halves the memory the stored pass writes and the backward pass reads back (they wait on it). */
+  const int once = c->kind == PEER_TANH;
+  L.slot = R * (u64)(L.ls + (once ? 0 : L.la));
   if (c->checkpoint_every > 0) {
     L.segT = c->checkpoint_every < c->T ? c->checkpoint_every : c->T;
     L.nck = (c->T + L.segT - 1) / L.segT;
@@ -184,7 +188,7 @@ static layout make_layout(const peer_config *c, int rows) {
   TAKE(db, L.lg);
   TAKE(dbh, L.lg);
   TAKE(ck, (u64)L.nck * R * L.ls);
-  TAKE(cache, (u64)L.segT * L.slot);
+  TAKE(cache, (u64)(L.segT + (once && L.segT ? 1 : 0)) * L.slot);
   L.total = off;
 #undef TAKE
   return L;
@@ -465,7 +469,8 @@ int peer_forward(const peer_config *c, int r0, int r1, peer_params P, const floa
     if (stored) {
       float *slot = AT(S, cache) + (u64)n * L->slot;
       if (n == 0) vstream_copy(slot, cur, Rs);
-      fwd_step(S, cur, un, nxt, slot + Rs, n + 1 < T ? slot + L->slot : 0, 1);
+      /* tanh: the activations written at slot + Rs are the next slot's state already */
+      fwd_step(S, cur, un, nxt, slot + Rs, n + 1 < T && c->kind != PEER_TANH ? slot + L->slot : 0, 1);
     } else {
       fwd_step(S, cur, un, nxt, act, 0, 0);
     }
