@@ -499,14 +499,14 @@ ALWAYS_INLINE void back_elem_k(const int kind, const shard *S, const float *st, 
     const float *sr = st + (size_t)r * ls, *ar = act + (size_t)r * la;
     float *gsr = gs + (size_t)r * ls, *gar = gA + (size_t)r * lg, *gxr = gX + (size_t)r * lg;
     for (int q = 0; q < mp; q += VL) {
-      vf gh = vload(gsr + q);
+      vf gh = vflush_tiny(vload(gsr + q));
       if (kind == PEER_TANH) {
         vf h = vload(ar + q);
         vstore(gar + q, gh * (1.0f - h * h));
         vstore(gsr + q, vsplat(0.0f));
       } else if (kind == PEER_CORNN) {
         vf drive = vload(ar + q);
-        vf ghz = vload(gsr + mp + q) + dt * gh; /* adjoint of hz_n */
+        vf ghz = vflush_tiny(vload(gsr + mp + q)) + dt * gh; /* adjoint of hz_n */
         vstore(gar + q, ghz * dt * (1.0f - drive * drive));
         vstore(gsr + q, gh - (gamma * dt) * ghz);
         vstore(gsr + mp + q, ghz * (1.0f - eps * dt));
@@ -514,7 +514,7 @@ ALWAYS_INLINE void back_elem_k(const int kind, const shard *S, const float *st, 
         vf ig = vload(ar + q), fg = vload(ar + mp + q), gg = vload(ar + 2 * mp + q), og = vload(ar + 3 * mp + q);
         vf cp = vload(sr + mp + q);
         vf tc = v_tanh(fg * cp + ig * gg);
-        vf gc = vload(gsr + mp + q) + gh * og * (1.0f - tc * tc);
+        vf gc = vflush_tiny(vload(gsr + mp + q)) + gh * og * (1.0f - tc * tc);
         vstore(gar + q, gc * gg * ig * (1.0f - ig));
         vstore(gar + mp + q, gc * cp * fg * (1.0f - fg));
         vstore(gar + 2 * mp + q, gc * ig * (1.0f - gg * gg));

@@ -145,6 +145,32 @@ for (const which of ['native', 'wasm'] as const) {
       });
     }
 
+    it(`adjoints below 2^-90 ${which === 'wasm' ? 'are cut to zero (wasm cannot flush denormals)' : 'stay (flush-to-zero cuts only denormals)'}; larger ones are exact`, () => {
+      const [T, B, d, m] = [5, 3, 2, 6];
+      for (const kind of KINDS) {
+        const { inputs, rng } = problem(23, T, B, d);
+        const cell = createPeerCell(kind, d, config(m), rng);
+        const unit = rng.uniformArray(B * m, 0.5, 1);
+        for (const scale of [1e-30, 1e-20]) {
+          const probe = tf.tensor2d(unit.map((x) => x * scale), [B, m]);
+          const got = valueAndGrads((ps) => kernel!.sequence(inputs, ps, opts(kind, 'stored')), cell.variables, probe);
+          const cut = which === 'wasm' && scale < 2 ** -90;
+          const ref = tf.tidy(() => {
+            const { grads } = tf.variableGrads(() => tf.sum(tf.mul(cell.run(inputs).features, probe)) as tf.Scalar, cell.variables);
+            return cell.variables.map((v) => (grads[v.name].dataSync() as Float32Array).slice());
+          });
+          got.grads.forEach((g, j) => {
+            const name = `${kind}, probe x ${scale}: gradient of ${cell.variableNames[j]}`;
+            if (cut) assert.ok(g.every((x) => x === 0), `${name} should be all zero`);
+            else if (scale >= 1e-20) assert.ok(relError(g, ref[j]) < TOL, `${name} rel. error ${relError(g, ref[j])}`);
+            else assert.ok(g.some((x) => x !== 0), `${name} should not be cut`);
+          });
+          probe.dispose();
+        }
+        cell.dispose();
+      }
+    });
+
     it('checkpointed and stored passes give the same gradients whatever the interval', () => {
       const [T, B, d, m] = [13, 9, 2, 7];
       for (const kind of KINDS) {
