@@ -152,7 +152,10 @@ for (const which of ['native', 'wasm'] as const) {
         const cell = createPeerCell(kind, d, config(m), rng);
         const unit = rng.uniformArray(B * m, 0.5, 1);
         for (const scale of [1e-30, 1e-20]) {
-          const probe = tf.tensor2d(unit.map((x) => x * scale), [B, m]);
+          const probe = tf.tensor2d(
+            unit.map((x) => x * scale),
+            [B, m],
+          );
           const got = valueAndGrads((ps) => kernel!.sequence(inputs, ps, opts(kind, 'stored')), cell.variables, probe);
           const cut = which === 'wasm' && scale < 2 ** -90;
           const ref = tf.tidy(() => {
@@ -161,9 +164,17 @@ for (const which of ['native', 'wasm'] as const) {
           });
           got.grads.forEach((g, j) => {
             const name = `${kind}, probe x ${scale}: gradient of ${cell.variableNames[j]}`;
-            if (cut) assert.ok(g.every((x) => x === 0), `${name} should be all zero`);
+            if (cut)
+              assert.ok(
+                g.every((x) => x === 0),
+                `${name} should be all zero`,
+              );
             else if (scale >= 1e-20) assert.ok(relError(g, ref[j]) < TOL, `${name} rel. error ${relError(g, ref[j])}`);
-            else assert.ok(g.some((x) => x !== 0), `${name} should not be cut`);
+            else
+              assert.ok(
+                g.some((x) => x !== 0),
+                `${name} should not be cut`,
+              );
           });
           probe.dispose();
         }
