@@ -5,6 +5,7 @@ softmax cross-entropy on a linear readout of y_T.
 
 Run with Debian's /usr/bin/python3 (python3-torch, libopenblas0-pthread): torch.set_num_threads(1)
 with OpenBLAS' own 2 threads was measured best on this machine (research/tf-backends.md).
+Denormals are flushed to zero (torch.set_flush_denormal), as in the fused native kernels.
 
   torch_step.py step --T 200 --B 128 --m 128 --d 2 --loss mse --warmup 2 --steps 7
         [--model hamiltonian|tanh-rnn|lstm|gru|cornn] [--layers 1|2]
@@ -156,11 +157,18 @@ def main():
     ap.add_argument('--layers', type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    # Denormals flushed, as the fused native kernels run (their fp_enter): vanishing adjoints pass
+    # through denormals, which an Intel core handles about a hundred times slower, and the
+    # comparison is of implementations, not of that. This sets the calling thread only: OpenBLAS'
+    # worker threads, started when torch loaded, keep their own setting (tanh RNN at add200 on an
+    # Intel core: ~470 ms unflushed, 60-85 ms flushed with OPENBLAS_NUM_THREADS=1, ~260 ms as run).
+    res_flush = torch.set_flush_denormal(True)
     if a.mode == 'peak':
         res = peak_matmul()
     else:
         res = train_steps(a.T, a.B, a.m, a.d, a.loss, a.warmup, a.steps, a.model, a.layers)
     res['impl'] = 'pytorch-%s' % torch.__version__
+    res['flush_denormal'] = res_flush
     res['maxrss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     res['blas'] = os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')
     print(json.dumps(res))
