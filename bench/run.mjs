@@ -263,7 +263,7 @@ const header = [
     .map((x) => x.toFixed(2))
     .join(' ')}.`,
   native ? `Native kernel: ${native.r.description}.` : 'Native kernel: not available.',
-  'Our rows: bench/tfjs_step.cjs (the engine’s SequenceModel and ParameterUpdater step, Adam on the host; on the fused kernels the host route: kernel, readout, loss and Adam outside tfjs’ tape; the composite reference on tfjs’ wasm backend). PyTorch: bench/torch_step.py (torch.set_num_threads(1), OpenBLAS 2 threads).',
+  'Our rows: bench/tfjs_step.cjs (the engine’s SequenceModel and ParameterUpdater step, Adam on the host; on the fused kernels the host route: kernel, readout, loss and Adam outside tfjs’ tape; the composite reference on tfjs’ wasm backend). PyTorch: bench/torch_step.py (torch.set_num_threads(1), OpenBLAS 2 threads, denormals flushed on the calling thread).',
 ];
 const report = [...header, '', ...lines].join('\n');
 console.log(report);
