@@ -67,8 +67,10 @@ describe('VS Code side of Slurm on a real one-node cluster', function () {
   it('finds sbatch, submits through the bundled CLI, shows the queued member, follows the sweep to completion', async () => {
     assert.ok(await findSbatch(cluster!.env.PATH), 'sbatch on the PATH');
     const file = path.join(work, 'ext.hrnn.yaml');
-    // Long enough (seconds a member) that the sweep cannot end before the loop below first looks, even on an idle machine.
-    fs.writeFileSync(file, experiment('ext', 1500));
+    // Long enough (seconds a member) that the second member cannot start and end between two looks of
+    // the loop below, even on an idle fast machine: at 1500 steps a member took under a second on an
+    // Intel core with two FMA pipes, and the test failed now and then.
+    fs.writeFileSync(file, experiment('ext', 6000));
     const runsDir = path.join(work, 'runs');
     const t0 = Date.now();
     const submitted = await submitToSlurm(runner, { experimentFile: file, runsDir });
@@ -99,7 +101,7 @@ describe('VS Code side of Slurm on a real one-node cluster', function () {
       }
       if (now.sweep.endedAt !== null) break;
       if (Date.now() - t1 > 180_000) throw new Error(`the sweep did not end: ${JSON.stringify(now.sweep.runs)}`);
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 250));
     }
     const sweep = readSweep(submitted.sweepDir);
     assert.deepEqual(

@@ -66,16 +66,24 @@ async function waitFor(what: string, ok: () => boolean, timeoutMs: number): Prom
   }
 }
 
-async function killAndWait(pid: number): Promise<void> {
+/** Blocks the thread for `ms` (teardown runs in signal handlers, where nothing may wait on the event loop). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function killAndWait(pid: number): void {
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
     return;
   }
   const t0 = Date.now();
-  while (alive(pid) && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 100));
+  while (alive(pid) && Date.now() - t0 < 10_000) sleepSync(100);
   if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
+
+/** Signals that end a test process without its after hooks (a cancelled CI run, Ctrl-C). */
+const ENDING_SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /** Why the cluster tests cannot run here, or null when they can (or must: CI). */
 export function skipReason(): string | null {
@@ -152,19 +160,29 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
   const env: NodeJS.ProcessEnv = { ...process.env, SLURM_CONF: conf };
   const pids = () => [readPid(path.join(dir, 'slurmd.pid')), readPid(path.join(dir, 'slurmctld.pid'))].filter((p): p is number => p !== null);
   let stopped = false;
-  const stop = async () => {
+  // Synchronous, so that a signal handler can run it whole before the process ends.
+  const teardown = () => {
     if (stopped) return;
     stopped = true;
+    ENDING_SIGNALS.forEach((sig) => process.off(sig, onSignal));
     // Jobs a failed test left behind end first, so no slurmstepd outlives its slurmd.
     if (run('squeue', ['--noheader', '--format=%i'], env, 5000).out.trim()) {
       run('scancel', ['--user', String(process.getuid?.() ?? 0)], env, 10_000);
       const t0 = Date.now();
-      while (Date.now() - t0 < 30_000 && run('squeue', ['--noheader', '--format=%i'], env, 5000).out.trim()) await new Promise((r) => setTimeout(r, 500));
+      while (Date.now() - t0 < 30_000 && run('squeue', ['--noheader', '--format=%i'], env, 5000).out.trim()) sleepSync(500);
     }
-    for (const pid of pids()) await killAndWait(pid);
-    if (mungePid !== null) await killAndWait(mungePid);
+    for (const pid of pids()) killAndWait(pid);
+    if (mungePid !== null) killAndWait(mungePid);
     fs.rmSync(dir, { recursive: true, force: true });
   };
+  // A test process killed by a signal runs no after hook: without this, the daemons and any job
+  // kept running (and training) after it.
+  function onSignal(sig: NodeJS.Signals): void {
+    teardown();
+    process.kill(process.pid, sig); // our handler is gone: the process ends as the signal meant
+  }
+  ENDING_SIGNALS.forEach((sig) => process.once(sig, onSignal));
+  const stop = async () => teardown();
   try {
     const ctld = run('/usr/sbin/slurmctld', ['-f', conf], env);
     if (!ctld.ok) throw new Error(`slurmctld did not start\n${ctld.out}`);
