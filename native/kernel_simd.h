@@ -2,7 +2,7 @@
  * The vector layer shared by the fused kernels (hrnn_kernel.c, peer_kernel.c): vector width and
  * register tile per instruction set, the vector types and their helpers, a fused multiply-add that
  * the relaxed-SIMD wasm build turns into f32x4.relaxed_madd, a vector tanh of a few ulp, and flushing
- * denormals while a kernel runs. Header-only (static inline); depends on nothing but the compiler's
+ * denormals while a kernel runs (in wasm, which cannot, cutting tiny adjoints). Header-only (static inline); depends on nothing but the compiler's
  * intrinsics headers.
  */
 #ifndef HRNN_KERNEL_SIMD_H
@@ -150,7 +150,8 @@ ALWAYS_INLINE vf vclamp(vf x, float c) {
  * the exp-based form it replaced (3.1 ulp): 14 vector operations and one division, which matters
  * because every gate of every step goes through it in a product's epilogue. On AVX-512 the division
  * is a reciprocal estimate (14 bits) and one Newton step: 3.2e-7 at most over the same range, and
- * the 512-bit divide's throughput no longer holds the epilogue back (cores with two FMA pipes). */
+ * the 512-bit divide's throughput no longer holds the epilogue back (cores with two FMA pipes);
+ * -DHRNN_TANH_DIV keeps the division, for comparisons. */
 ALWAYS_INLINE vf v_tanh(vf x) {
   vf xc = vclamp(x, 7.90531110763549805f);
   vf x2 = xc * xc;
@@ -177,21 +178,6 @@ ALWAYS_INLINE vf v_tanh(vf x) {
 
 /* ---------------------------------------------------------------- floating-point environment */
 
-/* x with components below 2^-90 in magnitude set to zero, where the kernel cannot flush denormals
- * (wasm: no MXCSR; elsewhere fp_enter sets flush-to-zero and this is x). Adjoints that vanish over
- * a sequence pass through denormals otherwise, and an Intel core takes about a hundred cycles per
- * denormal operand: the wasm peer kernels ran 6-10x slower there on the adding task. What is cut
- * off is below any gradient's float32 resolution. */
-ALWAYS_INLINE vf vflush_tiny(vf x) {
-#ifdef HRNN_HAS_MXCSR
-  return x;
-#else
-  return vselect(vabs(x) < vsplat(0x1p-90f), vsplat(0.0f), x);
-#endif
-}
-
-/* ---------------------------------------------------------------- floating-point environment */
-
 typedef struct {
 #ifdef HRNN_HAS_MXCSR
   unsigned int csr;
@@ -215,6 +201,19 @@ static void fp_leave(fp_env e) {
   _mm_setcsr(e.csr);
 #else
   (void)e;
+#endif
+}
+
+/* x with components below 2^-90 in magnitude set to zero, where the kernel cannot flush denormals
+ * (wasm: no MXCSR; elsewhere fp_enter sets flush-to-zero and this is x). Adjoints that vanish over
+ * a sequence pass through denormals otherwise, and an Intel core takes about a hundred cycles per
+ * denormal operand: the wasm peer kernels ran 6-13x slower there on the adding task. What is cut
+ * off is below any gradient's float32 resolution. */
+ALWAYS_INLINE vf vflush_tiny(vf x) {
+#ifdef HRNN_HAS_MXCSR
+  return x;
+#else
+  return vselect(vabs(x) < vsplat(0x1p-90f), vsplat(0.0f), x);
 #endif
 }
 
