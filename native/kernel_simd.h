@@ -2,8 +2,8 @@
  * The vector layer shared by the fused kernels (hrnn_kernel.c, peer_kernel.c): vector width and
  * register tile per instruction set, the vector types and their helpers, a fused multiply-add that
  * the relaxed-SIMD wasm build turns into f32x4.relaxed_madd, a vector tanh of a few ulp, and flushing
- * denormals while a kernel runs (in wasm, which cannot, cutting tiny adjoints). Header-only (static inline); depends on nothing but the compiler's
- * intrinsics headers.
+ * denormals while a kernel runs (in wasm, which cannot, cutting tiny adjoints). Header-only (static
+ * inline); depends on nothing but the compiler's intrinsics headers.
  */
 #ifndef HRNN_KERNEL_SIMD_H
 #define HRNN_KERNEL_SIMD_H
