@@ -162,13 +162,13 @@ def main():
     # comparison is of implementations, not of that. This sets the calling thread only: OpenBLAS'
     # worker threads, started when torch loaded, keep their own setting (tanh RNN at add200 on an
     # Intel core: ~470 ms unflushed, 60-85 ms flushed with OPENBLAS_NUM_THREADS=1, ~260 ms as run).
-    res_flush = torch.set_flush_denormal(True)
+    flushed = torch.set_flush_denormal(True)
     if a.mode == 'peak':
         res = peak_matmul()
     else:
         res = train_steps(a.T, a.B, a.m, a.d, a.loss, a.warmup, a.steps, a.model, a.layers)
     res['impl'] = 'pytorch-%s' % torch.__version__
-    res['flush_denormal'] = res_flush
+    res['flush_denormal'] = flushed
     res['maxrss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     res['blas'] = os.path.realpath('/usr/lib/x86_64-linux-gnu/libblas.so.3')
     print(json.dumps(res))

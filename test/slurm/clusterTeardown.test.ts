@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { skipReason } from './testCluster';
+import { alive, skipReason } from './testCluster';
 
 /** What the child reports once its job runs. */
 interface Started {
@@ -17,15 +17,6 @@ interface Started {
   pids: number[];
   marker: string;
 }
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Pids of the processes whose command line contains `text`. */
 function processesWith(text: string): number[] {
