@@ -557,9 +557,14 @@ ALWAYS_INLINE void prefetch_part(const char *p, u64 lines, u64 t, u64 parts) {
 
 /* gs[:, 0:Kh] += gA W_h^T;  dW_h += st[:, 0:Kh]^T gA;  dW_x += u^T gX;  db += colsum(gX) (GRU: dbh += colsum(gA)).
  * pf (pf_bytes, or null): the slot the next backward step reads, fetched a part per tile of the
- * first product. Stored mode's slots come from memory (the forward pass streamed them out); fetched
- * this way their load overlaps the FMAs instead of stalling the next step's elementwise pass: the
- * backward pass became 5-15 % faster (bench/peer_kernel_cpu.c, medians; locality 2 beat 0, 1 and 3). */
+ * first two products. Stored mode's slots come from memory (the forward pass streamed them out);
+ * fetched this way their load overlaps the FMAs instead of stalling the next step's elementwise
+ * pass: the backward pass became 5-15 % faster (bench/peer_kernel_cpu.c, medians; locality 2 beat
+ * 0, 1 and 3). Spread over the first product's tiles only (32 for the LSTM), each part asked for
+ * about 100 lines at once, and a Sapphire Rapids core stalled on them (an eighth of the pass's perf
+ * samples sat on the prefetch); spread over the weight gradient's tiles too, the LSTM's and GRU's
+ * backward passes took 10-20 % less time. One line every 4 rows inside those tiles gained nothing
+ * more. */
 static void back_products(const shard *S, const float *st, const float *un, const float *pf, u64 pf_bytes) {
   const layout *L = &S->L;
   const int R = S->R, Kh = L->Kh, GW = L->GW, ls = L->ls, lg = L->lg, d = S->d;
@@ -567,7 +572,8 @@ static void back_products(const shard *S, const float *st, const float *un, cons
   const float *gA = AT(S, gA), *gX = gru ? AT(S, gX) : AT(S, gA), *WTpk = AT(S, WTpk);
   float *gs = AT(S, gs), *dWh = AT(S, dWh), *dWX = AT(S, dWX), *db = AT(S, db), *dbh = AT(S, dbh);
   const int cap = MRP(2);
-  const u64 pf_lines = pf ? (pf_bytes + 63) / 64 : 0, parts = (u64)(Kh / NR) * (u64)((R + cap - 1) / cap);
+  const u64 pf_lines = pf ? (pf_bytes + 63) / 64 : 0,
+            parts = (u64)(Kh / NR) * (u64)((R + cap - 1) / cap) + (u64)(GW / NR) * (u64)((Kh + MR - 1) / MR);
   u64 part = 0;
   for (int jj = 0; jj < Kh / NR; jj++)
     for (int i0 = 0; i0 < R; i0 += cap) {
@@ -592,6 +598,7 @@ static void back_products(const shard *S, const float *st, const float *un, cons
   for (int c0 = 0; c0 < GW; c0 += NR)
     for (int s0 = 0; s0 < Kh; s0 += MR) {
       int mr = Kh - s0 < MR ? Kh - s0 : MR;
+      if (pf_lines) prefetch_part((const char *)pf, pf_lines, part++, parts);
 #define WG(MRC) pk_atb(MRC, R, st + s0, ls, gA + c0, lg, dWh + (size_t)s0 * lg + c0, lg)
       DISPATCH_P(mr, MR, WG)
 #undef WG
