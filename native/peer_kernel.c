@@ -31,9 +31,11 @@
 /* Rows per tile for pv vectors per row: enough accumulators to hide FMA latency, few enough to
  * stay in registers (32 vector registers on AVX-512, 16 elsewhere). GRU's tile (pv = 3) at 8 rows
  * left too few registers for its epilogue: its forward pass took 17 ms against 14.5-15 at 6 or 4
- * rows (bench/peer_kernel_cpu.c, AVX-512). */
+ * rows (bench/peer_kernel_cpu.c, AVX-512, an AMD core). At 6 rows GCC 12 still spilled two of its
+ * accumulators to the stack inside the K loop (clang does not): at 4 rows its forward pass took
+ * 7.3-7.9 ms against 8.6-9.6 (a Sapphire Rapids core; clang's is the same at 4 and 6). */
 #if defined(__AVX512F__)
-#define MRP(pv) ((pv) <= 2 ? 8 : 6)
+#define MRP(pv) ((pv) <= 2 ? 8 : (pv) == 3 ? 4 : 6)
 #elif defined(__wasm_simd128__)
 #define MRP(pv) ((pv) <= 3 ? 3 : 2)
 #else
