@@ -11,8 +11,9 @@
  *      bench/peer_kernel_cpu.c native/peer_kernel.c -o /tmp/peer_kernel_cpu -lm
  *   /tmp/peer_kernel_cpu [reps=15] [checkpoint_every=0]
  *
- * Depends on libc and the compiler's intrinsics only (AVX-512F for the peak loop; elsewhere the
- * peak is not measured and the shares are not printed).
+ * Depends on libc, the compiler's intrinsics (AVX-512F for the peak loop; elsewhere the
+ * peak is not measured and the shares are not printed) and native/aligned_buffer.h (the workspace
+ * is allocated as the addon allocates it: on huge pages where the system gives them).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
+#include "aligned_buffer.h"
 #include "peer_kernel.h"
 
 /* The kernel polls this between steps; nothing cancels here. */
@@ -76,7 +78,9 @@ int main(int argc, char **argv) {
   unsigned seed = 1;
   for (int kind = PEER_TANH; kind <= PEER_CORNN; kind++) {
     peer_config c = {kind, T, rows, d, m, checkpoint, 0.034f, 1.3f, 12.7f};
-    void *ws = aligned_alloc(64, peer_workspace_bytes(&c, rows));
+    void *ws = 0; /* allocated as the addon does (huge pages where the system gives them) */
+    size_t ws_cap = 0;
+    if (!ensure_buffer(&ws, &ws_cap, peer_workspace_bytes(&c, rows))) return 1;
     peer_params P;
     peer_grads G;
     for (int i = 0; i < peer_param_count(kind); i++) {
