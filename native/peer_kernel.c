@@ -307,19 +307,27 @@ ALWAYS_INLINE void fwd_tile(const int mr, const int kind, const shard *S, int j,
   vf acc[MRMAX][PVMAX];
   /* column of accumulator v in gate space: gate v (gated kinds) or block v of the one gate */
 #define COL(v) ((kind == PEER_LSTM || kind == PEER_GRU) ? (v) * mp + j * HB : j * HB + (v) * VL)
+  /* GRU: n's input side u W_xn + b_xn stays outside r (n = tanh(u W_xn + b_xn + r (h W_hn + b_hn))):
+   * it accumulates in a fourth vector per row, acc[i][3], which the recurrent product leaves alone */
+  const int gru = kind == PEER_GRU;
   UNROLL_FULL
   for (int v = 0; v < pv; v++) {
     vf bv = vload(bias + COL(v));
     UNROLL_FULL
     for (int i = 0; i < mr; i++) acc[i][v] = bv;
   }
+  if (gru) {
+    vf bn = vload(AT(S, bxn) + j * HB);
+    UNROLL_FULL
+    for (int i = 0; i < mr; i++) acc[i][3] = bn;
+  }
   for (int e = 0; e < d; e++) {
     UNROLL_FULL
     for (int v = 0; v < pv; v++) {
-      if (kind == PEER_GRU && v == 2) continue; /* n: u W_xn stays outside r (...) */
       vf wx = vload(WX + (size_t)e * lg + COL(v));
+      const int to = gru && v == 2 ? 3 : v;
       UNROLL_FULL
-      for (int i = 0; i < mr; i++) VFMA(acc[i][v], vbcast(un + (size_t)i * d + e), wx);
+      for (int i = 0; i < mr; i++) VFMA(acc[i][to], vbcast(un + (size_t)i * d + e), wx);
     }
   }
   pk_ab(mr, pv, L->Kh, st, ls, AT(S, Wpk) + (size_t)j * L->Kh * L->PW, L->PW, acc);
@@ -370,11 +378,8 @@ ALWAYS_INLINE void fwd_tile(const int mr, const int kind, const shard *S, int j,
       PUTA(ar + 3 * mp + q, og);
     } else {
       const int q = j * HB;
-      const float *ur = un + (size_t)i * d;
-      vf xn = vload(AT(S, bxn) + q);
-      for (int e = 0; e < d; e++) xn += ur[e] * vload(WX + (size_t)e * lg + 2 * mp + q);
       vf r = v_sigmoid(acc[i][0]), z = v_sigmoid(acc[i][1]), hn = acc[i][2];
-      vf n = v_tanh(xn + r * hn);
+      vf n = v_tanh(acc[i][3] + r * hn);
       vf h = vload(sr + q);
       PUTN(q, n + z * (h - n));
       PUTA(ar + q, r);
