@@ -102,6 +102,7 @@ for (const which of ['native', 'wasm'] as const) {
           [7, 1, 4, 6, 3],
           [8, 11, 5, 9, 'stored'],
           [3, 5, 37, 6, 2], // inputs wider than one register tile (the layer below's hidden size)
+          [5, 9, 20, 7, 'stored'], // d >= 16: the tanh RNN's and coRNN's input side as one product
         ] as const) {
           const { inputs, rng } = problem(40 + T, T, B, d);
           const cell = createPeerCell(kind, d, config(m), rng);
