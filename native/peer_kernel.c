@@ -134,7 +134,7 @@ size_t peer_param_size(const peer_config *c, int i) {
 typedef struct {
   int G, mp, Kh, GW, HB, PV, PW, ls, lg, la, segT, nck, dp;
   u64 slot;                                 /* floats per cached step: state (R*ls) + activations (R*la; tanh: none) */
-  u64 Wpk, WTpk, WX, WXpk, WXT, bias, bxn;  /* prepared parameters */
+  u64 Wpk, WTpk, WX, WXT, bias, bxn;        /* prepared parameters */
   u64 s0, s1, gs, gA, gX, act;              /* states, adjoints, scratch */
   u64 dWh, dWX, db, dbh;                    /* padded gradients */
   u64 ck, cache, total;                     /* checkpoints, cached steps */
@@ -176,8 +176,7 @@ static layout make_layout(const peer_config *c, int rows) {
   }
   TAKE(Wpk, (u64)L.Kh * L.GW);
   TAKE(WTpk, (u64)L.GW * L.Kh);
-  TAKE(WX, d * L.lg);
-  TAKE(WXpk, d * (u64)L.GW); /* W_x in Wpk's panels, for wide inputs (PK_WIDE_INPUT) */
+  TAKE(WX, d * (u64)L.GW); /* W_x in Wpk's panels: panel j is d rows of PW floats */
   L.dp = round_up(c->d, NR);
   TAKE(WXT, (u64)L.GW * L.dp); /* W_x^T in panels of NR input columns, for the inputs' gradient */
   TAKE(bias, L.lg);
@@ -260,13 +259,11 @@ static float wh_at(const shard *S, peer_params P, int s, int g, int q) {
 static void prepare_params(const shard *S, peer_params P) {
   const layout *L = &S->L;
   const int m = S->m, d = S->d, mp = L->mp, G = L->G, Kh = L->Kh, HB = L->HB, PW = L->PW, kind = S->c->kind;
-  float *Wpk = AT(S, Wpk), *WTpk = AT(S, WTpk), *WX = AT(S, WX), *WXpk = AT(S, WXpk), *WXT = AT(S, WXT), *bias = AT(S, bias),
-        *bxn = AT(S, bxn);
+  float *Wpk = AT(S, Wpk), *WTpk = AT(S, WTpk), *WX = AT(S, WX), *WXT = AT(S, WXT), *bias = AT(S, bias), *bxn = AT(S, bxn);
   fill_zero(WXT, (u64)L->GW * L->dp);
   fill_zero(Wpk, (u64)Kh * L->GW);
   fill_zero(WTpk, (u64)L->GW * Kh);
-  fill_zero(WX, (u64)d * L->lg);
-  fill_zero(WXpk, (u64)d * L->GW);
+  fill_zero(WX, (u64)d * L->GW);
   fill_zero(bias, L->lg);
   fill_zero(bxn, mp);
   for (int g = 0; g < G; g++)
@@ -281,8 +278,7 @@ static void prepare_params(const shard *S, peer_params P) {
       }
       for (int e = 0; e < d; e++) {
         float w = P.p[idx_wx(kind, g)][(size_t)e * m + q];
-        WX[(size_t)e * L->lg + gk] = w;
-        WXpk[(size_t)(q / HB) * d * PW + (size_t)e * PW + g * HB + q % HB] = w;
+        WX[(size_t)(q / HB) * d * PW + (size_t)e * PW + g * HB + q % HB] = w; /* as in Wpk's panel */
         WXT[(size_t)(e / NR) * L->GW * NR + (size_t)gk * NR + e % NR] = w;
       }
       float b = P.p[idx_b(kind, g)][q];
@@ -306,10 +302,10 @@ static void prepare_params(const shard *S, peer_params P) {
 ALWAYS_INLINE void fwd_tile(const int mr, const int kind, const shard *S, int j, const float *st, const float *un,
                             float *nx, float *act, float *nx2, const int nt) {
   const layout *L = &S->L;
-  const int mp = L->mp, ls = L->ls, la = L->la, lg = L->lg, d = S->d;
+  const int mp = L->mp, ls = L->ls, la = L->la, d = S->d;
   const int pv = kind == PEER_LSTM ? 4 : kind == PEER_GRU ? 3 : 2;
   const int HB = kind == PEER_LSTM || kind == PEER_GRU ? VL : NR;
-  const float *WX = AT(S, WX), *bias = AT(S, bias);
+  const float *bias = AT(S, bias);
   vf acc[MRMAX][PVMAX];
   /* column of accumulator v in gate space: gate v (gated kinds) or block v of the one gate */
 #define COL(v) ((kind == PEER_LSTM || kind == PEER_GRU) ? (v) * mp + j * HB : j * HB + (v) * VL)
@@ -327,35 +323,32 @@ ALWAYS_INLINE void fwd_tile(const int mr, const int kind, const shard *S, int j,
     UNROLL_FULL
     for (int i = 0; i < mr; i++) acc[i][3] = bn;
   }
-  /* A layer above another (d = the hidden size below): the input side as one register-blocked
-   * product over W_x in Wpk's panels (the tanh RNN's and coRNN's one gate lies in WX as it is).
-   * Forward at d = 128 (one shard of 64 rows, side by side): tanh RNN 6.6 -> 4.9 ms, coRNN
-   * 9.4 -> 7.7, LSTM 22.0 -> 20.5, GRU 17.3 -> 17.0. At d = 2 the product's loop cost more than it
-   * saved. GRU: n's input part, which the product leaves in acc[i][2], moves to acc[i][3], and
-   * acc[i][2] starts again from b_hn. */
+  /* The input side, u W_x, over W_x's panel j (d rows of PW floats, the accumulators' layout). A
+   * layer above another (d = the hidden size below) takes it as one register-blocked product:
+   * forward at d = 128 (one shard of 64 rows, side by side): tanh RNN 6.6 -> 4.9 ms, coRNN
+   * 9.4 -> 7.7, LSTM 22.0 -> 20.5. At d = 2 the product's loop cost more than it saved. GRU: n's
+   * input part, which the product leaves in acc[i][2], moves to acc[i][3], and acc[i][2] starts
+   * again from b_hn. */
+  const float *WXj = AT(S, WX) + (size_t)j * d * L->PW;
   if (d >= PK_WIDE_INPUT) {
-    if (kind == PEER_TANH || kind == PEER_CORNN) {
-      pk_ab(mr, 2, d, un, d, WX + j * HB, lg, acc);
-    } else {
-      if (gru) {
-        UNROLL_FULL
-        for (int i = 0; i < mr; i++) acc[i][2] = vsplat(0.0f);
-      }
-      pk_ab(mr, pv, d, un, d, AT(S, WXpk) + (size_t)j * d * L->PW, L->PW, acc);
-      if (gru) {
-        vf bh = vload(bias + COL(2));
-        UNROLL_FULL
-        for (int i = 0; i < mr; i++) {
-          acc[i][3] += acc[i][2];
-          acc[i][2] = bh;
-        }
+    if (gru) {
+      UNROLL_FULL
+      for (int i = 0; i < mr; i++) acc[i][2] = vsplat(0.0f);
+    }
+    pk_ab(mr, pv, d, un, d, WXj, L->PW, acc);
+    if (gru) {
+      vf bh = vload(bias + COL(2));
+      UNROLL_FULL
+      for (int i = 0; i < mr; i++) {
+        acc[i][3] += acc[i][2];
+        acc[i][2] = bh;
       }
     }
   } else {
     for (int e = 0; e < d; e++) {
       UNROLL_FULL
       for (int v = 0; v < pv; v++) {
-        vf wx = vload(WX + (size_t)e * lg + COL(v));
+        vf wx = vload(WXj + (size_t)e * L->PW + v * VL);
         const int to = gru && v == 2 ? 3 : v;
         UNROLL_FULL
         for (int i = 0; i < mr; i++) VFMA(acc[i][to], vbcast(un + (size_t)i * d + e), wx);
@@ -594,7 +587,7 @@ ALWAYS_INLINE void prefetch_part(const char *p, u64 lines, u64 t, u64 parts) {
   for (u64 k = a; k < b; k++) __builtin_prefetch(p + k * 64, 0, 2);
 }
 
-/* gs[:, 0:Kh] += gA W_h^T;  dW_h += st[:, 0:Kh]^T gA;  dW_x += u^T gX;  db += colsum(gX) (GRU: dbh += colsum(gA)).
+/* gs[:, 0:Kh] += gA W_h^T (tanh RNN, LSTM: =);  dW_h += st[:, 0:Kh]^T gA;  dW_x += u^T gX;  db += colsum(gX) (GRU: dbh += colsum(gA)).
  * pf (pf_bytes, or null): the slot the next backward step reads, fetched a part per tile of the
  * first two products. Stored mode's slots come from memory (the forward pass streamed them out);
  * fetched this way their load overlaps the FMAs instead of stalling the next step's elementwise
