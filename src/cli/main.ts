@@ -8,6 +8,7 @@ import { closestMatch } from '../experiment/didYouMean';
 import { usageErrorLine, usageText, UsageError, type CommandSpec } from './args';
 import { CANCEL_COMMAND, COMMANDS, REPORT_COMMAND, RUNS_COMMAND, TRAIN_COMMAND, VALIDATE_COMMAND } from './commandSpecs';
 import { EXIT, processIo, type CliIo } from './io';
+import { useTrainingHeapSettings } from './trainingHeap';
 
 function commandList(): string {
   const rows = COMMANDS.map((spec) => [`${spec.name} ${spec.synopsis.replace(/\s*\[options\]$/u, '')}`, spec.summary]);
@@ -130,6 +131,8 @@ async function exitWhenFlushed(code: number): Promise<never> {
 
 /** Runs the command line of this process and exits with its code, after its output has left. */
 export function runCli(argv: readonly string[] = process.argv.slice(2)): void {
+  // This process trains: V8's heap settings for that, before the engine allocates anything.
+  if (argv[0] === TRAIN_COMMAND.name) useTrainingHeapSettings();
   // A reader that goes away (`hrnn validate ... | head -1`) is no error of ours: stop writing quietly.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {

@@ -6,6 +6,9 @@
 
 /** A small, fast, well-mixed 32-bit generator (mulberry32), seeded through splitmix32. */
 export class Rng {
+  // Kept as a signed 32-bit integer (the same bits as the unsigned state): V8 stores such a value
+  // unboxed, where an unsigned one above 2^31 is a fresh heap number on every draw (hundreds of
+  // KB of garbage per training batch, and the garbage collections that come with it).
   private state: number;
 
   constructor(seed: number) {
@@ -13,7 +16,7 @@ export class Rng {
     let z = (seed >>> 0) + 0x9e3779b9;
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    this.state = (z ^ (z >>> 16)) >>> 0;
+    this.state = z ^ (z >>> 16);
   }
 
   /** A generator continuing exactly where the one that gave `state` (its `getState()`) stood. */
@@ -25,18 +28,18 @@ export class Rng {
 
   /** The whole state of the stream, one 32-bit integer (checkpoints store it to resume the stream). */
   getState(): number {
-    return this.state;
+    return this.state >>> 0;
   }
 
   /** Puts the stream back where `getState()` said it was. */
   setState(state: number): void {
     if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) throw new Error(`not a random stream state: ${state}`);
-    this.state = state >>> 0;
+    this.state = state | 0;
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    this.state = (this.state + 0x6d2b79f5) | 0;
     let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
