@@ -566,7 +566,13 @@ int hrnn_pool_shard_count_shared(int B) {
   pool_init();
   return shard_count(B);
 }
+/* The pool's threads, the caller's included (adam_napi.c splits an array into that many ranges). */
+int hrnn_pool_threads_shared(void) {
+  pool_init();
+  return pool.threads;
+}
 int peer_napi_register(napi_env env, napi_value exports);
+int adam_napi_register(napi_env env, napi_value exports);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -580,6 +586,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return 0;
   if (!peer_napi_register(env, exports)) return 0;
+  if (!adam_napi_register(env, exports)) return 0;
   return exports;
 }
 

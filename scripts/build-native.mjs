@@ -33,9 +33,12 @@ const ADDON_SOURCES = [
   'peer_kernel.c',
   'peer_kernel.h',
   'peer_napi.c',
+  'adam_kernel.c',
+  'adam_kernel.h',
+  'adam_napi.c',
 ];
 /** The C files compiled into the addon (binding.gyp lists the same). */
-const ADDON_C_SOURCES = ['hrnn_kernel.c', 'hrnn_napi.c', 'peer_kernel.c', 'peer_napi.c'];
+const ADDON_C_SOURCES = ['hrnn_kernel.c', 'hrnn_napi.c', 'peer_kernel.c', 'peer_napi.c', 'adam_kernel.c', 'adam_napi.c'];
 const WASM_SOURCES = ['hrnn_kernel.c', 'hrnn_kernel.h', 'kernel_simd.h', 'wasm_buffers.h', 'hrnn_wasm.c'];
 /** The peer kernels' module (issue #10): the same flags, its own sources. */
 const PEER_WASM_SOURCES = ['peer_kernel.c', 'peer_kernel.h', 'hrnn_kernel.h', 'kernel_simd.h', 'wasm_buffers.h', 'peer_wasm.c'];

@@ -108,6 +108,11 @@ export function installNativeSignalHandlers(): boolean {
   return loadedAddon.installSignalHandlers();
 }
 
+/** The loaded addon's module (for its other entry points, such as the optimizer's), or null when none loads. */
+export function nativeAddonModule(): object | null {
+  return 'kernel' in loadNativeRawKernel() ? loadedAddon : null;
+}
+
 /** Loads the addon once (the first candidate that loads: artifacts.ts); a reason instead when none does. */
 export function loadNativeRawKernel(): LoadResult {
   if (cached) return cached;

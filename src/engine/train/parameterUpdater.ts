@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../../experiment/schema';
 import type { HostGradients } from '../model/sequenceModel';
 import type { NamedWeights } from './bestWeights';
+import { adamArithmetic, type AdamArithmetic } from './adamArithmetic';
 import { HostAdam } from './hostAdam';
 import type { OptimizerGroupState } from './resumeState';
 
@@ -39,8 +40,8 @@ function setLearningRate(optimizer: GroupOptimizer, lr: number): void {
   else o.learningRate = lr;
 }
 
-function makeOptimizer(config: TrainingConfig, lr: number): GroupOptimizer {
-  if (config.optimizer === 'adam') return new HostAdam(lr);
+function makeOptimizer(config: TrainingConfig, lr: number, arithmetic: AdamArithmetic): GroupOptimizer {
+  if (config.optimizer === 'adam') return new HostAdam(lr, arithmetic);
   return config.momentum > 0 ? tf.train.momentum(lr, config.momentum) : tf.train.sgd(lr);
 }
 
@@ -64,17 +65,19 @@ export class ParameterUpdater {
   }> = [];
   private readonly byName = new Map<string, tf.Variable>();
 
+  /** `arithmetic`: where host Adam's update and the gradient norms run (adamArithmetic.ts). */
   constructor(
     private readonly config: TrainingConfig,
     recurrent: tf.Variable[],
     readout: tf.Variable[],
+    private readonly arithmetic: AdamArithmetic = adamArithmetic(),
   ) {
     const recurrentLr = config.recurrentLearningRate ?? config.learningRate;
     this.groups.push({
       group: 'readout',
       variables: readout,
       names: new Set(readout.map((v) => v.name)),
-      optimizer: makeOptimizer(config, config.learningRate),
+      optimizer: makeOptimizer(config, config.learningRate, arithmetic),
       lr: config.learningRate,
       clip: config.gradClip,
     });
@@ -84,7 +87,7 @@ export class ParameterUpdater {
         group: 'recurrent',
         variables: recurrent,
         names: new Set(recurrent.map((v) => v.name)),
-        optimizer: makeOptimizer(config, recurrentLr),
+        optimizer: makeOptimizer(config, recurrentLr, arithmetic),
         lr: recurrentLr,
         clip: config.recurrentGradClip ?? config.gradClip,
       });
@@ -148,7 +151,7 @@ export class ParameterUpdater {
     lrFactor: number,
   ): StepResult {
     const arrays = grads instanceof Map ? grads : null;
-    const sq = squares ?? groupNames.map((ns) => ns.reduce((total, n) => total + sumOfSquares(arrays!.get(n)!), 0));
+    const sq = squares ?? groupNames.map((ns) => ns.reduce((total, n) => total + this.arithmetic.sumOfSquares(arrays!.get(n)!), 0));
     const gradNorm = Math.sqrt(sq.reduce((a, b) => a + b, 0));
     const groupNorms: StepResult['groupNorms'] = {};
     this.groups.forEach((g, k) => (groupNorms[g.group] = Math.sqrt(sq[k])));
@@ -260,11 +263,4 @@ export class ParameterUpdater {
       if (g.optimizer.getClassName() === 'Momentum') tf.SGDOptimizer.prototype.dispose.call(g.optimizer);
     }
   }
-}
-
-/** Sum of the squares of a gradient's values (in float64). */
-function sumOfSquares(values: Float32Array): number {
-  let total = 0;
-  for (let k = 0; k < values.length; k++) total += values[k] * values[k];
-  return total;
 }

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src/engine/backend';
+import { loadNativeAdam } from '../../../src/engine/kernels/nativeAdam';
+import { jsAdamArithmetic, type AdamArithmetic } from '../../../src/engine/train/adamArithmetic';
 import { HostAdam } from '../../../src/engine/train/hostAdam';
 
 /** Deterministic values in [-1, 1). */
@@ -80,26 +82,30 @@ describe('host Adam', () => {
     }
   }
 
-  it('takes the steps tfjs’ Adam takes (scaled gradients, a changed learning rate), and frees what it made', async () => {
-    const lr = (t: number) => (t < 6 ? 0.01 : 0.003);
-    const scale = (t: number) => (t % 3 === 2 ? 0.25 : 1);
-    const expected = await reference(lr, scale, 12);
-    const before = tf.memory().numTensors;
-    const ours = makeVariables('host/');
-    const host = new HostAdam(lr(0));
-    for (let t = 0; t < 12; t++) {
-      host.learningRate = lr(t);
-      host.update(
-        ours,
-        shapes.map((_, i) => grad(t, i)),
-        scale(t),
-      );
-    }
-    ours.forEach((v, i) => assertClose(v, expected.after[i], `parameter ${i}`));
-    host.dispose();
-    tf.dispose(ours);
-    assert.equal(tf.memory().numTensors, before);
-  });
+  // The update in JavaScript and, where the addon loads, in native code (the same values bit for bit).
+  const arithmetics: AdamArithmetic[] = [jsAdamArithmetic, ...[loadNativeAdam()].filter((a): a is AdamArithmetic => a !== null)];
+  for (const arithmetic of arithmetics) {
+    it(`takes the steps tfjs’ Adam takes (scaled gradients, a changed learning rate), and frees what it made (${arithmetic.name} arithmetic)`, async () => {
+      const lr = (t: number) => (t < 6 ? 0.01 : 0.003);
+      const scale = (t: number) => (t % 3 === 2 ? 0.25 : 1);
+      const expected = await reference(lr, scale, 12);
+      const before = tf.memory().numTensors;
+      const ours = makeVariables('host/');
+      const host = new HostAdam(lr(0), arithmetic);
+      for (let t = 0; t < 12; t++) {
+        host.learningRate = lr(t);
+        host.update(
+          ours,
+          shapes.map((_, i) => grad(t, i)),
+          scale(t),
+        );
+      }
+      ours.forEach((v, i) => assertClose(v, expected.after[i], `parameter ${i}`));
+      host.dispose();
+      tf.dispose(ours);
+      assert.equal(tf.memory().numTensors, before);
+    });
+  }
 
   it('resumes a state captured from tfjs’ Adam, into variables of other names, and captures it back in the same layout', async () => {
     const lr = () => 0.02;
