@@ -7,9 +7,10 @@
  * recurrence itself. Only the top layer's final state is a tensor; the op's gradient is every
  * layer's parameter gradient, from the kernel's backward passes run top-down. The same pass also
  * runs outside tfjs' tape (`host`: the engine's host training step, SequenceModel.hostGradients).
- * Depends on tfjs-core only; what a layer is comes from the adapter.
+ * Depends on tfjs-core and the host snapshots (hostValues.ts); what a layer is comes from the adapter.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { hostValues } from '../hostValues';
 import type { HostPass, SequenceInputs } from './types';
 
 /** What the whole-stack op needs from a compiled kernel: its configuration and its contexts' calls. */
@@ -157,8 +158,8 @@ export function createWholeStack<Opts, Cfg, Ctx>(
   stack.host = (inputs: SequenceInputs, layerParams: tf.Tensor[][], opts: Opts): HostPass => {
     ensureContexts(layerParams.length);
     const data: SequenceInputs = { ...inputs, data: inputs.data.slice() }; // the caller may reuse its buffer
-    // copies: the parameters may change before the backward pass redoes a forward
-    const values = layerParams.map((ps) => ps.map((t) => (t.dataSync() as Float32Array).slice()));
+    // snapshots, never written: the parameters may change before the backward pass redoes a forward
+    const values = layerParams.map((ps) => ps.map((t) => hostValues(t)));
     const { out, cfgs } = onContexts(() => forwardAll(data, layerParams, values, opts, true));
     generation += 1;
     const mine = generation;

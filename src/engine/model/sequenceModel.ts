@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../../experiment/schema';
+import { hostValues } from '../hostValues';
 import type { PeerFusedKernel } from '../kernels/peerSequence';
 import type { FusedKernel, SequenceInputs } from '../kernels/types';
 import type { Rng } from '../rng';
@@ -184,7 +185,7 @@ export class SequenceModel {
       f = f.map((x, i) => (x - mean[i % F]) / std![i % F]);
     }
     const kind = this.output.kind === 'regression' ? 'mse' : 'cross-entropy';
-    const head = readoutLoss(f, Q.dataSync() as Float32Array, c.dataSync() as Float32Array, inputs.B, targets, kind);
+    const head = readoutLoss(f, hostValues(Q), hostValues(c), inputs.B, targets, kind);
     const { gf, gq, gc } = head.backward();
     if (std) for (let i = 0; i < gf.length; i++) gf[i] /= std[i % F];
     const cellGrads = run.backward(gf);

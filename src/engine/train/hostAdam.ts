@@ -15,6 +15,7 @@
  * Depends on tfjs' public API only.
  */
 import * as tf from '@tensorflow/tfjs';
+import { assignHostValues, hostValues } from '../hostValues';
 import { jsAdamArithmetic, type AdamArithmetic } from './adamArithmetic';
 
 interface Moments {
@@ -70,11 +71,11 @@ export class HostAdam {
       const g = grads[i];
       if (g.length !== variable.size) throw new Error(`Adam: the gradient of ${variable.name} has ${g.length} values, the parameter ${variable.size}`);
       const { m, v } = this.momentsAt(i, variable);
-      // a copy: on the cpu backend dataSync returns the variable's own storage
-      const x = (variable.dataSync() as Float32Array).slice();
+      // a copy: the snapshot is read-only (the host step may still hold it)
+      const x = hostValues(variable).slice();
       // x -= step m / (sqrt(v) s2 + eps) after the moments' update, element by element
       this.arithmetic.update(x, g, m, v, { scale, beta1: this.beta1, beta2: this.beta2, step, s2, epsilon: this.epsilon });
-      tf.tidy(() => variable.assign(tf.tensor(x, variable.shape, 'float32')));
+      assignHostValues(variable, x);
     });
     this.beta1Power = Math.fround(this.beta1Power * this.beta1);
     this.beta2Power = Math.fround(this.beta2Power * this.beta2);
