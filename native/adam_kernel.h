@@ -25,8 +25,8 @@ void adam_update_range(float *x, const float *g, float *m, float *v, size_t begi
  * pragma under the addon's -ffp-contract=fast: then within a float32 rounding of it). */
 int adam_update_is_exact(void);
 
-/* Elements per block of adam_sum_squares_block: the blocks, and the order their sums are added,
- * do not depend on how many threads share them, so neither does the result. */
+/* Elements per block of adam_sum_squares_block (a fixed order of summation: eight partial sums
+ * in each block, then the blocks' sums in order). */
 #define ADAM_SUM_BLOCK 4096
 
 /* Sum of a[i]^2 over block `block` (ADAM_SUM_BLOCK elements, fewer for the last) of an array of n,

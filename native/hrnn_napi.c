@@ -566,11 +566,6 @@ int hrnn_pool_shard_count_shared(int B) {
   pool_init();
   return shard_count(B);
 }
-/* The pool's threads, the caller's included (adam_napi.c splits an array into that many ranges). */
-int hrnn_pool_threads_shared(void) {
-  pool_init();
-  return pool.threads;
-}
 int peer_napi_register(napi_env env, napi_value exports);
 int adam_napi_register(napi_env env, napi_value exports);
 

@@ -1,10 +1,10 @@
 /**
  * The host optimizer's arithmetic in the native addon (native/adam_napi.c): Adam's element-wise
- * update and a gradient's sum of squares, vectorised and split over the kernels' thread pool.
+ * update and a gradient's sum of squares, vectorised, on the calling thread.
  * Built by GCC the update equals the JavaScript loop's bit for bit (adam_kernel.c; `exact`), else
- * it is within a float32 rounding of it; the sum of squares is
- * summed in fixed blocks, so it does not depend on the number of threads. Null where the addon
- * does not load or predates these entry points. Depends on the addon loader (nativeKernel.ts).
+ * it is within a float32 rounding of it; the sum of squares is summed in fixed blocks (within
+ * rounding of the plain sum). Null where the addon does not load or predates these entry points.
+ * Depends on the addon loader (nativeKernel.ts).
  */
 import { nativeAddonModule } from './nativeKernel';
 

@@ -1,10 +1,9 @@
 /**
  * The host optimizer's native arithmetic (native/adam_kernel.c through adam_napi.c): Adam's update
  * equals the JavaScript loop bit for bit (within a float32 rounding where the build says it may
- * fuse multiply-adds), at sizes that take one thread and sizes split over the pool, odd lengths
- * included; a GCC build is exact; the sum of squares is the blocked sum adam_kernel.h describes,
- * exactly, whatever the number of threads, and agrees with the plain double sum; bad arguments
- * are refused with the argument's name.
+ * fuse multiply-adds), at lengths around the vector widths; a GCC build is exact; the sum of
+ * squares is the blocked sum adam_kernel.h describes, exactly, the same with any number of kernel
+ * threads, and agrees with the plain double sum; bad arguments are refused with their name.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -52,7 +51,7 @@ describe('the native Adam arithmetic', function () {
     if (!native) this.skip(); // no addon here: the JavaScript loops run, tested with host Adam
   });
 
-  // 16384 and above are split over the pool's threads; 70001 leaves a ragged last range.
+  // Lengths around the vector widths and the sum's blocks of 4096.
   for (const n of [1, 7, 16, 1000, 16384, 70001]) {
     it(`updates ${n} values as the JavaScript loop does, step after step`, () => {
       const x = values(n, 1);
