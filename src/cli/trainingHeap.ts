@@ -9,8 +9,8 @@
  * steps, with its concurrent marking and sweeping on helper threads. On a two-core machine those
  * threads take cores from the fused kernel's threads, which wait for each other every time step.
  * Without incremental marking, V8 collects the old generation only when its limit is reached (in
- * one pause, a few ms on such a heap): 5 mark-compacts in 400 tanh steps instead of 20-27, and
- * the step 7 % faster (bench/RESULTS-peers.md). Scavenges of the young generation are unchanged.
+ * one pause, a few ms on such a heap): 5 mark-compacts in 400 tanh steps instead of 20-31, and
+ * the step 7-10 % faster (bench/RESULTS-peers.md). Scavenges of the young generation are unchanged.
  *
  * Only the process's entry calls this (cli/main.ts runCli), never the extension host or a test
  * runner. HRNN_INCREMENTAL_MARKING=1 keeps V8's default (for side-by-side measurements).

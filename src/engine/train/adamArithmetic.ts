@@ -1,9 +1,9 @@
 /**
  * Where the host optimizer's arithmetic runs (hostAdam.ts, parameterUpdater.ts): in the native
- * addon where it loads (kernels/nativeAdam.ts: vectorised; on the add200
- * LSTM 0.2-0.3 ms of a 29 ms step less than here), else in the JavaScript loops below. Both give
- * the same update, bit for bit where the addon was built by GCC. HRNN_NATIVE_ADAM=0 keeps the JavaScript loops (side-by-side
- * measurements). Depends on the addon loader only.
+ * addon where it loads (kernels/nativeAdam.ts: vectorised; on the add200 LSTM 0.2-0.3 ms of a
+ * 29 ms step less than here), else in the JavaScript loops below. Both give the same update, bit
+ * for bit where the addon was built by GCC. HRNN_NATIVE_ADAM=0 keeps the JavaScript loops (for
+ * side-by-side measurements). Depends on the addon loader only.
  */
 import { loadNativeAdam, type AdamArithmetic, type AdamCoefficients } from '../kernels/nativeAdam';
 
