@@ -16,13 +16,7 @@
 #include "adam_kernel.h"
 #include "napi_args.h"
 
-#define CHECK(call)                                                                                            \
-  do {                                                                                                         \
-    if ((call) != napi_ok) {                                                                                   \
-      napi_throw_error(env, 0, "hrnn_kernel: N-API call failed: " #call);                                      \
-      return 0;                                                                                                \
-    }                                                                                                          \
-  } while (0)
+#define CHECK(call) NAPI_CALL("hrnn_kernel", call)
 
 static int get_array(napi_env env, napi_value v, size_t expected, float **data, const char *name) {
   return napi_f32_arg(env, v, expected, 0, data, "adamUpdate", name);

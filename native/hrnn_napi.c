@@ -333,13 +333,7 @@ static void backward_task(void *arg, int i) {
 
 /* ---------------------------------------------------------------- N-API helpers */
 
-#define CHECK(call)                                                                                            \
-  do {                                                                                                         \
-    if ((call) != napi_ok) {                                                                                   \
-      napi_throw_error(env, 0, "hrnn_kernel: N-API call failed: " #call);                                      \
-      return 0;                                                                                                \
-    }                                                                                                          \
-  } while (0)
+#define CHECK(call) NAPI_CALL("hrnn_kernel", call)
 
 static napi_value throw_msg(napi_env env, const char *msg) {
   napi_throw_error(env, 0, msg);

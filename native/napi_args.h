@@ -1,6 +1,7 @@
 /*
- * Argument checks shared by the Node addon's entry points (hrnn_napi.c, peer_napi.c): a typed
- * array argument of an exact length, with an error naming the kernel and the argument.
+ * Argument checks shared by the Node addon's entry points (hrnn_napi.c, peer_napi.c, adam_napi.c):
+ * a typed array argument of an exact length, with an error naming the kernel and the argument, and
+ * the check of an N-API call's status.
  * Header-only; depends on node_api.h.
  */
 #ifndef HRNN_NAPI_ARGS_H
@@ -39,5 +40,15 @@ static inline int napi_f32_arg(napi_env env, napi_value v, size_t expected, int 
   *data = (float *)ptr;
   return 1;
 }
+
+/* Inside an entry point (`env` in scope): a failed N-API call throws "<who>: N-API call failed:
+ * <call>" and returns 0 from the entry point. */
+#define NAPI_CALL(who, call)                                                                                   \
+  do {                                                                                                         \
+    if ((call) != napi_ok) {                                                                                   \
+      napi_throw_error(env, 0, who ": N-API call failed: " #call);                                             \
+      return 0;                                                                                                \
+    }                                                                                                          \
+  } while (0)
 
 #endif

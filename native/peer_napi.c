@@ -99,13 +99,7 @@ static void backward_task(void *arg, int i) {
   c->status[i] = peer_backward(&c->cfg, c->r0[i], c->r1[i], c->u, c->gout, c->gseq, G, c->gu, c->ws[i]);
 }
 
-#define CHECK(call)                                                                                            \
-  do {                                                                                                         \
-    if ((call) != napi_ok) {                                                                                   \
-      napi_throw_error(env, 0, "peer_kernel: N-API call failed: " #call);                                      \
-      return 0;                                                                                                \
-    }                                                                                                          \
-  } while (0)
+#define CHECK(call) NAPI_CALL("peer_kernel", call)
 
 static napi_value fail(napi_env env, const char *msg) {
   napi_throw_error(env, 0, msg);
